@@ -1,0 +1,29 @@
+// Bundles the CLI (code-split so each command loads only what it needs) and the public API.
+import { build } from 'esbuild'
+import { readFileSync, rmSync, chmodSync } from 'node:fs'
+
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  define: { __GITVAN_VERSION__: JSON.stringify(version) },
+  logLevel: 'warning',
+  legalComments: 'none',
+}
+
+rmSync('dist', { recursive: true, force: true })
+await Promise.all([
+  build({
+    ...common,
+    entryPoints: { cli: 'src/cli/main.ts' },
+    outdir: 'dist',
+    format: 'esm',
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
+    banner: { js: '#!/usr/bin/env node' },
+  }),
+  build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/index.js', format: 'esm' }),
+  build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/index.cjs', format: 'cjs' }),
+])
+chmodSync('dist/cli.js', 0o755)

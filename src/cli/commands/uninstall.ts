@@ -1,0 +1,3 @@
+import { notBuilt } from './notBuilt.js'
+
+export const command = notBuilt('uninstall', '', 'Usage: gitvan uninstall')

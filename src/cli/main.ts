@@ -1,0 +1,103 @@
+/**
+ * argv → command. The only module that prints and calls process.exit. Each command lives in its
+ * own chunk and is imported only when it runs, so `gitvan --version` and a blocking hook load
+ * just what they use.
+ */
+import { GitvanError } from '../errors.js'
+import type { Command, Io } from './command.js'
+
+declare const __GITVAN_VERSION__: string
+
+type Entry = { readonly summary: string; readonly load: () => Promise<Command> }
+
+const COMMANDS: Record<string, Entry> = {
+  init: { summary: 'scaffold gitvan.config.mjs with an example job, then install', load: async () => (await import('./commands/init.js')).command },
+  install: { summary: 'install shims for the hooks the config uses (husky-aware)', load: async () => (await import('./commands/install.js')).command },
+  uninstall: { summary: 'remove the shims; restore hooks that were there before', load: async () => (await import('./commands/uninstall.js')).command },
+  hook: { summary: 'the entrypoint the shims call: gitvan hook <name> [args...]', load: async () => (await import('./commands/hook.js')).command },
+  run: { summary: 'run jobs over commits: gitvan run [<range>|--all]', load: async () => (await import('./commands/run.js')).command },
+  status: { summary: 'spool depth, runner, locks held, last batch', load: async () => (await import('./commands/status.js')).command },
+  receipts: { summary: 'what ran on a commit: gitvan receipts [<rev>]', load: async () => (await import('./commands/receipts.js')).command },
+  log: { summary: "show the runner's log", load: async () => (await import('./commands/log.js')).command },
+  cache: { summary: 'gitvan cache stats|verify|prune|clear', load: async () => (await import('./commands/cache.js')).command },
+  sync: { summary: 'fetch, merge and push receipts and outputs with leases', load: async () => (await import('./commands/sync.js')).command },
+  trust: { summary: 'approve the current config', load: async () => (await import('./commands/trust.js')).command },
+  doctor: { summary: 'check git, node, install state and config', load: async () => (await import('./commands/doctor.js')).command },
+  demo: { summary: 'make a throw-away repository and show the whole pipeline on it', load: async () => (await import('./commands/demo.js')).command },
+}
+
+/** Commands the shims and the runner use; they work but are not listed in --help. */
+const INTERNAL: Record<string, Entry> = {}
+
+const HELP = `gitvan ${__GITVAN_VERSION__}: a git hooks runner with batching
+
+Usage: gitvan <command> [options]
+
+Commands:
+${Object.entries(COMMANDS)
+  .map(([name, entry]) => `  ${name.padEnd(11)}${entry.summary}`)
+  .join('\n')}
+
+Options:
+  -h, --help     show help (also: gitvan <command> --help)
+  -v, --version  print the version
+
+Environment: GITVAN=0 (or HUSKY=0) skips every hook; GITVAN_DEBUG=1 traces; CI=1 runs async work in the foreground.
+Exit codes: 0 ok, 1 a job failed, 2 usage or config error, 3 a ref or lock conflict.
+`
+
+const io: Io = {
+  cwd: process.cwd(),
+  env: process.env,
+  stdout: (text) => void process.stdout.write(text),
+  stderr: (text) => void process.stderr.write(text),
+  readStdin: async () => {
+    if (process.stdin.isTTY) return ''
+    const chunks: Buffer[] = []
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer)
+    return Buffer.concat(chunks).toString('utf8')
+  },
+}
+
+export function formatError(error: GitvanError): string {
+  const lines = [`gitvan: ${error.message}`, ...error.details.map((line) => `  ${line}`)]
+  return `${lines.join('\n')}\n`
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const [name, ...rest] = argv
+  if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
+    io.stdout(HELP)
+    return name === undefined ? 2 : 0
+  }
+  if (name === '-v' || name === '--version') {
+    io.stdout(`${__GITVAN_VERSION__}\n`)
+    return 0
+  }
+  const entry = COMMANDS[name] ?? INTERNAL[name]
+  if (!entry) {
+    io.stderr(`gitvan: unknown command '${name}'. Run 'gitvan --help' for the list.\n`)
+    return 2
+  }
+  const command = await entry.load()
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.stdout(command.usage.endsWith('\n') ? command.usage : `${command.usage}\n`)
+    return 0
+  }
+  return command.run(rest, io)
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code
+  },
+  (error: unknown) => {
+    if (error instanceof GitvanError) {
+      io.stderr(formatError(error))
+      process.exitCode = error.exitCode
+      return
+    }
+    io.stderr(`gitvan: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)
+    process.exitCode = 1
+  },
+)

@@ -1,0 +1,107 @@
+/**
+ * The config a user writes. `defineConfig` and `defineJob` are identity functions that exist for
+ * editor types; a plain object works the same. Defaults are applied by `resolveConfig`.
+ */
+import type { HookName } from '../hook/catalog.js'
+import type { JobContext } from '../job/context.js'
+
+/** A glob, or a list of globs; a leading `!` negates. */
+export type Globs = string | readonly string[]
+
+/** When a job runs. */
+export type JobTrigger =
+  | HookName
+  | readonly HookName[]
+  | {
+      /** The hook or hooks that trigger the job. */
+      readonly hook: HookName | readonly HookName[]
+      /** Only on these branches (globs, `!` negates), e.g. `'main'` or `['release/*', '!release/old']`. */
+      readonly branch?: Globs
+      /** Only for these tags (globs). */
+      readonly tag?: Globs
+      /** Only when a changed (or, in pre-commit, staged) path matches; `ctx.files` holds the matches. */
+      readonly paths?: Globs
+      /** Only when the commit message matches this regular expression. */
+      readonly message?: string | RegExp
+      /** Only when the author (`Name <email>`) matches this regular expression. */
+      readonly author?: string | RegExp
+    }
+
+/** A duration in milliseconds, or a string such as `'500ms'`, `'30s'`, `'5m'`, `'1h'`, `'30d'`. */
+export type Duration = number | string
+
+/** A size in bytes, or a string such as `'256MB'`. */
+export type Size = number | string
+
+export type JobConfig = {
+  /** The hook(s) and filters that trigger this job. */
+  readonly on: JobTrigger
+  /**
+   * What the job does: a command (split into argv, no shell; `{files}`, `{commit}` and `{branch}`
+   * are expanded) or a function whose return value lands in the receipt's `data`.
+   * A command that exits non-zero fails the job; in a blocking hook that refuses the git operation.
+   */
+  readonly run?: string | ((ctx: JobContext) => unknown)
+  /** A template file to render (front matter `to:` names the output path). */
+  readonly template?: string
+  /** Several template files. */
+  readonly templates?: readonly string[]
+  /** `each` (default): once per commit; `latest`: once per batch for the newest commit of each branch; `batch`: once per batch with every event. */
+  readonly mode?: 'each' | 'latest' | 'batch'
+  /** Higher runs first. Default 0. */
+  readonly priority?: number
+  /** The job is killed (its whole process group) after this long. Default `'5m'`. */
+  readonly timeout?: Duration
+  /** Runs again this many times after a failure, with exponential backoff. Default 0. */
+  readonly retries?: number
+  /** `false` turns the result cache off for this job; `inputs` adds files whose content is part of the key. */
+  readonly cache?: false | { readonly inputs?: readonly string[] }
+  /** Where rendered files go: a ref (default `refs/gitvan/outputs/<job>`), or the working tree. */
+  readonly output?: { readonly ref?: string; readonly worktree?: boolean }
+  /** A short description, shown by `gitvan doctor`. */
+  readonly description?: string
+}
+
+export type GitvanConfig = {
+  /** Jobs by id. An id names refs, so it must be a valid single ref component (`lint`, `docs.changelog`). */
+  readonly jobs?: Readonly<Record<string, JobConfig>>
+  /** How the runner groups async events into batches. */
+  readonly debounce?: {
+    /** Quiet window in ms before a batch starts. Default 200. */
+    readonly wait?: number
+    /** A batch starts at the latest this many ms after its first event. Default 2000. */
+    readonly maxWait?: number
+    /** At most this many events per batch. Default 1000. */
+    readonly maxBatch?: number
+  }
+  /** How many jobs run at once. Default: the number of CPUs, at most 4. */
+  readonly concurrency?: number
+  /** The disk cache of job results. */
+  readonly cache?: {
+    /** Evict least-recently-used entries above this size. Default `'256MB'`. */
+    readonly maxSize?: Size
+    /** Entries older than this are misses. Default `'30d'`. */
+    readonly ttl?: Duration
+    /** `false` turns the disk cache off. */
+    readonly enabled?: boolean
+  }
+  /** The async runner. */
+  readonly runner?: {
+    /** The runner exits after this long with nothing to do. Default `'10s'`. */
+    readonly idle?: Duration
+    /** V8 heap limit of the runner process, in MB. Default 512. */
+    readonly maxHeapMB?: number
+  }
+  /** GitVan v2's tuning block, mapped onto `cache`, `concurrency` and `debounce`. */
+  readonly performance?: {
+    readonly cache?: { readonly maxSize?: Size; readonly ttl?: Duration; readonly diskCache?: boolean }
+    readonly concurrency?: { readonly hooks?: number; readonly gitOps?: number; readonly templates?: number }
+    readonly io?: { readonly batchSize?: number; readonly debounceMs?: number }
+  }
+}
+
+/** Types a gitvan config; returns it unchanged. */
+export const defineConfig = <const T extends GitvanConfig>(config: T): T => config
+
+/** Types one job file under `jobs/`; returns it unchanged. */
+export const defineJob = <const T extends JobConfig>(job: T): T => job

@@ -1,0 +1,43 @@
+import { afterAll, describe, expect, it } from 'vitest'
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
+import { makeRepo, PROJECT_ROOT, removeTemp } from './helpers/repo.js'
+
+afterAll(removeTemp)
+
+describe('gitvan CLI', () => {
+  const repo = makeRepo()
+  const { version } = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string }
+
+  it('prints the version', () => {
+    const r = repo.gitvan(['--version'])
+    expect(r).toMatchObject({ code: 0, stdout: `${version}\n` })
+  })
+
+  it('lists every command of the contract in --help', () => {
+    const r = repo.gitvan(['--help'])
+    expect(r.code).toBe(0)
+    for (const name of ['init', 'install', 'uninstall', 'hook', 'run', 'status', 'receipts', 'cache', 'sync', 'trust', 'doctor', 'demo']) {
+      expect(r.stdout).toMatch(new RegExp(`^  ${name} `, 'm'))
+    }
+  })
+
+  it('gives every command its own --help', () => {
+    for (const name of ['init', 'install', 'uninstall', 'hook', 'run', 'status', 'receipts', 'log', 'cache', 'sync', 'trust', 'doctor', 'demo']) {
+      const r = repo.gitvan([name, '--help'])
+      expect(r.code, name).toBe(0)
+      expect(r.stdout, name).toContain(`gitvan ${name}`)
+    }
+  })
+
+  it('exits 2 on an unknown command and says what to do', () => {
+    const r = repo.gitvan(['frobnicate'])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain("unknown command 'frobnicate'")
+    expect(r.stderr).toContain('gitvan --help')
+  })
+
+  it('exits 2 with no command', () => {
+    expect(repo.gitvan([]).code).toBe(2)
+  })
+})
