@@ -12,18 +12,21 @@ const common = {
   legalComments: 'none',
 }
 
-rmSync('dist', { recursive: true, force: true })
+// `node scripts/build.mjs [outdir]`: tests build into a private directory so parallel runs never
+// see a half-written bundle.
+const out = process.argv[2] ?? 'dist'
+rmSync(out, { recursive: true, force: true })
 await Promise.all([
   build({
     ...common,
     entryPoints: { cli: 'src/cli/main.ts' },
-    outdir: 'dist',
+    outdir: out,
     format: 'esm',
     splitting: true,
     chunkNames: 'chunks/[name]-[hash]',
     banner: { js: '#!/usr/bin/env node' },
   }),
-  build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/index.js', format: 'esm' }),
-  build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/index.cjs', format: 'cjs' }),
+  build({ ...common, entryPoints: ['src/index.ts'], outfile: `${out}/index.js`, format: 'esm' }),
+  build({ ...common, entryPoints: ['src/index.ts'], outfile: `${out}/index.cjs`, format: 'cjs' }),
 ])
-chmodSync('dist/cli.js', 0o755)
+chmodSync(`${out}/cli.js`, 0o755)

@@ -41,3 +41,10 @@ describe('gitvan CLI', () => {
     expect(repo.gitvan([]).code).toBe(2)
   })
 })
+
+describe('test harness', () => {
+  it('runs the bundle built for this run', async () => {
+    const { CLI } = await import('./helpers/repo.js')
+    expect(CLI).not.toBe(path.join(PROJECT_ROOT, 'dist/cli.js'))
+  })
+})

@@ -1,8 +1,14 @@
-// Vitest global setup: tests run the real CLI bundle, so build it once before any test file.
+// Vitest global setup: tests run the real CLI bundle. Each test run builds its own copy, so runs
+// that overlap (or a rebuild of dist/) never see a half-written bundle.
 import { execFileSync } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
 
-export default function setup(): void {
+export default function setup(): () => void {
   const root = path.resolve(import.meta.dirname, '../..')
-  execFileSync(process.execPath, [path.join(root, 'scripts/build.mjs')], { cwd: root, stdio: 'inherit' })
+  const out = mkdtempSync(path.join(os.tmpdir(), 'gitvan-dist-'))
+  execFileSync(process.execPath, [path.join(root, 'scripts/build.mjs'), out], { cwd: root, stdio: 'inherit' })
+  process.env.GITVAN_TEST_CLI = path.join(out, 'cli.js')
+  return () => rmSync(out, { recursive: true, force: true })
 }

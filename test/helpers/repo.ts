@@ -8,7 +8,8 @@ import os from 'node:os'
 import path from 'node:path'
 
 export const PROJECT_ROOT = path.resolve(import.meta.dirname, '../..')
-export const CLI = path.join(PROJECT_ROOT, 'dist/cli.js')
+/** The CLI bundle built for this test run (see build.ts). */
+export const CLI = process.env.GITVAN_TEST_CLI ?? path.join(PROJECT_ROOT, 'dist/cli.js')
 
 const homes: string[] = []
 
