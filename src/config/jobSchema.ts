@@ -1,0 +1,153 @@
+/**
+ * What one job may say, checked without stopping at the first problem: its id (a single ref
+ * component), its trigger (real, runnable hooks; globs; regular expressions), what it runs, and
+ * its knobs. Pure.
+ */
+import { ASYNC_HOOKS, GIT_HOOKS, isAsyncHook, isRunnableHook, RUNNABLE_HOOKS } from '../hook/catalog.js'
+import {
+  checkBoolean,
+  checkDuration,
+  checkKeys,
+  checkNumber,
+  checkPattern,
+  checkRecord,
+  checkString,
+  checkStrings,
+  child,
+  index,
+  isRecord,
+  received,
+  report,
+  type Problems,
+} from './problems.js'
+import { checkRefComponent, checkRefName, fixRefComponent } from './refname.js'
+import { didYouMean } from './suggest.js'
+
+export const JOB_KEYS = ['on', 'run', 'template', 'templates', 'mode', 'priority', 'timeout', 'retries', 'cache', 'output', 'description'] as const
+const TRIGGER_KEYS = ['hook', 'branch', 'tag', 'paths', 'message', 'author'] as const
+const MODES = ['each', 'latest', 'batch'] as const
+
+/** Hooks that run in the repository pushed to, never in a working clone. */
+const SERVER_HOOKS = ['pre-receive', 'update', 'proc-receive', 'post-receive', 'post-update', 'push-to-checkout']
+
+/** A job id names refs (`refs/gitvan/locks/<id>/<commit>`), so it must be one valid ref component. */
+export function checkJobId(problems: Problems, path: string, id: string, fromFile: boolean): void {
+  const reason = checkRefComponent(id)
+  if (reason === undefined) return
+  const fix = fixRefComponent(id)
+  const what = fromFile ? `rename the file so its id reads '${fix}'` : `use '${fix}'`
+  report(problems, path, `job id '${id}' ${reason}; an id names refs (refs/gitvan/locks/<id>/<commit>), so it must be one valid ref name component: ${what}`)
+}
+
+function checkHook(problems: Problems, path: string, value: unknown): void {
+  if (typeof value !== 'string') {
+    report(problems, path, `expected a hook name such as 'pre-commit' or 'post-commit', got ${received(value)}`)
+  } else if (isRunnableHook(value)) {
+    return
+  } else if (SERVER_HOOKS.includes(value)) {
+    report(problems, path, `'${value}' runs on the server side (in the repository pushed to); gitvan runs jobs on client-side hooks only`)
+  } else if (GIT_HOOKS.includes(value)) {
+    report(problems, path, `'${value}' is a git hook gitvan does not run jobs on (supported: ${RUNNABLE_HOOKS.join(', ')})`)
+  } else {
+    report(problems, path, `'${value}' is not a git hook${didYouMean(value, RUNNABLE_HOOKS)}`)
+  }
+}
+
+function checkHooks(problems: Problems, path: string, value: unknown): void {
+  if (!Array.isArray(value)) return checkHook(problems, path, value)
+  if (value.length === 0) report(problems, path, 'expected at least one hook name, got [] (array)')
+  value.forEach((hook, i) => checkHook(problems, index(path, i), hook))
+}
+
+/** The hook names of a trigger, whatever its form; anything malformed is left out (it is reported elsewhere). */
+export function triggerHooks(on: unknown): readonly string[] {
+  const hooks = isRecord(on) ? on.hook : on
+  const list: unknown[] = Array.isArray(hooks) ? hooks : [hooks]
+  return list.filter((hook): hook is string => typeof hook === 'string')
+}
+
+function checkTrigger(problems: Problems, path: string, on: unknown): void {
+  if (typeof on === 'string' || Array.isArray(on)) return checkHooks(problems, path, on)
+  if (!isRecord(on)) {
+    report(problems, path, `expected a hook name, a list of them, or { hook, branch, tag, paths, message, author }, got ${received(on)}`)
+    return
+  }
+  checkKeys(problems, path, on, TRIGGER_KEYS)
+  if (on.hook === undefined) report(problems, path, "needs 'hook' (a hook name or a list of them)")
+  else checkHooks(problems, child(path, 'hook'), on.hook)
+  for (const key of ['branch', 'tag', 'paths'] as const) checkStrings(problems, child(path, key), on[key], true)
+  for (const key of ['message', 'author'] as const) checkPattern(problems, child(path, key), on[key])
+}
+
+function checkRun(problems: Problems, path: string, run: unknown): void {
+  if (run === undefined || typeof run === 'function') return
+  if (typeof run !== 'string') report(problems, path, `expected a command (string) or a function, got ${received(run)}`)
+  else if (run.trim() === '') report(problems, path, 'expected a command, got an empty string')
+}
+
+function checkMode(problems: Problems, path: string, job: Record<string, unknown>): void {
+  const mode = job.mode
+  if (mode === undefined) return
+  if (typeof mode !== 'string' || !(MODES as readonly string[]).includes(mode)) {
+    const hint = typeof mode === 'string' ? didYouMean(mode, MODES) : ''
+    report(problems, child(path, 'mode'), `expected 'each', 'latest' or 'batch', got ${received(mode)}${hint}`)
+    return
+  }
+  if (mode === 'each') return
+  const hooks = triggerHooks(job.on).filter(isRunnableHook)
+  if (hooks.length > 0 && !hooks.some(isAsyncHook)) {
+    report(
+      problems,
+      child(path, 'mode'),
+      `'${mode}' groups the events of a batch, which only async hooks have (${ASYNC_HOOKS.join(', ')}); ${hooks.join(', ')} ${hooks.length === 1 ? 'runs' : 'run'} once per operation: remove 'mode' or use 'each'`,
+    )
+  }
+}
+
+function checkCache(problems: Problems, path: string, cache: unknown): void {
+  if (cache === undefined || typeof cache === 'boolean') return
+  if (!isRecord(cache)) {
+    report(problems, path, `expected false or { inputs: [...] }, got ${received(cache)}`)
+    return
+  }
+  checkKeys(problems, path, cache, ['inputs'])
+  checkStrings(problems, child(path, 'inputs'), cache.inputs, false)
+}
+
+function checkOutput(problems: Problems, path: string, output: unknown): void {
+  const value = checkRecord(problems, path, output, "an object such as { ref: 'refs/heads/changelog' } or { worktree: true }")
+  if (!value) return
+  checkKeys(problems, path, value, ['ref', 'worktree'])
+  if (typeof value.ref === 'string') {
+    const reason = checkRefName(value.ref)
+    if (reason !== undefined) report(problems, child(path, 'ref'), `'${value.ref}' is not a valid full ref name: it ${reason}`)
+  } else if (value.ref !== undefined) {
+    report(problems, child(path, 'ref'), `expected a ref name such as 'refs/heads/changelog', got ${received(value.ref)}`)
+  }
+  checkBoolean(problems, child(path, 'worktree'), value.worktree)
+}
+
+/** Every problem of one job, reported under `path` (e.g. `jobs.lint`). */
+export function checkJob(problems: Problems, path: string, raw: unknown): void {
+  if (!isRecord(raw)) {
+    report(problems, path, `expected a job ({ on, run } or { on, template }), got ${received(raw)}`)
+    return
+  }
+  checkKeys(problems, path, raw, JOB_KEYS)
+  if (raw.on === undefined) report(problems, path, "needs 'on' (a hook name, a list of them, or { hook, branch, paths, ... })")
+  else checkTrigger(problems, child(path, 'on'), raw.on)
+  checkRun(problems, child(path, 'run'), raw.run)
+  checkString(problems, child(path, 'template'), raw.template)
+  checkStrings(problems, child(path, 'templates'), raw.templates, false)
+  const templates = Array.isArray(raw.templates) ? raw.templates.length : 0
+  if (raw.run === undefined && raw.template === undefined && templates === 0) {
+    report(problems, path, "needs 'run' (a command or a function) or 'template'")
+  }
+  checkMode(problems, path, raw)
+  checkNumber(problems, child(path, 'priority'), raw.priority, 'any')
+  checkDuration(problems, child(path, 'timeout'), raw.timeout, true)
+  checkNumber(problems, child(path, 'retries'), raw.retries, 'nonNegativeInteger')
+  checkCache(problems, child(path, 'cache'), raw.cache)
+  checkOutput(problems, child(path, 'output'), raw.output)
+  checkString(problems, child(path, 'description'), raw.description)
+}
