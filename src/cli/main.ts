@@ -24,6 +24,7 @@ const COMMANDS: Record<string, Entry> = {
   trust: { summary: 'approve the current config', load: async () => (await import('./commands/trust.js')).command },
   doctor: { summary: 'check git, node, install state and config', load: async () => (await import('./commands/doctor.js')).command },
   demo: { summary: 'make a throw-away repository and show the whole pipeline on it', load: async () => (await import('./commands/demo.js')).command },
+  stats: { summary: 'per-stage runner timings (p50/p95/p99) and the cache hit rate', load: async () => (await import('./commands/stats.js')).command },
 }
 
 /** Commands the shims and the runner use; they work but are not listed in --help. */
@@ -41,6 +42,8 @@ ${Object.entries(COMMANDS)
 Options:
   -h, --help     show help (also: gitvan <command> --help)
   -v, --version  print the version
+  --performance-stats  (any command) print where its time went, to stderr
+  --profile            (any command) write a CPU profile (node --cpu-prof) to the current directory
 
 Environment: GITVAN=0 (or HUSKY=0) skips every hook; GITVAN_DEBUG=1 traces; CI=1 runs async work in the foreground.
 Exit codes: 0 ok, 1 a job failed, 2 usage or config error, 3 a ref or lock conflict.
@@ -80,6 +83,7 @@ async function main(argv: readonly string[]): Promise<number> {
     return 2
   }
   const command = await entry.load()
+  if (instrumented) performance.mark('gitvan:loaded')
   if (rest.includes('--help') || rest.includes('-h')) {
     io.stdout(command.usage.endsWith('\n') ? command.usage : `${command.usage}\n`)
     return 0
@@ -87,7 +91,20 @@ async function main(argv: readonly string[]): Promise<number> {
   return command.run(rest, io)
 }
 
-main(process.argv.slice(2)).then(
+/** `--performance-stats` and `--profile` (any command): their code loads only when one is given. */
+const argv = process.argv.slice(2)
+const instrumented = argv.includes('--performance-stats') || argv.includes('--profile')
+
+async function instrumentedMain(args: readonly string[]): Promise<number> {
+  performance.mark('gitvan:main')
+  const { splitGlobalFlags, runProfiled, formatPerformance } = await import('./instrumentation.js')
+  const flags = splitGlobalFlags(args)
+  if (flags.profile) return runProfiled(flags.performanceStats ? ['--performance-stats', ...flags.args] : flags.args, io)
+  process.once('exit', (code) => io.stderr(formatPerformance(flags.args[0] ?? '', code)))
+  return main(flags.args)
+}
+
+;(instrumented ? instrumentedMain(argv) : main(argv)).then(
   (code) => {
     process.exitCode = code
   },
