@@ -1,0 +1,183 @@
+/**
+ * A job's command string → the argv of each invocation. Pure; no shell is ever involved.
+ *
+ * Splitting follows sh's quoting and nothing else: whitespace separates words; `'...'` keeps
+ * everything literally; `"..."` keeps everything except that `\` escapes `"`, `\`, `$`, `` ` ``
+ * and a newline; an unquoted `\` makes the next character literal. There is no globbing, no
+ * variable expansion, no pipes, redirections or command lists: `|`, `&&`, `;` and `>` are passed
+ * to the program as ordinary arguments. A job that needs a shell says so: `sh -c 'a | b'`.
+ *
+ * Placeholders, outside single quotes and not escaped:
+ * - `{files}` as a whole word (bare or `"{files}"`) becomes one argument per file, each passed
+ *   as given (spaces, newlines, unicode, a leading `-`: the program sees the exact name; no `--`
+ *   is added, the command decides). Inside a larger word it is an error, since no single
+ *   argument could hold several names faithfully.
+ * - `{commit}` and `{branch}` are replaced wherever they appear in a word.
+ * Any other `{...}` (`find -exec {} +`) is literal.
+ *
+ * When the files do not fit in one argv, the command runs once per chunk, in order; chunks keep
+ * every invocation's argument bytes under ARGV_BUDGET, a quarter of Linux's smallest ARG_MAX,
+ * which leaves room for the environment on every platform gitvan supports.
+ */
+
+export type Placeholder = 'files' | 'commit' | 'branch'
+
+type Piece = { readonly text: string } | { readonly placeholder: Placeholder }
+
+/** One word of a parsed command: literal text and placeholders. */
+export type Word = readonly Piece[]
+
+export type ParsedCommand =
+  | { readonly ok: true; readonly words: readonly Word[]; readonly usesFiles: boolean }
+  | { readonly ok: false; readonly problem: string }
+
+/** Bytes of arguments per invocation, counting each argument's bytes, its NUL and its pointer. */
+export const ARGV_BUDGET = 128 * 1024
+
+const PLACEHOLDER = /\{(files|commit|branch)\}/g
+const DOUBLE_QUOTE_ESCAPES = new Set(['"', '\\', '$', '`', '\n'])
+
+/** Splits literal text into text and placeholders. */
+function pieces(text: string): Piece[] {
+  const out: Piece[] = []
+  let last = 0
+  for (const match of text.matchAll(PLACEHOLDER)) {
+    if (match.index > last) out.push({ text: text.slice(last, match.index) })
+    out.push({ placeholder: match[1] as Placeholder })
+    last = match.index + match[0].length
+  }
+  if (last < text.length) out.push({ text: text.slice(last) })
+  return out
+}
+
+/** Splits `command` into words the way sh would, without expanding anything but placeholders. */
+export function parseCommand(command: string): ParsedCommand {
+  const words: Piece[][] = []
+  let word: Piece[] | undefined
+  // Text that may hold placeholders is collected in `open`; literal text (single-quoted,
+  // escaped) is pushed as is, so `'{files}'` and `\{files}` stay literal.
+  let open = ''
+  const flush = () => {
+    if (open) (word ??= []).push(...pieces(open))
+    open = ''
+  }
+  const literal = (text: string) => {
+    flush()
+    ;(word ??= []).push({ text })
+  }
+  const start = () => {
+    word ??= []
+  }
+  let i = 0
+  while (i < command.length) {
+    const ch = command[i] as string
+    if (ch === ' ' || ch === '\t' || ch === '\n') {
+      flush()
+      if (word) words.push(word)
+      word = undefined
+      i++
+    } else if (ch === "'") {
+      const end = command.indexOf("'", i + 1)
+      if (end === -1) return { ok: false, problem: `unterminated single quote at column ${i + 1} of: ${command}` }
+      start()
+      literal(command.slice(i + 1, end))
+      i = end + 1
+    } else if (ch === '"') {
+      start()
+      i++
+      for (;;) {
+        const c = command[i]
+        if (c === undefined) return { ok: false, problem: `unterminated double quote in: ${command}` }
+        i++
+        if (c === '"') break
+        const next = command[i]
+        if (c === '\\' && next !== undefined && DOUBLE_QUOTE_ESCAPES.has(next)) {
+          i++
+          if (next !== '\n') literal(next)
+        } else {
+          open += c
+        }
+      }
+    } else if (ch === '\\') {
+      const next = command[i + 1]
+      if (next === undefined) return { ok: false, problem: `a trailing backslash has nothing to escape in: ${command}` }
+      if (next !== '\n') {
+        start()
+        literal(next)
+      }
+      i += 2
+    } else {
+      start()
+      open += ch
+      i++
+    }
+  }
+  flush()
+  if (word) words.push(word)
+  if (words.length === 0) return { ok: false, problem: 'the command is empty' }
+  let usesFiles = false
+  for (const w of words) {
+    const hasFiles = w.some((p) => 'placeholder' in p && p.placeholder === 'files')
+    if (!hasFiles) continue
+    if (w.length !== 1) return { ok: false, problem: `{files} must be a whole argument (it expands to one argument per file), in: ${command}` }
+    usesFiles = true
+  }
+  return { ok: true, words: merge(words), usesFiles }
+}
+
+/** Joins adjacent text pieces so a word of pure text is one piece. */
+function merge(words: readonly Piece[][]): Word[] {
+  return words.map((w) => {
+    const out: Piece[] = []
+    for (const piece of w) {
+      const prev = out[out.length - 1]
+      if ('text' in piece && prev && 'text' in prev) out[out.length - 1] = { text: prev.text + piece.text }
+      else out.push(piece)
+    }
+    return out.length === 0 ? [{ text: '' }] : out
+  })
+}
+
+export type CommandFacts = {
+  readonly files: readonly string[]
+  readonly commit: string
+  /** Replaces `{branch}`; '' on a detached HEAD. */
+  readonly branch: string | undefined
+}
+
+const argBytes = (arg: string) => Buffer.byteLength(arg) + 1 + 8
+
+/**
+ * The argv of every invocation. Without `{files}` that is one invocation; with it, the files are
+ * split into as many chunks as the budget needs (a single name larger than the budget still gets
+ * an invocation of its own), and an empty file list yields no invocation at all.
+ */
+export function expandCommand(words: readonly Word[], facts: CommandFacts, budget = ARGV_BUDGET): string[][] {
+  const fixed = (piece: Piece): string => {
+    if ('text' in piece) return piece.text
+    return piece.placeholder === 'commit' ? facts.commit : (facts.branch ?? '')
+  }
+  const isFiles = (w: Word) => w.length === 1 && 'placeholder' in w[0]! && w[0].placeholder === 'files'
+  const filesWords = words.filter(isFiles).length
+  const build = (chunk: readonly string[]): string[] =>
+    words.flatMap((w) => (isFiles(w) ? [...chunk] : [w.map(fixed).join('')]))
+  if (filesWords === 0) return [build([])]
+  if (facts.files.length === 0) return []
+
+  const base = words.filter((w) => !isFiles(w)).reduce((sum, w) => sum + argBytes(w.map(fixed).join('')), 0)
+  const chunks: string[][] = []
+  let chunk: string[] = []
+  let size = base
+  for (const file of facts.files) {
+    const cost = argBytes(file) * filesWords
+    if (chunk.length > 0 && size + cost > budget) {
+      chunks.push(chunk)
+      chunk = []
+      size = base
+    }
+    chunk.push(file)
+    size += cost
+  }
+  chunks.push(chunk)
+  return chunks.map(build)
+}

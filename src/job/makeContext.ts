@@ -1,0 +1,63 @@
+/**
+ * Builds the JobContext a function job receives. Everything it offers is bound to the run: git
+ * reads happen in the repository, `exec` runs in the root with the job's environment and is
+ * killed (its whole process group) when the job's signal aborts, and `log` and `exec` output go
+ * into the job's log, which is shown when the job fails.
+ */
+import { format } from 'node:util'
+import { git } from '../git/spawn.js'
+import type { CommitInfo, ExecResult, JobContext } from './context.js'
+import { execArgv, type TailBuffer } from './exec.js'
+import type { JobInput } from './input.js'
+
+export type ContextOptions = {
+  readonly job: string
+  readonly input: JobInput
+  /** The environment for programs the job runs (GITVAN_* included). */
+  readonly env: NodeJS.ProcessEnv
+  readonly signal: AbortSignal
+  readonly log: TailBuffer
+}
+
+const COMMIT_FORMAT = ['%H', '%h', '%s', '%b', '%an', '%ae', '%aI'].join('%x00')
+
+export function makeContext(options: ContextOptions): JobContext {
+  const { input, signal, log } = options
+  const runGit = async (args: readonly string[]): Promise<string> => {
+    const result = await git(args, { cwd: input.root, ...(input.env ? { env: input.env } : {}) })
+    if (!result.ok) throw new Error(`git ${args.join(' ')} failed (exit ${result.code}): ${result.stderr.trim()}`)
+    return result.stdout
+  }
+  const commit = async (rev: string): Promise<CommitInfo> => {
+    const out = await runGit(['log', '-1', '--no-show-signature', `--format=${COMMIT_FORMAT}`, '--end-of-options', rev, '--'])
+    const [oid = '', short = '', subject = '', body = '', name = '', email = '', date = ''] = out.replace(/\n$/, '').split('\0')
+    return { oid, short, subject, body: body.replace(/\n+$/, ''), author: { name, email }, date }
+  }
+  const exec = async (file: string, args: readonly string[] = []): Promise<ExecResult> => {
+    log.push(`$ ${[file, ...args].join(' ')}\n`)
+    const outcome = await execArgv([file, ...args], { cwd: input.root, env: options.env, signal, separate: true })
+    log.push(outcome.log)
+    if (outcome.error) throw Object.assign(new Error(outcome.error.message), { code: outcome.error.code })
+    if (outcome.aborted) throw Object.assign(new Error(`'${file}' was stopped: the job was aborted`), { code: 'ABORTED' })
+    return {
+      code: outcome.code ?? 128,
+      stdout: outcome.stdout ?? '',
+      stderr: outcome.stderr ?? '',
+    }
+  }
+  return {
+    job: options.job,
+    hook: input.hook,
+    args: input.args,
+    stdin: input.stdin,
+    commit: input.commit,
+    commits: input.commits,
+    files: input.files,
+    branch: input.branch,
+    root: input.root,
+    git: { run: runGit, commit },
+    exec,
+    signal,
+    log: (...parts) => log.push(`${format(...parts)}\n`),
+  }
+}

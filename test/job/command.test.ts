@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest'
+import { ARGV_BUDGET, expandCommand, parseCommand } from '../../src/job/command.js'
+
+const facts = { files: ['a.ts', 'b c.ts'], commit: 'abc123', branch: 'feature/x' }
+
+const argv = (command: string, f = facts) => {
+  const parsed = parseCommand(command)
+  if (!parsed.ok) throw new Error(parsed.problem)
+  return expandCommand(parsed.words, f)
+}
+
+describe('parseCommand + expandCommand', () => {
+  const table: ReadonlyArray<readonly [string, readonly string[]]> = [
+    ['eslint --max-warnings=0', ['eslint', '--max-warnings=0']],
+    ['  spaced\t\targs \n here ', ['spaced', 'args', 'here']],
+    [`echo 'single quoted  text'`, ['echo', 'single quoted  text']],
+    [`echo "double quoted  text"`, ['echo', 'double quoted  text']],
+    [`echo a'b'"c"d`, ['echo', 'abcd']],
+    [`echo '' ""`, ['echo', '', '']],
+    [`echo it\\'s a\\ b`, ['echo', "it's", 'a b']],
+    [`echo "say \\"hi\\" \\\\ \\n"`, ['echo', 'say "hi" \\ \\n']],
+    [`echo 'no \\escape "here"'`, ['echo', 'no \\escape "here"']],
+    [`echo a | grep b && rm -rf / ; x > y`, ['echo', 'a', '|', 'grep', 'b', '&&', 'rm', '-rf', '/', ';', 'x', '>', 'y']],
+    ['echo $HOME *.ts ~ `id`', ['echo', '$HOME', '*.ts', '~', '`id`']],
+    ['lint {files}', ['lint', 'a.ts', 'b c.ts']],
+    ['lint "{files}" --', ['lint', 'a.ts', 'b c.ts', '--']],
+    [`lint '{files}' \\{files}`, ['lint', '{files}', '{files}']],
+    ['tag {commit}-{branch} --ref=refs/heads/{branch}', ['tag', 'abc123-feature/x', '--ref=refs/heads/feature/x']],
+    ["echo '{commit}'", ['echo', '{commit}']],
+    ['find . -exec {} + {unknown}', ['find', '.', '-exec', '{}', '+', '{unknown}']],
+    ['line\\\ncontinued', ['linecontinued']],
+  ]
+  for (const [command, expected] of table) {
+    it(`splits ${JSON.stringify(command)}`, () => {
+      expect(argv(command)).toEqual([expected])
+    })
+  }
+
+  it('replaces {branch} with nothing on a detached HEAD', () => {
+    expect(argv('echo {branch}', { ...facts, branch: undefined })).toEqual([['echo', '']])
+  })
+
+  it('does not run a {files} command when there are no files', () => {
+    expect(argv('lint {files}', { ...facts, files: [] })).toEqual([])
+    expect(argv('lint', { ...facts, files: [] })).toEqual([['lint']])
+  })
+
+  it('passes odd names intact, as one argument each, with no -- added', () => {
+    const files = ['-rf', 'new\nline', 'ünïcödé.ts', "quote'd \"both\".ts", '  spaces  ']
+    expect(argv('rm {files}', { ...facts, files })).toEqual([['rm', ...files]])
+  })
+
+  it('reports malformed commands', () => {
+    const problems = [
+      ["echo 'open", /unterminated single quote/],
+      ['echo "open', /unterminated double quote/],
+      ['echo \\', /trailing backslash/],
+      ['   ', /empty/],
+      ['lint --files={files}', /\{files\} must be a whole argument/],
+    ] as const
+    for (const [command, problem] of problems) {
+      const parsed = parseCommand(command)
+      expect(parsed.ok, command).toBe(false)
+      if (!parsed.ok) expect(parsed.problem).toMatch(problem)
+    }
+  })
+})
+
+describe('chunking {files}', () => {
+  it('splits thousands of long names into several argvs under the budget, each file exactly once', () => {
+    const files = Array.from({ length: 5000 }, (_, i) => `src/${'deeply/nested/'.repeat(6)}${String(i).padStart(5, '0')}-ünï file.ts`)
+    const runs = argv('lint --fix {files} --end', { ...facts, files })
+    expect(runs.length).toBeGreaterThan(3)
+    const delivered: string[] = []
+    for (const run of runs) {
+      expect(run.slice(0, 2)).toEqual(['lint', '--fix'])
+      expect(run.at(-1)).toBe('--end')
+      const bytes = run.reduce((sum, arg) => sum + Buffer.byteLength(arg) + 1 + 8, 0)
+      expect(bytes).toBeLessThanOrEqual(ARGV_BUDGET)
+      delivered.push(...run.slice(2, -1))
+    }
+    expect(delivered).toEqual(files)
+  })
+
+  it('gives a name larger than the budget an invocation of its own', () => {
+    const parsed = parseCommand('x {files}')
+    if (!parsed.ok) throw new Error(parsed.problem)
+    const runs = expandCommand(parsed.words, { ...facts, files: ['a', 'b'.repeat(100), 'c'] }, 60)
+    expect(runs).toEqual([['x', 'a'], ['x', 'b'.repeat(100)], ['x', 'c']])
+  })
+})

@@ -1,0 +1,49 @@
+/** A resolved Job with defaults, for tests that call runJob directly. */
+import { readFileSync } from 'node:fs'
+import type { Job } from '../../src/config/types.js'
+import type { JobInput } from '../../src/job/run.js'
+
+export const makeJob = (over: Partial<Job> & Pick<Job, 'id'>): Job => ({
+  on: { hooks: ['pre-commit'], branch: [], tag: [], paths: [], message: undefined, author: undefined },
+  run: undefined,
+  templates: [],
+  mode: 'each',
+  priority: 0,
+  timeoutMs: 60_000,
+  retries: 0,
+  cache: false,
+  output: { ref: `refs/gitvan/outputs/${over.id}`, worktree: false },
+  description: undefined,
+  source: '/test/gitvan.config.mjs',
+  ...over,
+})
+
+export const makeInput = (root: string, over: Partial<JobInput> = {}): JobInput => ({
+  hook: 'pre-commit',
+  args: [],
+  stdin: '',
+  commit: '',
+  commits: [],
+  files: [],
+  branch: 'main',
+  root,
+  ...over,
+})
+
+/** Whether a process is running: a zombie (dead, waiting for init to reap it) counts as gone. */
+export function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+  } catch {
+    return false
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z'
+  } catch {
+    return false
+  }
+}
+
+/** Node as a command word, quoted for the command splitter. */
+export const NODE = JSON.stringify(process.execPath)
