@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { ARGV_BUDGET, expandCommand, parseCommand } from '../../src/job/command.js'
+import { ARGV_BUDGET, expandCommand, parseCommand, type CommandFacts } from '../../src/job/command.js'
 
-const facts = { files: ['a.ts', 'b c.ts'], commit: 'abc123', branch: 'feature/x' }
+const facts: CommandFacts = { files: ['a.ts', 'b c.ts'], commit: 'abc123', branch: 'feature/x' }
 
 const argv = (command: string, f = facts) => {
   const parsed = parseCommand(command)
