@@ -1,0 +1,170 @@
+/**
+ * Receipts as git notes on `refs/notes/gitvan/results` (DESIGN 3.3), written in bulk and never lost.
+ *
+ * Publishing N receipts is one notes commit: read the notes tip, merge each commit's new lines with
+ * the lines its note already has (the union, sorted by bytes and unique: git's `cat_sort_uniq`),
+ * write the commit with fast-import on a per-process scratch ref, then move the notes ref from the
+ * tip we read to the new commit by compare-and-swap. If another writer moved it first, start again
+ * from its tip, after a jittered backoff: no line from either side is lost. `git notes add` on the
+ * live ref is never used (it has no old-value check: racing writers drop each other's notes).
+ *
+ * Reading is one cat-file session for any number of commits, whatever the fanout; lines that are
+ * not gitvan receipts (a note someone wrote by hand) are kept on write and skipped on read.
+ */
+import os from 'node:os'
+import { GitvanError } from '../errors.js'
+import { RECEIPT_SCHEMA, toReceiptLine, type Receipt } from '../job/result.js'
+import { withCatFile } from './catfile.js'
+import { writeNotesCommit } from './fastImport.js'
+import { NoteTree } from './noteTree.js'
+import { listRefs, readRef, updateRef, withRetry, type RefOutcome, type RetryOptions } from './refs.js'
+import type { Repo } from './repo.js'
+
+export const NOTES_REF = 'refs/notes/gitvan/results'
+export const SCRATCH_PREFIX = 'refs/gitvan/scratch/'
+
+const HOST = os.hostname().replace(/[^A-Za-z0-9_-]+/g, '_') || 'host'
+let scratchCount = 0
+/** Repositories (common dirs) whose leftover scratch refs this process has pruned. */
+const pruned = new Set<string>()
+
+/** Sorted by bytes (as git compares lines), unique, without empty lines, newline-terminated. */
+export function unionLines(...texts: readonly string[]): string {
+  const lines = new Set<string>()
+  for (const text of texts) for (const line of text.split('\n')) if (line !== '') lines.add(line)
+  const sorted = [...lines].map((line) => Buffer.from(line)).sort(Buffer.compare)
+  return sorted.length === 0 ? '' : `${sorted.join('\n')}\n`
+}
+
+/** One receipt from one note line, or undefined for a line that is not a gitvan receipt. */
+export function parseReceiptLine(line: string): Receipt | undefined {
+  if (!line.startsWith('{')) return undefined
+  try {
+    const value = JSON.parse(line) as Record<string, unknown>
+    if (value.schema !== RECEIPT_SCHEMA || typeof value.job !== 'string' || typeof value.commit !== 'string') return undefined
+    if (typeof value.status !== 'string' || typeof value.at !== 'string') return undefined
+    return { outputs: [], ms: 0, cache: 'off', hook: '', runner: '', ...value } as unknown as Receipt
+  } catch {
+    return undefined
+  }
+}
+
+export const parseReceipts = (text: string): Receipt[] =>
+  text.split('\n').flatMap((line) => {
+    const receipt = parseReceiptLine(line)
+    return receipt ? [receipt] : []
+  })
+
+/** The receipts on each commit that has any, read in one cat-file session. */
+export async function readReceipts(repo: Repo, commits: readonly string[]): Promise<Map<string, Receipt[]>> {
+  const texts = await readNotes(repo, commits)
+  const receipts = new Map<string, Receipt[]>()
+  for (const [commit, text] of texts) {
+    const parsed = parseReceipts(text)
+    if (parsed.length > 0) receipts.set(commit, parsed)
+  }
+  return receipts
+}
+
+/** Whether `receipts` (from readReceipts) holds a line for `job` on `commit`. */
+export const hasReceipt = (receipts: ReadonlyMap<string, readonly Receipt[]>, commit: string, job: string): boolean =>
+  receipts.get(commit)?.some((receipt) => receipt.job === job) ?? false
+
+/** The raw note text per commit on the notes ref (or the notes commit `tip`). */
+export async function readNotes(repo: Repo, commits: readonly string[], tip?: string): Promise<Map<string, string>> {
+  const at = tip ?? (await readRef(repo, NOTES_REF))
+  if (at === undefined || commits.length === 0) return new Map()
+  return withCatFile(repo, (cat) => new NoteTree(cat, at).readAll(commits))
+}
+
+export type PublishOptions = {
+  readonly retry?: RetryOptions
+  /** How many times a `.lock` in the way is waited out before giving up (default 8). */
+  readonly lockedAttempts?: number
+}
+
+type Attempt = { readonly outcome: RefOutcome; readonly attempt: number }
+
+/**
+ * Adds every receipt to the notes ref in one notes commit. Throws GitvanError REF_CONFLICT (the
+ * ref kept moving) or LOCKED (a `.lock` stayed in the way) when retries run out.
+ */
+export async function publishReceipts(
+  repo: Repo,
+  receipts: readonly Receipt[],
+  options: PublishOptions = {},
+): Promise<{ notesCommits: number; attempts: number }> {
+  if (receipts.length === 0) return { notesCommits: 0, attempts: 0 }
+  const fresh = new Map<string, string[]>()
+  for (const receipt of receipts) {
+    if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(receipt.commit)) throw new Error(`bug: receipt for '${receipt.commit}' is not a full commit id`)
+    const lines = fresh.get(receipt.commit) ?? []
+    lines.push(toReceiptLine(receipt))
+    fresh.set(receipt.commit, lines)
+  }
+  if (!pruned.has(repo.commonDir)) {
+    pruned.add(repo.commonDir)
+    await pruneScratchRefs(repo)
+  }
+  const commits = [...fresh.keys()]
+  const lockedAttempts = options.lockedAttempts ?? 8
+  let locked = 0
+
+  const { value, attempts } = await withRetry<Attempt>(
+    async (attempt) => ({ outcome: await publishOnce(repo, commits, fresh, receipts.length), attempt }),
+    ({ outcome }) => {
+      if (outcome.ok) return false
+      if (outcome.reason === 'locked') return ++locked < lockedAttempts
+      return true
+    },
+    { attempts: 40, baseMs: 5, maxMs: 500, ...options.retry },
+  )
+  const { outcome } = value
+  if (outcome.ok) return { notesCommits: 1, attempts }
+  if (outcome.reason === 'locked') {
+    throw new GitvanError('LOCKED', `Could not publish ${receipts.length} receipts: ${NOTES_REF} is locked.`, {
+      details: [outcome.detail, `Then run the command again; the receipts are not lost: nothing was published.`],
+    })
+  }
+  throw new GitvanError('REF_CONFLICT', `Could not publish ${receipts.length} receipts: ${NOTES_REF} kept moving (${attempts} attempts).`, {
+    details: [outcome.detail, 'Other writers were publishing at the same time: run the command again.'],
+  })
+}
+
+async function publishOnce(repo: Repo, commits: readonly string[], fresh: ReadonlyMap<string, readonly string[]>, count: number): Promise<RefOutcome> {
+  const tip = await readRef(repo, NOTES_REF)
+  const existing = tip === undefined ? new Map<string, string>() : await readNotes(repo, commits, tip)
+  const notes = new Map<string, string>()
+  for (const [commit, lines] of fresh) notes.set(commit, unionLines(existing.get(commit) ?? '', lines.join('\n')))
+  const scratch = `${SCRATCH_PREFIX}${HOST}-${process.pid}-${++scratchCount}`
+  const message = `Notes added by 'gitvan': ${count} receipt${count === 1 ? '' : 's'} on ${commits.length} commit${commits.length === 1 ? '' : 's'}\n`
+  const oid = await writeNotesCommit(repo, { ref: scratch, parent: tip, notes, message })
+  try {
+    return await updateRef(repo, { ref: NOTES_REF, newOid: oid, oldOid: tip })
+  } finally {
+    // The scratch ref only named the commit for fast-import; the notes ref holds it now (or nothing does).
+    await updateRef(repo, { ref: scratch, newOid: null, oldOid: oid })
+  }
+}
+
+/** Deletes scratch refs that processes on this host left behind when they were killed. */
+export async function pruneScratchRefs(repo: Repo): Promise<number> {
+  const refs = await listRefs(repo, SCRATCH_PREFIX)
+  let deleted = 0
+  for (const [ref, oid] of refs) {
+    const match = /^(.*)-(\d+)-\d+$/.exec(ref.slice(SCRATCH_PREFIX.length))
+    if (!match || match[1] !== HOST || isAlive(Number(match[2]))) continue
+    const outcome = await updateRef(repo, { ref, newOid: null, oldOid: oid })
+    if (outcome.ok) deleted++
+  }
+  return deleted
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
