@@ -1,7 +1,8 @@
 #!/bin/sh
-# gitvan shim for the @HOOK@ hook, written by 'gitvan install': edit gitvan.config.mjs, not this
-# file. GITVAN=0 (or HUSKY=0) skips gitvan; GITVAN_DEBUG=1 traces. A hook that was here before
-# gitvan was kept as @HOOK@.gitvan-chained and runs first, whatever GITVAN says.
+# gitvan-shim 1
+# Written by 'gitvan install' for the hook named below: edit gitvan.config.mjs, not this file.
+# GITVAN=0 (or HUSKY=0) skips gitvan; GITVAN_DEBUG=1 traces. A hook that was here before gitvan
+# was kept as <hook>.gitvan-chained next to this file and runs first, whatever GITVAN says.
 [ "${GITVAN_DEBUG-}" = 1 ] && set -x
 hook=@HOOK@
 kind=@KIND@

@@ -1,6 +1,6 @@
 // Bundles the CLI (code-split so each command loads only what it needs) and the public API.
 import { build } from 'esbuild'
-import { readFileSync, rmSync, chmodSync } from 'node:fs'
+import { readFileSync, rmSync, chmodSync, mkdirSync, copyFileSync } from 'node:fs'
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
 const common = {
@@ -30,3 +30,6 @@ await Promise.all([
   build({ ...common, entryPoints: ['src/index.ts'], outfile: `${out}/index.cjs`, format: 'cjs' }),
 ])
 chmodSync(`${out}/cli.js`, 0o755)
+// The shim template travels with the bundle, so install finds it next to cli.js wherever that is.
+mkdirSync(`${out}/hooks`, { recursive: true })
+copyFileSync(new URL('../hooks/shim.sh', import.meta.url), `${out}/hooks/shim.sh`)

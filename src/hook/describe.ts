@@ -1,0 +1,40 @@
+/**
+ * One line per hook for what install, uninstall or the automatic re-install did, with paths
+ * relative to where the user stands. Pure: the CLI prints these.
+ */
+import path from 'node:path'
+import type { HookChange } from './teardown.js'
+
+const relative = (from: string, file: string): string => {
+  const rel = path.relative(from, file)
+  return rel === '' || rel.startsWith('..') || path.isAbsolute(rel) ? file : rel
+}
+
+export function describeChange(change: HookChange, cwd: string): string {
+  const rel = (file: string) => relative(cwd, file)
+  const { hook } = change
+  switch (change.kind) {
+    case 'installed':
+      return `${hook}: installed ${rel(change.file)}`
+    case 'updated':
+      return `${hook}: updated ${rel(change.file)}`
+    case 'unchanged':
+      return `${hook}: already installed ${rel(change.file)}`
+    case 'chained':
+      return `${hook}: installed ${rel(change.file)}; chained the existing hook, kept as ${rel(change.chainedFile)} (it runs first)`
+    case 'conflict':
+      return `${hook}: not installed: ${rel(change.chainedFile)} is not gitvan's (move it away, or run 'gitvan install --force')`
+    case 'husky-added':
+      return `${hook}: added 'gitvan hook ${hook}' to ${rel(change.file)}${change.created ? ' (new file)' : ''}${change.runs ? '' : notRun(hook)}`
+    case 'husky-present':
+      return `${hook}: ${rel(change.file)} already calls 'gitvan hook ${hook}'${change.runs ? '' : notRun(hook)}`
+    case 'removed':
+      return `${hook}: removed ${rel(change.file)}${change.restored ? '; restored the hook that was there before' : ''}`
+    case 'stranded':
+      return `${hook}: left ${rel(change.chainedFile)} in place: ${rel(change.file)} is not gitvan's (keep the one you want as ${rel(change.file)})`
+    case 'husky-removed':
+      return change.deleted ? `${hook}: deleted ${rel(change.file)} (gitvan had created it)` : `${hook}: removed gitvan's line from ${rel(change.file)}`
+  }
+}
+
+const notRun = (hook: string): string => ` (husky has no .husky/_/${hook} wrapper, so git will not run it)`

@@ -1,0 +1,215 @@
+/**
+ * install / uninstall: shims for the hooks the config uses, and nothing else.
+ *
+ * - Shims go into git's hooks directory (`git rev-parse --git-path hooks`: honours core.hooksPath;
+ *   from a linked worktree it is the common one, so one install serves every worktree). In a
+ *   husky 9 repository (core.hooksPath `.husky/_`) a line goes into `.husky/<hook>` instead.
+ * - A hook that was there is kept as `<hook>.gitvan-chained` and restored by uninstall, bytes and
+ *   mode. A `.gitvan-chained` file gitvan did not put there is a conflict: install refuses and
+ *   changes nothing, unless forced.
+ * - `<state dir>/install.json` records what was done; install reconciles against it (adds shims
+ *   for new hooks, removes the shims of hooks that lost their jobs), so running it twice is a no-op
+ *   and `ensureInstalled` can keep the shims in step with the config from inside a hook.
+ * - Every change happens under `<state dir>/install.lock`.
+ */
+import { mkdirSync } from 'node:fs'
+import path from 'node:path'
+import type { Config } from '../config/types.js'
+import { GitvanError } from '../errors.js'
+import type { Repo } from '../git/repo.js'
+import { RUNNABLE_HOOKS, type HookName } from './catalog.js'
+import { chainExisting, readSlot, writeShim, type HookSlot } from './hookFiles.js'
+import { addHuskyLine, huskyRunsHook, isHuskyHooksDir } from './husky.js'
+import { takeLock, tryLock } from './installLock.js'
+import { readRecord, recordFile, writeRecord, type InstallMode, type InstallRecord } from './record.js'
+import { currentRuntime, renderShim, type Runtime } from './shim.js'
+import { tearDown, type HookChange } from './teardown.js'
+
+export type { HookChange } from './teardown.js'
+export type { InstallMode, InstallRecord } from './record.js'
+
+export type InstallOptions = {
+  /** Replace conflicting `.gitvan-chained` files instead of refusing. */
+  readonly force?: boolean
+  /** Called with one line per step (GITVAN_DEBUG=1). */
+  readonly trace?: (line: string) => void
+  /** The node, CLI and template the shims point at; this process's by default. */
+  readonly runtime?: Runtime
+}
+
+export type InstallReport = {
+  readonly mode: InstallMode
+  readonly hooksDir: string
+  /** The hooks gitvan is now installed for. */
+  readonly hooks: readonly HookName[]
+  readonly changes: readonly HookChange[]
+  /** True when a file was written, renamed or removed. */
+  readonly changed: boolean
+}
+
+/** The hooks that have at least one job, in catalog order. */
+export const hooksOf = (config: Pick<Config, 'jobs'>): readonly HookName[] => {
+  const used = new Set(config.jobs.flatMap((job) => job.on.hooks))
+  return RUNNABLE_HOOKS.filter((hook) => used.has(hook))
+}
+
+const isChange = (change: HookChange): boolean => change.kind !== 'unchanged' && change.kind !== 'husky-present' && change.kind !== 'conflict'
+
+/**
+ * A `.gitvan-chained` file is ours when the shim in front of it is ours or the record says we made
+ * it. Otherwise installing would either rename the hook over it or start running it.
+ */
+const conflictOf = (slot: HookSlot, recorded: InstallRecord | undefined): boolean =>
+  slot.chained && (slot.current === 'foreign' || (slot.current === 'absent' && !(recorded?.chained.includes(slot.hook) ?? false)))
+
+function conflictError(conflicts: readonly HookSlot[]): GitvanError {
+  return new GitvanError('USAGE', `Cannot install: ${conflicts.length === 1 ? 'a hook is' : `${conflicts.length} hooks are`} in the way.`, {
+    details: [
+      ...conflicts.map((slot) =>
+        slot.current === 'foreign'
+          ? `${slot.file} and ${slot.chainedFile} both exist: chaining the first would replace the second.`
+          : `${slot.chainedFile} was not made by this gitvan install: the ${slot.hook} shim would run it.`,
+      ),
+      "Move the file you want to keep to the hook's name (or delete the other), or run 'gitvan install --force' to chain the hook that is in place.",
+    ],
+  })
+}
+
+type Plan = { readonly desired: readonly HookName[]; readonly onConflict: 'throw' | 'skip' }
+
+function apply(repo: Repo, plan: Plan, options: InstallOptions): InstallReport {
+  const trace = options.trace ?? (() => {})
+  const runtime = options.runtime ?? currentRuntime()
+  const mode: InstallMode = isHuskyHooksDir(repo.hooksDir) ? 'husky' : 'hooks'
+  trace(`install: ${plan.desired.length === 0 ? 'no hook has a job' : `hooks with jobs: ${plan.desired.join(', ')}`}; ${mode === 'husky' ? 'husky' : 'hooks'} dir ${repo.hooksDir}`)
+  let previous = readRecord(repo.stateDir)
+  const changes: HookChange[] = []
+
+  if (previous && (previous.mode !== mode || previous.hooksDir !== repo.hooksDir)) {
+    trace(`install: was installed in ${previous.hooksDir} (${previous.mode}); removing that first`)
+    changes.push(...tearDown(previous, trace))
+    previous = undefined
+  }
+  const dropped = previous?.hooks.filter((hook) => !plan.desired.includes(hook)) ?? []
+  const slots = mode === 'hooks' ? plan.desired.map((hook) => readSlot(repo.hooksDir, hook)) : []
+  const conflicts = slots.filter((slot) => conflictOf(slot, previous))
+  if (conflicts.length > 0 && !options.force && plan.onConflict === 'throw') throw conflictError(conflicts)
+
+  if (previous && dropped.length > 0) {
+    trace(`install: ${dropped.join(', ')} no longer ${dropped.length === 1 ? 'has' : 'have'} jobs`)
+    changes.push(...tearDown({ ...previous, hooks: dropped, husky: previous.husky.filter((edit) => dropped.includes(edit.hook)) }, trace))
+  }
+
+  const installed: HookName[] = []
+  const chained: HookName[] = []
+  const husky = previous?.husky.filter((edit) => plan.desired.includes(edit.hook)) ?? []
+  mkdirSync(path.join(repo.stateDir, 'spool'), { recursive: true })
+
+  if (mode === 'hooks') {
+    mkdirSync(repo.hooksDir, { recursive: true })
+    for (const slot of slots) {
+      const conflict = conflicts.includes(slot)
+      if (conflict && !options.force) {
+        trace(`${slot.hook}: skipped, ${slot.chainedFile} is in the way`)
+        changes.push({ kind: 'conflict', hook: slot.hook, file: slot.file, chainedFile: slot.chainedFile })
+        continue
+      }
+      const shim = renderShim(slot.hook, runtime, repo.stateDir)
+      if (slot.current === 'foreign') {
+        trace(`${slot.hook}: keeping the existing hook as ${slot.chainedFile}`)
+        chainExisting(slot)
+        writeShim(slot.file, shim)
+        changes.push({ kind: 'chained', hook: slot.hook, file: slot.file, chainedFile: slot.chainedFile })
+      } else {
+        const wrote = writeShim(slot.file, shim)
+        trace(`${slot.hook}: ${wrote ? 'wrote' : 'already up to date:'} ${slot.file}`)
+        const kind = !wrote ? 'unchanged' : slot.current === 'shim' ? 'updated' : 'installed'
+        changes.push({ kind, hook: slot.hook, file: slot.file })
+      }
+      installed.push(slot.hook)
+      if (slot.chained || slot.current === 'foreign') chained.push(slot.hook)
+    }
+  } else {
+    for (const hook of plan.desired) {
+      const added = addHuskyLine(repo.hooksDir, hook)
+      const runs = huskyRunsHook(repo.hooksDir, hook)
+      if (added.kind === 'added') {
+        trace(`${hook}: added 'gitvan hook ${hook}' to ${added.edit.file}`)
+        husky.push(added.edit)
+        changes.push({ kind: 'husky-added', hook, file: added.edit.file, created: added.edit.created, runs })
+      } else {
+        trace(`${hook}: ${path.join(path.dirname(repo.hooksDir), hook)} already calls gitvan`)
+        changes.push({ kind: 'husky-present', hook, file: path.join(path.dirname(repo.hooksDir), hook), ours: added.ours, runs })
+      }
+      installed.push(hook)
+    }
+  }
+
+  const record: InstallRecord = {
+    schema: 'gitvan.install.v1',
+    mode,
+    hooksDir: repo.hooksDir,
+    hooks: installed,
+    chained,
+    node: runtime.node,
+    cli: runtime.cli,
+    husky: [...husky].sort((a, b) => RUNNABLE_HOOKS.indexOf(a.hook) - RUNNABLE_HOOKS.indexOf(b.hook)),
+  }
+  writeRecord(repo.stateDir, record)
+  trace(`install: recorded in ${recordFile(repo.stateDir)}`)
+  return { mode, hooksDir: repo.hooksDir, hooks: installed, changes, changed: changes.some(isChange) }
+}
+
+function locked<T>(repo: Repo, body: () => T): T {
+  const lock = takeLock(repo.stateDir)
+  if (lock.kind === 'held') {
+    throw new GitvanError('LOCKED', `Another gitvan install is running in this repository (pid ${lock.pid}).`, {
+      details: [`Wait for it to finish. If no gitvan is running, delete ${lock.file}.`],
+    })
+  }
+  try {
+    return body()
+  } finally {
+    lock.release()
+  }
+}
+
+/** Installs shims for the config's hooks (and removes those of hooks that lost their jobs). */
+export function install(repo: Repo, config: Pick<Config, 'jobs'>, options: InstallOptions = {}): InstallReport {
+  return locked(repo, () => apply(repo, { desired: hooksOf(config), onConflict: 'throw' }, options))
+}
+
+export type UninstallReport = {
+  /** False when gitvan had recorded no install here (stray shims are removed all the same). */
+  readonly wasInstalled: boolean
+  readonly changes: readonly HookChange[]
+}
+
+/** Removes every shim and husky line gitvan added and puts chained hooks back. */
+export function uninstall(repo: Repo, options: Pick<InstallOptions, 'trace'> = {}): UninstallReport {
+  const trace = options.trace ?? (() => {})
+  return locked(repo, () => {
+    const previous = readRecord(repo.stateDir)
+    const changes = tearDown(previous, trace, repo.hooksDir)
+    return { wasInstalled: previous !== undefined, changes }
+  })
+}
+
+/**
+ * Keeps the shims in step with the config, from inside a hook: one small JSON read when nothing
+ * changed. Does nothing where gitvan was never installed, or while another install runs; skips
+ * (and reports) conflicts instead of refusing, so a hook never fails because of one.
+ */
+export function ensureInstalled(repo: Repo, config: Pick<Config, 'jobs'>, options: Omit<InstallOptions, 'force'> = {}): InstallReport | undefined {
+  const previous = readRecord(repo.stateDir)
+  if (!previous) return undefined
+  const desired = hooksOf(config)
+  if (previous.hooks.length === desired.length && previous.hooks.every((hook, i) => hook === desired[i])) return undefined
+  const lock = tryLock(repo.stateDir)
+  if (lock.kind === 'held') return undefined
+  try {
+    return apply(repo, { desired, onConflict: 'skip' }, options)
+  } finally {
+    lock.release()
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * Taking an install away: the recorded shims and husky lines, then (for uninstall) any shim or
+ * husky line of gitvan's still found in the current hooks directory, so a lost install.json does
+ * not strand shims. Each step is a value in the report; a chained hook that cannot go back
+ * because another file took its place is left where it is and reported as stranded.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import path from 'node:path'
+import { isRunnableHook, RUNNABLE_HOOKS, type HookName } from './catalog.js'
+import { CHAINED_SUFFIX, removeShim } from './hookFiles.js'
+import { huskyFile, huskyLine, isHuskyHooksDir, removeHuskyLine } from './husky.js'
+import type { InstallRecord } from './record.js'
+
+/** One thing install or uninstall did (or found) for one hook. */
+export type HookChange =
+  /** A new shim; `updated`: a shim rewritten (new node or CLI path); `unchanged`: already right. */
+  | { readonly kind: 'installed' | 'updated' | 'unchanged'; readonly hook: HookName; readonly file: string }
+  /** A new shim in front of the hook that was there, now `chainedFile`. */
+  | { readonly kind: 'chained'; readonly hook: HookName; readonly file: string; readonly chainedFile: string }
+  /** Not installed: `chainedFile` is not ours (only ensureInstalled skips instead of refusing). */
+  | { readonly kind: 'conflict'; readonly hook: HookName; readonly file: string; readonly chainedFile: string }
+  /** `runs`: husky has a wrapper for this hook in `.husky/_`, so the line will run. */
+  | { readonly kind: 'husky-added'; readonly hook: HookName; readonly file: string; readonly created: boolean; readonly runs: boolean }
+  /** The husky file already calls `gitvan hook`; `ours`: with gitvan's marker. */
+  | { readonly kind: 'husky-present'; readonly hook: HookName; readonly file: string; readonly ours: boolean; readonly runs: boolean }
+  /** A shim removed; `restored`: the chained hook is back in its place. */
+  | { readonly kind: 'removed'; readonly hook: HookName; readonly file: string; readonly restored: boolean }
+  /** A chained hook left as `chainedFile` because another file now sits at `file`. */
+  | { readonly kind: 'stranded'; readonly hook: HookName; readonly file: string; readonly chainedFile: string }
+  /** gitvan's line taken out of a husky file; `deleted`: install had created the file. */
+  | { readonly kind: 'husky-removed'; readonly hook: HookName; readonly file: string; readonly deleted: boolean }
+
+type Trace = (line: string) => void
+
+function removeShims(hooksDir: string, hooks: readonly HookName[], trace: Trace): HookChange[] {
+  const changes: HookChange[] = []
+  for (const hook of hooks) {
+    const file = path.join(hooksDir, hook)
+    const result = removeShim(hooksDir, hook)
+    if (result.removed || result.restored) {
+      trace(`${hook}: removed the shim${result.restored ? `, restored the hook that was there before` : ''}`)
+      changes.push({ kind: 'removed', hook, file, restored: result.restored })
+    }
+    if (result.stranded) {
+      trace(`${hook}: ${file} is not gitvan's; leaving ${file}${CHAINED_SUFFIX} as it is`)
+      changes.push({ kind: 'stranded', hook, file, chainedFile: file + CHAINED_SUFFIX })
+    }
+  }
+  return changes
+}
+
+/** Hooks that have a shim or a chained file in `hooksDir` (shims are recognised by their marker later). */
+function hooksIn(hooksDir: string): HookName[] {
+  let names: string[]
+  try {
+    names = readdirSync(hooksDir)
+  } catch {
+    return []
+  }
+  const found = new Set(names.map((name) => (name.endsWith(CHAINED_SUFFIX) ? name.slice(0, -CHAINED_SUFFIX.length) : name)).filter(isRunnableHook))
+  return RUNNABLE_HOOKS.filter((hook) => found.has(hook))
+}
+
+function huskyLinesIn(hooksDir: string, trace: Trace): HookChange[] {
+  const changes: HookChange[] = []
+  for (const hook of RUNNABLE_HOOKS) {
+    const file = huskyFile(hooksDir, hook)
+    if (!existsSync(file) || !readFileSync(file, 'utf8').split('\n').includes(huskyLine(hook))) continue
+    // Without a record, a file left holding nothing but gitvan's line is taken to be gitvan's.
+    const outcome = removeHuskyLine({ hook, file, created: true, newline: false })
+    trace(`${hook}: removed gitvan's line from ${file}`)
+    changes.push({ kind: 'husky-removed', hook, file, deleted: outcome === 'deleted' })
+  }
+  return changes
+}
+
+/**
+ * Removes what `record` installed; with `scanDir`, also gitvan's shims (or husky lines) still found
+ * there. Husky files keep the user's edits; only gitvan's line goes.
+ */
+export function tearDown(record: InstallRecord | undefined, trace: Trace, scanDir?: string): HookChange[] {
+  const changes: HookChange[] = []
+  if (record?.mode === 'hooks') changes.push(...removeShims(record.hooksDir, record.hooks, trace))
+  if (record?.mode === 'husky') {
+    for (const edit of record.husky) {
+      const outcome = removeHuskyLine(edit)
+      if (outcome === 'missing') {
+        trace(`${edit.hook}: gitvan's line is no longer in ${edit.file}`)
+        continue
+      }
+      trace(`${edit.hook}: ${outcome === 'deleted' ? 'deleted' : "removed gitvan's line from"} ${edit.file}`)
+      changes.push({ kind: 'husky-removed', hook: edit.hook, file: edit.file, deleted: outcome === 'deleted' })
+    }
+  }
+  if (scanDir !== undefined) {
+    const found = isHuskyHooksDir(scanDir) ? huskyLinesIn(scanDir, trace) : removeShims(scanDir, hooksIn(scanDir), trace)
+    for (const change of found) {
+      if (!changes.some((seen) => seen.kind === change.kind && seen.file === change.file)) changes.push(change)
+    }
+  }
+  return changes
+}
