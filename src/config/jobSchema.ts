@@ -139,8 +139,9 @@ export function checkJob(problems: Problems, path: string, raw: unknown): void {
   checkRun(problems, child(path, 'run'), raw.run)
   checkString(problems, child(path, 'template'), raw.template)
   checkStrings(problems, child(path, 'templates'), raw.templates, false)
-  const templates = Array.isArray(raw.templates) ? raw.templates.length : 0
-  if (raw.run === undefined && raw.template === undefined && templates === 0) {
+  // A malformed `templates` is reported above; only an absent or empty one leaves the job with nothing to do.
+  const noTemplates = raw.templates === undefined || (Array.isArray(raw.templates) && raw.templates.length === 0)
+  if (raw.run === undefined && raw.template === undefined && noTemplates) {
     report(problems, path, "needs 'run' (a command or a function) or 'template'")
   }
   checkMode(problems, path, raw)
