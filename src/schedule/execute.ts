@@ -1,0 +1,127 @@
+/**
+ * Plan → queue → job → publish: the one path the async runner and `gitvan run` share.
+ *
+ *     const { runs } = planJobs(events, config.jobs, await gatherFacts(repo, events, config.jobs))
+ *     const execution = await executePlan(runs, { repo, concurrency: config.concurrency })
+ *
+ * - Every run goes into one p-queue before the queue starts, so priorities order the whole batch
+ *   (higher first; FIFO, i.e. plan order, within a priority), with at most `concurrency` at once.
+ * - Each run goes through `runJob`, which owns timeouts and retries with backoff; a run's outcome
+ *   is a value, so one failing job never stops the others.
+ * - Receipts (DESIGN 3.3) are built per covered commit (a `batch` run covers several) and published
+ *   with ONE `publishReceipts` call for the whole batch: one notes commit, moved by compare-and-swap.
+ *   Cancelled runs get no receipt, so the next batch does them again. `cache` is `off` until the
+ *   disk cache exists.
+ * - `executePlan` returns after publishing; if publishing fails it throws (the caller keeps its
+ *   events and tries again later) and nothing was recorded.
+ */
+import os from 'node:os'
+import PQueue from 'p-queue'
+import type { Repo } from '../git/repo.js'
+import { publishReceipts } from '../git/notes.js'
+import type { JobInput } from '../job/input.js'
+import { RECEIPT_SCHEMA, type JobResult, type Receipt } from '../job/result.js'
+import { runJob } from '../job/run.js'
+import type { PlannedRun } from './plan.js'
+
+export type ExecuteOptions = {
+  readonly repo: Repo
+  /** How many jobs run at once (at least 1). */
+  readonly concurrency: number
+  /** Aborting cancels running jobs and drops queued ones (they end `cancelled`, without receipt). */
+  readonly signal?: AbortSignal
+  /** The environment commands start from. Default: this process's. */
+  readonly env?: NodeJS.ProcessEnv
+  /** Called as each run ends, in completion order (progress, logs). */
+  readonly onResult?: (run: PlannedRun, result: JobResult) => void
+  /** Default true; `false` runs the jobs and returns the receipts without writing them. */
+  readonly publish?: boolean
+}
+
+export type RunOutcome = { readonly run: PlannedRun; readonly result: JobResult }
+
+export type Execution = {
+  /** One per planned run, in plan order. */
+  readonly outcomes: readonly RunOutcome[]
+  /** What was published (or would have been, with `publish: false`). */
+  readonly receipts: readonly Receipt[]
+  /** Runs whose status is not `ok` (cancelled ones included). */
+  readonly failed: number
+  readonly stages: {
+    /** The longest any run waited in the queue before it started. */
+    readonly queueMs: number
+    /** From the first run's start until the queue drained. */
+    readonly runMs: number
+    readonly publishMs: number
+  }
+}
+
+/** `host:pid` of this process, as receipts name their runner. */
+export const runnerName = (): string => `${os.hostname()}:${process.pid}`
+
+export async function executePlan(runs: readonly PlannedRun[], options: ExecuteOptions): Promise<Execution> {
+  const queue = new PQueue({ concurrency: Math.max(1, Math.floor(options.concurrency)), autoStart: false })
+  const enqueuedAt = performance.now()
+  let firstStart: number | undefined
+  let queueMs = 0
+  const outcomes = runs.map((run) =>
+    queue.add(
+      async (): Promise<RunOutcome> => {
+        const start = performance.now()
+        firstStart ??= start
+        queueMs = Math.max(queueMs, start - enqueuedAt)
+        const result = await runJob(run.job, toInput(run, options), options.signal ? { signal: options.signal } : {})
+        options.onResult?.(run, result)
+        return { run, result }
+      },
+      { priority: run.job.priority },
+    ),
+  )
+  queue.start()
+  const settled = await Promise.all(outcomes)
+  const runMs = firstStart === undefined ? 0 : performance.now() - firstStart
+
+  const runner = runnerName()
+  const receipts = settled.flatMap(({ run, result }) => (result.status === 'cancelled' ? [] : toReceipts(run, result, runner)))
+  const publishStart = performance.now()
+  if (options.publish !== false && receipts.length > 0) await publishReceipts(options.repo, receipts)
+  const publishMs = performance.now() - publishStart
+  return {
+    outcomes: settled,
+    receipts,
+    failed: settled.filter(({ result }) => result.status !== 'ok').length,
+    stages: { queueMs: round(queueMs), runMs: round(runMs), publishMs: round(publishMs) },
+  }
+}
+
+const round = (ms: number): number => Math.round(ms * 10) / 10
+
+const toInput = (run: PlannedRun, options: ExecuteOptions): JobInput => ({
+  hook: run.hook,
+  args: run.args,
+  stdin: run.stdin,
+  commit: run.commit,
+  commits: run.commits,
+  files: run.files,
+  branch: run.branch,
+  root: options.repo.root,
+  ...(options.env ? { env: options.env } : {}),
+})
+
+/** One receipt per commit the run covered. */
+export function toReceipts(run: PlannedRun, result: JobResult, runner: string, at = new Date().toISOString()): readonly Receipt[] {
+  return run.commits.map((commit) => ({
+    schema: RECEIPT_SCHEMA,
+    job: run.job.id,
+    commit,
+    hook: run.hook,
+    status: result.status,
+    at,
+    ms: Math.round(result.ms),
+    cache: 'off',
+    ...(result.data === undefined ? {} : { data: result.data }),
+    ...(result.error === undefined ? {} : { error: result.error }),
+    outputs: result.outputs,
+    runner,
+  }))
+}

@@ -1,0 +1,101 @@
+/**
+ * The facts a plan needs, read from git in bulk: a fixed number of git processes per batch, however
+ * many commits it holds (a 200-commit rebase costs the same few calls as one commit).
+ *
+ *     gatherFacts(repo, events, jobs) → PlanFacts   then   planJobs(events, jobs, facts)
+ *
+ * Objects that are gone (a commit garbage-collected before the batch ran) or are not commits simply
+ * have no facts; the plan skips them. Annotated tags are peeled to their commit.
+ */
+import type { Job } from '../config/types.js'
+import type { Repo } from '../git/repo.js'
+import { readReceipts } from '../git/notes.js'
+import { git } from '../git/spawn.js'
+import type { HookEvent } from '../spool/event.js'
+import { eventTargets, receiptKey, type CommitFacts, type PlanFacts } from './plan.js'
+
+/** Facts for every commit the events concern. */
+export async function gatherFacts(repo: Repo, events: readonly HookEvent[], jobs: readonly Job[]): Promise<PlanFacts> {
+  const names = [...new Set(events.flatMap(eventTargets).map((target) => target.commit))]
+  return gatherCommitFacts(repo, names, jobs)
+}
+
+/** Facts for these object names (commit oids, or tag oids that peel to commits). */
+export async function gatherCommitFacts(repo: Repo, names: readonly string[], jobs: readonly Job[]): Promise<PlanFacts> {
+  const peeled = await peelToCommits(repo, names)
+  const oids = [...new Set(peeled.values())]
+  const wantTags = jobs.some((job) => job.on.tag.length > 0)
+  const [described, tags, done] = await Promise.all([
+    describeCommits(repo, oids),
+    wantTags ? readTags(repo) : Promise.resolve(new Map<string, string[]>()),
+    readDone(repo, oids),
+  ])
+  const commits = new Map<string, CommitFacts>()
+  for (const [name, oid] of peeled) {
+    const facts = described.get(oid)
+    if (facts) commits.set(name, { ...facts, tags: tags.get(oid) ?? [] })
+  }
+  // A receipt written on the commit counts for a target named by its tag too.
+  const doneByName = new Set(done)
+  for (const [name, oid] of peeled) {
+    if (name === oid) continue
+    for (const job of jobs) if (done.has(receiptKey(job.id, oid))) doneByName.add(receiptKey(job.id, name))
+  }
+  return { commits, done: doneByName }
+}
+
+/** name → commit oid, for names that exist and peel to a commit. */
+async function peelToCommits(repo: Repo, names: readonly string[]): Promise<Map<string, string>> {
+  const result = new Map<string, string>()
+  if (names.length === 0) return result
+  const input = names.map((name) => `${name}^{commit}\n`).join('')
+  const out = await git(['cat-file', '--batch-check=%(objectname) %(objecttype)'], { cwd: repo.root, input })
+  if (!out.ok) throw new Error(`git cat-file --batch-check failed: ${out.stderr.trim()}`)
+  const lines = out.stdout.split('\n')
+  names.forEach((name, index) => {
+    const [oid, type] = (lines[index] ?? '').split(' ')
+    if (oid && type === 'commit') result.set(name, oid)
+  })
+  return result
+}
+
+/** Message, author and changed files of each commit, in one `git log`. */
+async function describeCommits(repo: Repo, oids: readonly string[]): Promise<Map<string, Omit<CommitFacts, 'tags'>>> {
+  const result = new Map<string, Omit<CommitFacts, 'tags'>>()
+  if (oids.length === 0) return result
+  const out = await git(
+    ['log', '--no-walk=unsorted', '--stdin', '-z', '--name-only', '--diff-merges=first-parent', '--no-renames', '--format=%x01%H%x00%an <%ae>%x00%B'],
+    { cwd: repo.root, input: oids.map((oid) => `${oid}\n`).join('') },
+  )
+  if (!out.ok) throw new Error(`git log failed: ${out.stderr.trim()}`)
+  for (const record of out.stdout.split('\u0001')) {
+    if (record === '') continue
+    const [oid, author, message, ...rest] = record.split('\u0000')
+    if (!oid || author === undefined || message === undefined) continue
+    const files = rest.map((file, index) => (index === 0 ? file.replace(/^\n/, '') : file)).filter((file) => file !== '')
+    result.set(oid, { message, author, files })
+  }
+  return result
+}
+
+/** commit oid → short tag names pointing at it (annotated tags peeled). */
+async function readTags(repo: Repo): Promise<Map<string, string[]>> {
+  const out = await git(['for-each-ref', '--format=%(objectname) %(*objectname) %(refname:lstrip=2)', 'refs/tags'], { cwd: repo.root })
+  const result = new Map<string, string[]>()
+  for (const line of out.stdout.split('\n')) {
+    const [direct, peeled, name] = line.split(' ')
+    if (!direct || peeled === undefined || !name) continue
+    const oid = peeled || direct
+    result.set(oid, [...(result.get(oid) ?? []), name])
+  }
+  return result
+}
+
+/** `receiptKey(job, commit)` of every receipt already in the notes of these commits. */
+async function readDone(repo: Repo, commits: readonly string[]): Promise<Set<string>> {
+  const done = new Set<string>()
+  for (const [commit, receipts] of await readReceipts(repo, commits)) {
+    for (const receipt of receipts) done.add(receiptKey(receipt.job, commit))
+  }
+  return done
+}

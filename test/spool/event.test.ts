@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest'
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
+import { formatEvent, parseEvent, rewrittenPairs, type HookEvent } from '../../src/spool/event.js'
+
+const A = 'a'.repeat(40)
+const B = 'b'.repeat(40)
+
+const event: HookEvent = {
+  hook: 'post-rewrite',
+  head: B,
+  ref: 'refs/heads/main',
+  cwd: '/tmp/some dir',
+  args: ['rebase'],
+  stdin: `${A} ${B}\n`,
+  time: 1234,
+}
+
+describe('spool event file', () => {
+  it('round-trips through formatEvent and parseEvent', () => {
+    expect(parseEvent(formatEvent(event), 0)).toEqual({ ok: true, event })
+  })
+
+  it('parses what the shim writes (no time line: the mtime stands in)', () => {
+    const text = `gitvan-event 1\nhook post-checkout\nhead ${A}\nref HEAD\ncwd /w\narg ${A}\narg ${B}\narg 1\n`
+    expect(parseEvent(text, 99)).toEqual({
+      ok: true,
+      event: { hook: 'post-checkout', head: A, ref: 'HEAD', cwd: '/w', args: [A, B, '1'], stdin: '', time: 99 },
+    })
+  })
+
+  it('keeps stdin byte for byte, including lines that look like fields', () => {
+    const text = `gitvan-event 1\nhook post-rewrite\nhead ${A}\nref HEAD\ncwd /w\nstdin\nhook post-commit\n\n`
+    const parsed = parseEvent(text, 0)
+    expect(parsed.ok && parsed.event.stdin).toBe('hook post-commit\n\n')
+    expect(parsed.ok && parsed.event.hook).toBe('post-rewrite')
+  })
+
+  it('accepts an empty head (unborn branch)', () => {
+    expect(parseEvent(`gitvan-event 1\nhook post-checkout\nhead \nref refs/heads/main\ncwd /w\n`, 0).ok).toBe(true)
+  })
+
+  it.each([
+    ['', 'line 1'],
+    ['gitvan-event 2\nhook post-commit\n', 'line 1'],
+    [`gitvan-event 1\nhook pre-commit\nhead ${A}\nref HEAD\ncwd /w\n`, 'not an async git hook'],
+    [`gitvan-event 1\nhook post-commit\nhead xyz\nref HEAD\ncwd /w\n`, 'not an object id'],
+    [`gitvan-event 1\nhook post-commit\nhead ${A}\nref main\ncwd /w\n`, 'neither HEAD nor a full ref name'],
+    [`gitvan-event 1\nhook post-commit\nhead ${A}\ncwd /w\n`, "'ref' line is missing"],
+    [`gitvan-event 1\nhook post-commit\nhead ${A}\nref HEAD\ncwd /w\nbogus 1\n`, 'line 6: unknown field "bogus"'],
+    [`gitvan-event 1\nhook post-commit\nhook post-commit\nhead ${A}\nref HEAD\ncwd /w\n`, "'hook' appears twice"],
+    [`gitvan-event 1\nhook post-commit\nhead ${A}\nref HEAD\ncwd /w\ntime soon\n`, 'not a number'],
+    [`gitvan-event 1\nhook post-comm`, 'missing'],
+  ])('rejects a malformed file with its reason (%#)', (text, reason) => {
+    const parsed = parseEvent(text, 0)
+    expect(parsed.ok).toBe(false)
+    expect(!parsed.ok && parsed.reason).toContain(reason)
+  })
+
+  it('refuses to format a value that would break the line format', () => {
+    expect(() => formatEvent({ ...event, args: ['a\nhook post-commit'] })).toThrow(/newline/)
+  })
+
+  it('reads post-rewrite pairs and skips lines that are not pairs', () => {
+    expect(rewrittenPairs(`${A} ${B}\ngarbage\n${B} ${A} extra\n`)).toEqual([
+      { old: A, new: B },
+      { old: B, new: A },
+    ])
+  })
+
+  it('is pure: imports no fs or child_process', () => {
+    const source = readFileSync(path.join(import.meta.dirname, '../../src/spool/event.ts'), 'utf8')
+    expect(source).not.toMatch(/node:(fs|child_process)/)
+  })
+})
