@@ -21,7 +21,7 @@ import { RUNNABLE_HOOKS, type HookName } from './catalog.js'
 import { chainExisting, readSlot, writeShim, type HookSlot } from './hookFiles.js'
 import { addHuskyLine, huskyRunsHook, isHuskyHooksDir } from './husky.js'
 import { takeLock, tryLock } from './installLock.js'
-import { readRecord, recordFile, writeRecord, type InstallMode, type InstallRecord } from './record.js'
+import { readRecord, recordFile, removeRecord, writeRecord, type InstallMode, type InstallRecord } from './record.js'
 import { currentRuntime, renderShim, type Runtime } from './shim.js'
 import { tearDown, type HookChange } from './teardown.js'
 
@@ -191,6 +191,7 @@ export function uninstall(repo: Repo, options: Pick<InstallOptions, 'trace'> = {
   return locked(repo, () => {
     const previous = readRecord(repo.stateDir)
     const changes = tearDown(previous, trace, repo.hooksDir)
+    removeRecord(repo.stateDir)
     return { wasInstalled: previous !== undefined, changes }
   })
 }

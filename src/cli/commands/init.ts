@@ -1,3 +1,74 @@
-import { notBuilt } from './notBuilt.js'
+/** `gitvan init [--force]`: a starter gitvan.config.mjs, then `gitvan install`. */
+import { writeFileSync } from 'node:fs'
+import path from 'node:path'
+import { findConfigFile } from '../../config/load.js'
+import { GitvanError } from '../../errors.js'
+import { findRepo } from '../../git/repo.js'
+import { parseCommandArgs } from '../args.js'
+import type { Command } from '../command.js'
+import { installFromConfig, skippedBy } from './install.js'
 
-export const command = notBuilt('init', '', 'Usage: gitvan init')
+const USAGE = `Usage: gitvan init [--force]
+
+Writes a starter gitvan.config.mjs at the top of the repository (one pre-commit gate and one
+post-commit job, commented), then installs the hooks it uses, as 'gitvan install' does.
+It does nothing when a config already exists.
+
+Options:
+  --force   overwrite an existing gitvan.config.mjs
+
+Environment: GITVAN=0 or HUSKY=0 skips init; GITVAN_DEBUG=1 traces the install.
+`
+
+export const STARTER_CONFIG = `// gitvan.config.mjs: the jobs gitvan runs from your git hooks.
+// After editing it, run 'gitvan install' (a hook also picks up new hooks by itself).
+import { defineConfig } from 'gitvan'
+
+export default defineConfig({
+  jobs: {
+    // A gate: it runs inside pre-commit, and when it fails git refuses the commit.
+    // A command is split into arguments (no shell); {files} expands to the staged files that
+    // match \`paths\`. This one refuses whitespace errors and leftover conflict markers.
+    'diff-check': {
+      on: { hook: 'pre-commit', paths: ['**'] },
+      run: 'git diff --cached --check',
+    },
+
+    // Automation: it runs after the commit, in the background, batched across rebases.
+    // What it returns is recorded in the commit's receipt: see 'gitvan receipts'.
+    'commit-stats': {
+      on: 'post-commit',
+      run: async (ctx) => ({ files: ctx.files.length }),
+    },
+  },
+})
+`
+
+export const command: Command = {
+  name: 'init',
+  summary: 'scaffold gitvan.config.mjs with an example job, then install',
+  usage: USAGE,
+  run: async (args, io) => {
+    const { values } = parseCommandArgs('init', args, { force: { type: 'boolean' } }, false)
+    const skip = skippedBy(io.env)
+    if (skip !== undefined) {
+      io.stdout(`gitvan: ${skip} is set: skipped init.\n`)
+      return 0
+    }
+    const repo = findRepo(io.cwd)
+    const target = path.join(repo.root, 'gitvan.config.mjs')
+    const existing = findConfigFile(repo.root)
+    if (existing !== undefined && !(values.force === true && existing === target)) {
+      const name = path.relative(repo.root, existing) || existing
+      throw new GitvanError('USAGE', `A gitvan config already exists: ${existing}`, {
+        details:
+          existing === target
+            ? [`Edit it and run 'gitvan install', or run 'gitvan init --force' to replace it with the starter config.`]
+            : [`Edit ${name} and run 'gitvan install'. 'gitvan init --force' replaces only gitvan.config.mjs: remove ${name} first to start over.`],
+      })
+    }
+    writeFileSync(target, STARTER_CONFIG)
+    io.stdout(`gitvan: wrote ${path.relative(io.cwd, target) || target}\n`)
+    return installFromConfig(io, false)
+  },
+}
