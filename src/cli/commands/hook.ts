@@ -1,3 +1,122 @@
-import { notBuilt } from './notBuilt.js'
+/**
+ * `gitvan hook <name> [args...]`: the entrypoint the shims call.
+ *
+ * A blocking hook runs its gates here and now, and the exit code is git's verdict: 0 lets the
+ * operation go ahead, 1 refuses it (a gate failed), 2 is a usage or config error. This path is on
+ * every commit, so it loads only what passing needs (config, install check, the gates) and prints
+ * nothing unless something failed or GITVAN_DEBUG=1; the failure report is imported on failure.
+ *
+ * Async hooks go through `runAsyncHook`, kept apart so the spool path can replace it whole.
+ */
+import { GitvanError } from '../../errors.js'
+import { findRepo, type Repo } from '../../git/repo.js'
+import { BLOCKING_HOOKS, ASYNC_HOOKS, STDIN_HOOKS, isAsyncHook, isBlockingHook } from '../../hook/catalog.js'
+import type { Config } from '../../config/types.js'
+import { loadConfig } from '../../config/load.js'
+import { ensureInstalled } from '../../hook/install.js'
+import type { Command, Io } from '../command.js'
 
-export const command = notBuilt('hook', '', 'Usage: gitvan hook')
+const USAGE = `gitvan hook <name> [args...]: run the jobs of a git hook (the installed shims call this)
+
+Blocking hooks run their gate jobs now, highest priority first; if one fails, gitvan prints which
+job failed and its output, and exits 1 so git refuses the operation:
+  ${BLOCKING_HOOKS.join(', ')}
+Async hooks hand their event to the background runner:
+  ${ASYNC_HOOKS.join(', ')}
+
+Arguments after <name> are the hook's own, as git passes them (commit-msg: the message file);
+pre-push reads the pushed refs from standard input.
+
+Environment:
+  GITVAN=0, HUSKY=0   do nothing and exit 0
+  GITVAN_DEBUG=1      say which jobs ran and how long they took
+
+Exit codes: 0 passed (or nothing to run), 1 a gate failed, 2 usage or config error.
+`
+
+export const command: Command = {
+  name: 'hook',
+  summary: 'the entrypoint the shims call: gitvan hook <name> [args...]',
+  usage: USAGE,
+  run: async (args, io) => {
+    if (io.env.GITVAN === '0' || io.env.HUSKY === '0') return 0
+    const [name, ...hookArgs] = args
+    if (name === undefined) throw new GitvanError('USAGE', 'hook: which hook? gitvan hook <name> [args...]', { details: ["Run 'gitvan hook --help' for the hooks gitvan runs."] })
+    if (name === '--start-runner' || isAsyncHook(name)) return runAsyncHook(args, io)
+    if (!isBlockingHook(name)) {
+      const { suggest } = await import('../../config/suggest.js')
+      const guess = suggest(name, [...BLOCKING_HOOKS, ...ASYNC_HOOKS])
+      throw new GitvanError('USAGE', `hook: '${name}' is not a hook gitvan runs jobs on${guess ? ` (did you mean '${guess}'?)` : ''}.`, {
+        details: [`Blocking: ${BLOCKING_HOOKS.join(', ')}`, `Async: ${ASYNC_HOOKS.join(', ')}`],
+      })
+    }
+    return runBlockingHook(name, hookArgs, io)
+  },
+}
+
+async function runBlockingHook(hook: string, args: readonly string[], io: Io): Promise<number> {
+  const debug = io.env.GITVAN_DEBUG === '1'
+  const started = performance.now()
+  const repo = findRepo(io.cwd)
+  const config = await loadConfig(repo.root)
+  await syncShims(repo, config, io)
+  const { jobsFor, runGates } = await import('../../hook/gate.js')
+  if (jobsFor(config, hook).length === 0) {
+    if (debug) io.stderr(`gitvan: ${hook}: no jobs\n`)
+    return 0
+  }
+  const stdin = STDIN_HOOKS.includes(hook) ? await io.readStdin() : ''
+
+  // Ctrl-C reaches git, the shim and gitvan, but not the jobs: each runs in its own process
+  // group. Aborting kills those groups, so nothing outlives the interrupted hook.
+  const controller = new AbortController()
+  const interrupt = () => controller.abort()
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const
+  for (const signal of signals) process.on(signal, interrupt)
+  try {
+    const verdict = await runGates(
+      config,
+      { hook, args, stdin, root: repo.root, cwd: io.cwd, env: io.env },
+      {
+        signal: controller.signal,
+        ...(debug ? { onResult: (r) => io.stderr(`gitvan: ${hook}: job '${r.job}': ${r.status} in ${Math.round(r.ms)} ms\n`) } : {}),
+      },
+    )
+    if (controller.signal.aborted) {
+      io.stderr(`gitvan: ${hook}: interrupted; the jobs were stopped.\n`)
+      return 130
+    }
+    if (debug) io.stderr(`gitvan: ${hook}: ${verdict.runs.length} of ${verdict.candidates} jobs matched; ${Math.round(performance.now() - started)} ms in gitvan\n`)
+    if (verdict.ok) return 0
+    const { formatVerdict } = await import('../../hook/gateReport.js')
+    io.stderr(formatVerdict(verdict, repo.root))
+    return 1
+  } finally {
+    for (const signal of signals) process.off(signal, interrupt)
+  }
+}
+
+/** Keeps the installed shims in step with the config; a problem here never blocks the hook. */
+async function syncShims(repo: Repo, config: Config, io: Io): Promise<void> {
+  try {
+    const report = ensureInstalled(repo, config)
+    if (!report?.changed) return
+    const { describeChange } = await import('../../hook/describe.js')
+    for (const change of report.changes) {
+      if (change.kind === 'unchanged' || change.kind === 'husky-present') continue
+      io.stderr(`gitvan: the config changed the hooks: ${describeChange(change, io.cwd)}\n`)
+    }
+  } catch (error) {
+    io.stderr(`gitvan: could not update the hook shims (${error instanceof Error ? error.message : String(error)}); run 'gitvan install'.\n`)
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Async hooks (post-commit, post-merge, ...). Kept in this one function so the spool path can
+// replace it without touching the blocking path above.
+async function runAsyncHook(args: readonly string[], _io: Io): Promise<number> {
+  const name = args[0] === '--start-runner' ? (args[1] ?? '') : (args[0] ?? '')
+  throw new GitvanError('NOT_BUILT', `hook: async hooks ('${name}') are not built yet in this version.`, {
+    details: ['Their jobs will run in the background runner; for now, run them with gitvan run.'],
+  })
+}

@@ -1,0 +1,105 @@
+/**
+ * Runs the gate jobs of one blocking hook and returns the verdict as a value; the CLI prints it.
+ *
+ * Order of work: select the jobs whose trigger names this hook, gather only the facts they need
+ * (gateFacts.ts), drop jobs whose filters do not match (a job with `paths` needs at least one
+ * matching file), then run the rest through one p-queue: `concurrency` at a time, higher
+ * `priority` first, config order within a priority. The first gate that does not pass clears the
+ * queue, so gates that have not started never start (they are reported as skipped); gates already
+ * running finish, so their output is complete. Aborting `signal` (Ctrl-C) cancels everything,
+ * killing the commands' process groups.
+ */
+import PQueue from 'p-queue'
+import type { Config, Job } from '../config/types.js'
+import type { JobInput } from '../job/input.js'
+import type { JobResult } from '../job/result.js'
+import { runJob } from '../job/run.js'
+import { matchFiles, matchTrigger } from '../schedule/match.js'
+import { gatherFacts, type GateFacts, type GateRequest } from './gateFacts.js'
+
+export type { GateRequest } from './gateFacts.js'
+
+export type GateRun =
+  | { readonly job: Job; readonly state: 'done'; readonly result: JobResult }
+  /** Not started: an earlier gate failed, or the hook was interrupted. */
+  | { readonly job: Job; readonly state: 'skipped' }
+
+export type GateVerdict = {
+  readonly hook: string
+  /** Jobs whose trigger names the hook, before filters. */
+  readonly candidates: number
+  /** Jobs that passed the filters, in the order they were queued. */
+  readonly runs: readonly GateRun[]
+  readonly ok: boolean
+}
+
+/** The jobs whose trigger names `hook`, in config order. */
+export const jobsFor = (config: Pick<Config, 'jobs'>, hook: string): readonly Job[] =>
+  config.jobs.filter((job) => (job.on.hooks as readonly string[]).includes(hook))
+
+type Selected = { readonly job: Job; readonly files: readonly string[] }
+
+async function select(jobs: readonly Job[], facts: GateFacts): Promise<Selected[]> {
+  const selected: Selected[] = []
+  for (const job of jobs) {
+    if (!facts.triggers.some((trigger) => matchTrigger(job.on, trigger))) continue
+    if (job.on.paths.length > 0) {
+      const files = matchFiles(job.on.paths, await facts.files())
+      if (files.length > 0) selected.push({ job, files })
+    } else {
+      selected.push({ job, files: facts.filesByDefault ? await facts.files() : [] })
+    }
+  }
+  return selected
+}
+
+export async function runGates(
+  config: Pick<Config, 'jobs' | 'concurrency'>,
+  request: GateRequest,
+  options: { readonly signal?: AbortSignal; readonly onResult?: (result: JobResult) => void } = {},
+): Promise<GateVerdict> {
+  const jobs = jobsFor(config, request.hook)
+  if (jobs.length === 0) return { hook: request.hook, candidates: 0, runs: [], ok: true }
+  const facts = await gatherFacts(request, { author: jobs.some((job) => job.on.author !== undefined) })
+  const selected = await select(jobs, facts)
+
+  const results = new Map<Job, JobResult>()
+  const queue = new PQueue({ concurrency: Math.max(1, config.concurrency), autoStart: false })
+  const stop = () => queue.clear()
+  options.signal?.addEventListener('abort', stop, { once: true })
+  for (const { job, files } of selected) {
+    const input: JobInput = {
+      hook: request.hook,
+      args: request.args,
+      stdin: request.stdin,
+      commit: facts.commit,
+      commits: facts.commit ? [facts.commit] : [],
+      files,
+      branch: facts.branch,
+      root: request.root,
+      env: request.env,
+    }
+    void queue.add(
+      async () => {
+        const result = await runJob(job, input, options.signal ? { signal: options.signal } : {})
+        results.set(job, result)
+        options.onResult?.(result)
+        if (result.status !== 'ok') stop()
+      },
+      { priority: job.priority },
+    )
+  }
+  queue.start()
+  await queue.onIdle()
+  options.signal?.removeEventListener('abort', stop)
+
+  const runs = selected.map(({ job }): GateRun => {
+    const result = results.get(job)
+    return result ? { job, state: 'done', result } : { job, state: 'skipped' }
+  })
+  // Report in the order the gates ran: finished first (by priority), then what was skipped.
+  const order = (run: GateRun) => (run.state === 'done' ? 0 : 1)
+  runs.sort((a, b) => order(a) - order(b) || b.job.priority - a.job.priority)
+  const ok = runs.every((run) => run.state === 'done' && run.result.status === 'ok')
+  return { hook: request.hook, candidates: jobs.length, runs, ok }
+}

@@ -1,0 +1,160 @@
+/**
+ * What a blocking hook knows, gathered with as few git calls as the jobs need, all in parallel.
+ *
+ * - commit: HEAD's oid ('' on an unborn branch); branch: the current branch (undefined when
+ *   detached).
+ * - pre-commit: the staged paths (`diff --cached -z --diff-filter=ACMR`, split on NUL, never on
+ *   lines): added, copied, modified or renamed, so a deleted path never reaches `{files}`.
+ * - commit-msg / prepare-commit-msg: the message is the file git passes as the first argument,
+ *   without comment lines and without everything below a `git commit -v` scissors line.
+ * - pre-push: git's stdin (`<local ref> <local oid> <remote ref> <remote oid>` per line) is kept
+ *   as is for the jobs; the trigger is tested once per pushed ref (`branch`/`tag` are the pushed
+ *   ref's name), and the files are the paths changed by the commits being pushed: reachable from
+ *   a pushed oid and not from the remote's old oid (or, when the remote did not have the branch
+ *   or that oid is not known here, from no remote-tracking ref). Deletions push no files.
+ * - any other blocking hook: its arguments as given; files only for jobs with `paths`, matched
+ *   against the staged paths.
+ * Failures of git here are bugs of the environment (not a repository, a broken index), reported as
+ * GIT_FAILED with git's own message.
+ */
+import { readFile } from 'node:fs/promises'
+import path from 'node:path'
+import { GitvanError } from '../errors.js'
+import { git } from '../git/spawn.js'
+import type { TriggerFacts } from '../schedule/match.js'
+
+export type GateRequest = {
+  readonly hook: string
+  readonly args: readonly string[]
+  /** git's standard input for hooks that get one, else ''. */
+  readonly stdin: string
+  readonly root: string
+  /** Where relative hook arguments (the message file) are resolved: the hook's working directory. */
+  readonly cwd: string
+  readonly env: NodeJS.ProcessEnv
+}
+
+export type GateFacts = {
+  readonly commit: string
+  readonly branch: string | undefined
+  /** The trigger is tested against each; a job runs when any of them matches. */
+  readonly triggers: readonly TriggerFacts[]
+  /** The paths `paths` globs are matched against (loaded on first use). */
+  readonly files: () => Promise<readonly string[]>
+  /** Whether a job without `paths` gets every path of `files` (pre-commit, pre-push) or none. */
+  readonly filesByDefault: boolean
+}
+
+export type PushedRef = { readonly localRef: string; readonly localOid: string; readonly remoteRef: string; readonly remoteOid: string }
+
+const isZero = (oid: string) => /^0+$/.test(oid)
+
+async function readGit(args: readonly string[], request: GateRequest): Promise<string> {
+  const result = await git(args, { cwd: request.root, env: request.env })
+  if (!result.ok) throw new GitvanError('GIT_FAILED', `${request.hook}: git ${args.join(' ')} failed (exit ${result.code}).`, { details: [result.stderr.trim()].filter(Boolean) })
+  return result.stdout
+}
+
+const splitZ = (text: string): string[] => text.split('\0').filter((name) => name !== '')
+
+const once = <T>(load: () => Promise<T>): (() => Promise<T>) => {
+  let promise: Promise<T> | undefined
+  return () => (promise ??= load())
+}
+
+export const stagedFiles = (request: GateRequest): Promise<string[]> =>
+  readGit(['diff', '--cached', '--name-only', '-z', '--no-renames', '--diff-filter=ACMR'], request).then(splitZ)
+
+/** The message as git will record it: comment lines and a `git commit -v` diff left out. */
+export function cleanMessage(text: string): string {
+  const lines = text.split('\n')
+  const scissors = lines.findIndex((line) => /^# -+ >8 -+$/.test(line))
+  return (scissors === -1 ? lines : lines.slice(0, scissors))
+    .filter((line) => !line.startsWith('#'))
+    .join('\n')
+    .trim()
+}
+
+export function parsePushedRefs(stdin: string): PushedRef[] {
+  return stdin
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/))
+    .filter((fields) => fields.length === 4)
+    .map(([localRef = '', localOid = '', remoteRef = '', remoteOid = '']) => ({ localRef, localOid, remoteRef, remoteOid }))
+}
+
+/** The paths changed by the commits a push sends. */
+async function pushedFiles(refs: readonly PushedRef[], request: GateRequest): Promise<string[]> {
+  const sent = refs.filter((ref) => !isZero(ref.localOid))
+  if (sent.length === 0) return []
+  const olds = [...new Set(sent.map((ref) => ref.remoteOid).filter((oid) => !isZero(oid)))]
+  const known = olds.length === 0 ? [] : await knownObjects(olds, request)
+  const unknownBase = sent.some((ref) => isZero(ref.remoteOid) || !known.includes(ref.remoteOid))
+  const args = ['log', '-z', '--format=', '--name-only', '--no-renames', '--diff-filter=ACMR', ...sent.map((ref) => ref.localOid), '--not', ...known]
+  if (unknownBase) args.push('--remotes')
+  return [...new Set(splitZ(await readGit(args, request)))]
+}
+
+/** Which of `oids` name commits present in this repository (a remote's oid may not be). */
+async function knownObjects(oids: readonly string[], request: GateRequest): Promise<string[]> {
+  const result = await git(['cat-file', '--batch-check=%(objectname) %(objecttype)'], { cwd: request.root, env: request.env, input: `${oids.join('\n')}\n` })
+  return result.stdout
+    .split('\n')
+    .map((line) => line.split(' '))
+    .filter(([, type]) => type === 'commit')
+    .map(([oid]) => oid ?? '')
+}
+
+const refFacts = (hook: string, ref: PushedRef): TriggerFacts => {
+  const name = isZero(ref.localOid) ? ref.remoteRef : ref.localRef
+  if (name.startsWith('refs/heads/')) return { hook, branch: name.slice('refs/heads/'.length) }
+  if (name.startsWith('refs/tags/')) return { hook, tag: name.slice('refs/tags/'.length) }
+  return { hook }
+}
+
+async function readMessage(request: GateRequest): Promise<string | undefined> {
+  const file = request.args[0]
+  if (file === undefined) return undefined
+  try {
+    return cleanMessage(await readFile(path.resolve(request.cwd, file), 'utf8'))
+  } catch (error) {
+    throw new GitvanError('USAGE', `${request.hook}: cannot read the commit message file '${file}'.`, {
+      details: [(error as Error).message, `git passes it as the first argument: gitvan hook ${request.hook} <message file>`],
+      cause: error,
+    })
+  }
+}
+
+export async function gatherFacts(request: GateRequest, needs: { readonly author: boolean }): Promise<GateFacts> {
+  const { hook } = request
+  const isCommitMessage = hook === 'commit-msg' || hook === 'prepare-commit-msg'
+  const staged = once(() => stagedFiles(request))
+  if (hook === 'pre-commit') void staged().catch(() => {}) // every pre-commit job needs them: start now, in parallel
+  const [head, branchRef, message, author] = await Promise.all([
+    git(['rev-parse', '-q', '--verify', 'HEAD^{commit}'], { cwd: request.root, env: request.env }),
+    git(['symbolic-ref', '-q', 'HEAD'], { cwd: request.root, env: request.env }),
+    isCommitMessage ? readMessage(request) : undefined,
+    needs.author ? readGit(['var', 'GIT_AUTHOR_IDENT'], request).then((ident) => ident.replace(/\s+\d+\s+[-+]\d{4}\s*$/, '')) : undefined,
+  ])
+  const commit = head.ok ? head.stdout.trim() : ''
+  const ref = branchRef.ok ? branchRef.stdout.trim() : ''
+  const branch = ref.startsWith('refs/heads/') ? ref.slice('refs/heads/'.length) : undefined
+
+  if (hook === 'pre-push') {
+    const refs = parsePushedRefs(request.stdin)
+    return {
+      commit,
+      branch,
+      triggers: refs.length > 0 ? refs.map((r) => ({ ...refFacts(hook, r), author })) : [{ hook, branch, author }],
+      files: once(() => pushedFiles(refs, request)),
+      filesByDefault: true,
+    }
+  }
+  return {
+    commit,
+    branch,
+    triggers: [{ hook, branch, message, author }],
+    files: staged,
+    filesByDefault: hook === 'pre-commit',
+  }
+}
