@@ -4,7 +4,8 @@
  * the same rules, so a job runs on the same commits whichever path sees them.
  *
  * Globs (`branch`, `tag`, `paths`) follow picomatch with `dot: true` (a dotfile is a file like any
- * other). In a list, plain globs include and `!globs` exclude: a value matches when it matches at
+ * other) and the regex flag `s`: git allows a newline in a path, and without it `**` would not
+ * match such a path. In a list, plain globs include and `!globs` exclude: a value matches when it matches at
  * least one include (or there is none) and no exclude. Order does not matter, so
  * `['src/**', '!src/gen/**']` and `['!src/gen/**', 'src/**']` mean the same. An empty list
  * matches everything, and a filter a trigger does not set never excludes.
@@ -27,6 +28,8 @@ export type TriggerFacts = {
 
 type Test = (value: string) => boolean
 
+const OPTIONS = { dot: true, flags: 's' } as const
+
 const compiled = new Map<string, Test>()
 
 /** One predicate for a list of globs; compiled once per distinct list. */
@@ -36,8 +39,8 @@ export function globTest(globs: readonly string[]): Test {
   if (cached) return cached
   const include = globs.filter((glob) => !glob.startsWith('!'))
   const exclude = globs.filter((glob) => glob.startsWith('!')).map((glob) => glob.slice(1))
-  const included: Test = include.length === 0 ? () => true : picomatch(include, { dot: true })
-  const excluded: Test = exclude.length === 0 ? () => false : picomatch(exclude, { dot: true })
+  const included: Test = include.length === 0 ? () => true : picomatch(include, OPTIONS)
+  const excluded: Test = exclude.length === 0 ? () => false : picomatch(exclude, OPTIONS)
   const test: Test = (value) => included(value) && !excluded(value)
   compiled.set(key, test)
   return test

@@ -34,8 +34,11 @@ describe('matchFiles', () => {
   })
 
   it('keeps names with spaces, newlines and unicode', () => {
-    const odd = ['src/a b.ts', 'src/new\nline.ts', 'src/ünï.ts', 'src/-dash.ts']
-    expect(matchFiles(['src/*.ts'], odd)).toEqual(odd)
+    const odd = ['src/a b.ts', 'src/new\nline.ts', 'src/ünï.ts', 'src/-dash.ts', 'src/deep/new\nline/x.ts']
+    expect(matchFiles(['src/*.ts'], odd)).toEqual(odd.slice(0, 4))
+    expect(matchFiles(['src/**'], odd)).toEqual(odd)
+    expect(matchFiles(['**'], odd)).toEqual(odd)
+    expect(matchFiles(['src/**', '!**/*line*'], odd)).toEqual(['src/a b.ts', 'src/ünï.ts', 'src/-dash.ts', 'src/deep/new\nline/x.ts'])
   })
 })
 
