@@ -1,0 +1,65 @@
+import { afterAll, describe, expect, it } from 'vitest'
+import path from 'node:path'
+import { makeRepo, removeTemp } from '../helpers/repo.js'
+import { append, gateRepo, readLines, scratch, writeConfig } from './gateFixture.js'
+
+afterAll(removeTemp)
+
+describe('gitvan hook', () => {
+  it('does nothing with GITVAN=0 or HUSKY=0, not even load a config that would throw', () => {
+    const repo = makeRepo()
+    writeConfig(repo, "throw new Error('this config must not be loaded')\n")
+    const plain = repo.gitvan(['hook', 'pre-commit'])
+    expect(plain.code).toBe(2)
+    expect(plain.stderr).toContain('this config must not be loaded')
+    for (const env of [{ GITVAN: '0' }, { HUSKY: '0' }]) {
+      expect(repo.gitvan(['hook', 'pre-commit'], { env })).toEqual({ code: 0, stdout: '', stderr: '' })
+    }
+  })
+
+  it('exits 2 on an invalid config, and git refuses the commit', () => {
+    const log = path.join(scratch(), 'ran.log')
+    const repo = gateRepo(`export default { jobs: { ok: { on: 'pre-commit', run: ${append(log, 'ran')} } } }\n`)
+    repo.write('gitvan.config.mjs', "export default { jobs: { lint: { on: 'pre-comit', run: 'true' } } }\n")
+    const direct = repo.gitvan(['hook', 'pre-commit'])
+    expect(direct.code).toBe(2)
+    expect(direct.stderr).toContain("'pre-comit'")
+    const commit = repo.commit('with a broken config')
+    expect(commit.code).not.toBe(0)
+    expect(commit.stderr).toContain("'pre-comit'")
+    expect(readLines(log)).toEqual([])
+  })
+
+  it('exits 1 when a gate fails and 0 when it passes, printing nothing on success', () => {
+    const repo = gateRepo("export default { jobs: { gate: { on: 'pre-commit', run: 'test -e pass' } } }\n")
+    expect(repo.gitvan(['hook', 'pre-commit']).code).toBe(1)
+    repo.write('pass', '')
+    expect(repo.gitvan(['hook', 'pre-commit'])).toEqual({ code: 0, stdout: '', stderr: '' })
+  })
+
+  it('exits 0 at once, silently, when the hook has no jobs', () => {
+    const repo = gateRepo("export default { jobs: { msg: { on: 'commit-msg', run: 'false' } } }\n")
+    expect(repo.gitvan(['hook', 'pre-commit'])).toEqual({ code: 0, stdout: '', stderr: '' })
+    expect(repo.gitvan(['hook', 'pre-push'], { input: 'refs/heads/main 1 refs/heads/main 2\n' })).toEqual({ code: 0, stdout: '', stderr: '' })
+  })
+
+  it('says what ran with GITVAN_DEBUG=1', () => {
+    const repo = gateRepo("export default { jobs: { quick: { on: 'pre-commit', run: 'true' }, other: { on: { hook: 'pre-commit', paths: '*.none' }, run: 'true' } } }\n")
+    const r = repo.gitvan(['hook', 'pre-commit'], { env: { GITVAN_DEBUG: '1' } })
+    expect(r.code).toBe(0)
+    expect(r.stderr).toMatch(/pre-commit: job 'quick': ok in \d+ ms/)
+    expect(r.stderr).toContain('1 of 2 jobs matched')
+  })
+
+  it('refuses unknown hooks with a suggestion and has its own --help', () => {
+    const repo = gateRepo("export default { jobs: { quick: { on: 'pre-commit', run: 'true' } } }\n")
+    const typo = repo.gitvan(['hook', 'pre-comit'])
+    expect(typo.code).toBe(2)
+    expect(typo.stderr).toContain("did you mean 'pre-commit'?")
+    expect(repo.gitvan(['hook']).code).toBe(2)
+    const help = repo.gitvan(['hook', '--help'])
+    expect(help.code).toBe(0)
+    expect(help.stdout).toContain('gitvan hook <name> [args...]')
+    expect(help.stdout).toContain('pre-push')
+  })
+})
