@@ -27,6 +27,7 @@ import { tearDown, type HookChange } from './teardown.js'
 
 export type { HookChange } from './teardown.js'
 export type { InstallMode, InstallRecord } from './record.js'
+export { installState, type InstallState } from './installState.js'
 
 export type InstallOptions = {
   /** Replace conflicting `.gitvan-chained` files instead of refusing. */

@@ -1,0 +1,44 @@
+/**
+ * What is installed, for `gitvan doctor`: the install record, checked against the disk. Reads
+ * only; every problem is one line that says what to do.
+ */
+import { existsSync, readFileSync } from 'node:fs'
+import type { Repo } from '../git/repo.js'
+import { readSlot } from './hookFiles.js'
+import { huskyFile, huskyLine } from './husky.js'
+import { readRecord, type InstallRecord } from './record.js'
+
+export type InstallState = InstallRecord & {
+  /** What no longer matches the record, one line each; empty when all is well. */
+  readonly problems: readonly string[]
+}
+
+const REINSTALL = "run 'gitvan install'"
+
+/** The install in this repository, or undefined when gitvan is not installed here. */
+export function installState(repo: Repo): InstallState | undefined {
+  const record = readRecord(repo.stateDir)
+  if (!record) return undefined
+  const problems: string[] = []
+  if (record.mode === 'hooks' && !existsSync(record.node)) {
+    problems.push(`node ${record.node} (written into the shims) is gone: the shims fall back to node on PATH; ${REINSTALL} to write the new path`)
+  }
+  if (!existsSync(record.cli)) problems.push(`the gitvan CLI ${record.cli} (written into the shims) is gone: hooks fail until you ${REINSTALL} again`)
+  if (record.hooksDir !== repo.hooksDir) {
+    problems.push(`installed in ${record.hooksDir}, but git now runs hooks from ${repo.hooksDir} (core.hooksPath changed): ${REINSTALL}`)
+  }
+  for (const hook of record.hooks) {
+    if (record.mode === 'hooks') {
+      const slot = readSlot(record.hooksDir, hook)
+      if (slot.current === 'absent') problems.push(`${hook}: ${slot.file} is missing; ${REINSTALL} to put it back`)
+      if (slot.current === 'foreign') problems.push(`${hook}: ${slot.file} is no longer gitvan's shim; ${REINSTALL} to put it back`)
+    } else {
+      const file = huskyFile(record.hooksDir, hook)
+      const lines = existsSync(file) ? readFileSync(file, 'utf8').split('\n') : []
+      if (!lines.some((line) => line === huskyLine(hook) || line.includes(`gitvan hook ${hook}`))) {
+        problems.push(`${hook}: ${file} no longer calls 'gitvan hook ${hook}'; ${REINSTALL} to add it again`)
+      }
+    }
+  }
+  return { ...record, problems }
+}
