@@ -36,27 +36,41 @@ if [ ! -f "$cli" ]; then
 fi
 
 if [ "$kind" = async ] && [ -z "${CI-}" ] && [ -d "$state/spool" ]; then
-  # Async: record the event for the runner and return at once; node never starts on this path.
-  gd=${GIT_DIR:-.git}
+  # Async: write one event file for the runner and return; node never starts here while a runner
+  # lives. Only builtins run, plus one mv (the atomic rename that publishes the file).
+  gd=.git
+  if [ -n "${GIT_DIR-}" ]; then gd=$GIT_DIR
+  elif [ -f .git ] && read -r line 2>/dev/null < .git; then gd=${line#gitdir: }  # a linked worktree
+  fi
   head= ref=HEAD
-  if [ -f "$gd/HEAD" ] && read -r line < "$gd/HEAD"; then
+  if read -r line 2>/dev/null < "$gd/HEAD"; then
     case $line in
       "ref: "*) ref=${line#ref: }
-                { read -r head < "$gd/$ref" || read -r head < "${state%/gitvan}/$ref"; } 2>/dev/null ;;
-      *) head=$line ;;
+                read -r head 2>/dev/null < "$gd/$ref" || read -r head 2>/dev/null < "${state%/gitvan}/$ref" ;;
+      *) head=$line  # detached; while a rebase runs, name the branch it rebases
+         read -r line 2>/dev/null < "$gd/rebase-merge/head-name" && ref=$line ;;
     esac
   fi
-  [ -n "$head" ] || head=$(git rev-parse -q --verify HEAD 2>/dev/null)
+  # Packed refs, reftable or anything unusual: ask git (rare, and only this costs a process).
+  case $head in ????????????????????????????????????????*) ;; *) head=$(git rev-parse -q --verify HEAD 2>/dev/null) ;; esac
+  [ "$ref" = refs/heads/.invalid ] && ref=$(git symbolic-ref -q HEAD || echo HEAD)
   tmp="$state/spool/.$$.tmp"
   {
     printf 'gitvan-event 1\nhook %s\nhead %s\nref %s\ncwd %s\n' "$hook" "$head" "$ref" "$PWD"
     for arg in "$@"; do printf 'arg %s\n' "$arg"; done
-    [ "$reads_stdin" = 1 ] && printf 'stdin\n%s' "$input"
+    if [ "$reads_stdin" = 1 ]; then printf 'stdin\n%s' "$input"; fi
   } > "$tmp" && mv -f "$tmp" "$state/spool/$hook-$head-$$.event" || exit 0
-  if read -r pid _ < "$state/runner.pid" 2>/dev/null && kill -0 "$pid" 2>/dev/null; then
-    exit 0
+  # The event is written BEFORE the runner is looked for: a runner that is stopping looks at the
+  # spool after dropping its lock, so one of the two always sees this event.
+  if read -r pid start 2>/dev/null < "$state/runner.pid"; then
+    if read -r line 2>/dev/null < "/proc/$pid/stat"; then
+      set -- ${line##*) }  # state, then field 22 (start time) is the 20th
+      [ "$1" != Z ] && [ "${20-}" = "$start" ] && exit 0
+    elif kill -0 "$pid" 2>/dev/null; then
+      exit 0  # no /proc: the pid is all there is to check
+    fi
   fi
-  "$node" "$cli" hook --start-runner "$hook" </dev/null >/dev/null 2>&1 &
+  "$node" "$cli" runner --spawn </dev/null >/dev/null 2>&1 &
   exit 0
 fi
 

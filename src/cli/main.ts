@@ -28,7 +28,9 @@ const COMMANDS: Record<string, Entry> = {
 }
 
 /** Commands the shims and the runner use; they work but are not listed in --help. */
-const INTERNAL: Record<string, Entry> = {}
+const INTERNAL: Record<string, Entry> = {
+  runner: { summary: 'the async runner (started by the hooks)', load: async () => (await import('./commands/runner.js')).command },
+}
 
 const HELP = `gitvan ${__GITVAN_VERSION__}: a git hooks runner with batching
 

@@ -114,9 +114,19 @@ async function syncShims(repo: Repo, config: Config, io: Io): Promise<void> {
 // ---------------------------------------------------------------------------------------------
 // Async hooks (post-commit, post-merge, ...). Kept in this one function so the spool path can
 // replace it without touching the blocking path above.
-async function runAsyncHook(args: readonly string[], _io: Io): Promise<number> {
-  const name = args[0] === '--start-runner' ? (args[1] ?? '') : (args[0] ?? '')
-  throw new GitvanError('NOT_BUILT', `hook: async hooks ('${name}') are not built yet in this version.`, {
-    details: ['Their jobs will run in the background runner; for now, run them with gitvan run.'],
-  })
+async function runAsyncHook(args: readonly string[], io: Io): Promise<number> {
+  // Node writes the same event file the shim writes (a husky line, or CI), then makes sure a
+  // runner will see it: a detached one, or with CI set this process drains the spool itself.
+  const { ensureRunner, spoolHookEvent } = await import('../../spool/start.js')
+  const repo = findRepo(io.cwd)
+  if (args[0] === '--start-runner') {
+    await ensureRunner(repo, io.env)
+    return 0
+  }
+  const [hook = '', ...hookArgs] = args
+  if (!isAsyncHook(hook)) return 2
+  const stdin = STDIN_HOOKS.includes(hook) ? await io.readStdin() : ''
+  const foreground = Boolean(io.env.CI)
+  const { runner } = await spoolHookEvent(repo, hook, hookArgs, stdin, { env: io.env, foreground, cwd: io.cwd, report: io.stderr })
+  return typeof runner === 'object' && runner.failed > 0 ? 1 : 0
 }

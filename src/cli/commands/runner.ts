@@ -1,0 +1,55 @@
+/**
+ * `gitvan runner`: the async runner's entrypoint (internal; the shims and `gitvan hook` start it).
+ *
+ *     gitvan runner              serve: debounce batches until idle (what a detached start runs)
+ *     gitvan runner --spawn      start a detached runner unless one is alive, then return at once
+ *     gitvan runner --foreground process what waits in the spool now, in this process, then exit
+ *
+ * Exit codes: 0, or 1 in --foreground when a job did not end ok.
+ */
+import { parseCommandArgs } from '../args.js'
+import type { Command } from '../command.js'
+import { findRepo } from '../../git/repo.js'
+import { openLog } from '../../spool/log.js'
+import { runRunner } from '../../spool/runner.js'
+import { ensureRunner, runnerEnv } from '../../spool/start.js'
+
+const USAGE = `Usage: gitvan runner [--spawn | --foreground]
+
+The async runner: claims spooled hook events, batches them, runs the jobs and publishes receipts.
+Hooks start it; there is no need to run it by hand.
+
+Options:
+  --spawn        start a detached runner unless one is alive, and return
+  --foreground   process what waits in the spool now, in this process, then exit
+                 (exit code 1 when a job did not end ok)
+
+Its log is <git-common-dir>/gitvan/runner.log ('gitvan log'); GITVAN_DEBUG=1 makes it verbose.
+`
+
+export const command: Command = {
+  name: 'runner',
+  summary: 'the async runner (started by the hooks)',
+  usage: USAGE,
+  run: async (args, io) => {
+    const { values } = parseCommandArgs('runner', args, { spawn: { type: 'boolean' }, foreground: { type: 'boolean' } }, false)
+    const repo = findRepo(io.cwd)
+    if (values.spawn) {
+      await ensureRunner(repo, io.env)
+      return 0
+    }
+    const controller = new AbortController()
+    const stop = () => controller.abort()
+    for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.once(signal, stop)
+    const log = openLog(repo.stateDir, io.env.GITVAN_DEBUG === '1')
+    const exit = await runRunner({
+      repo,
+      mode: values.foreground ? 'drain' : 'serve',
+      log,
+      env: runnerEnv(io.env),
+      signal: controller.signal,
+      ...(values.foreground ? { report: io.stderr } : {}),
+    })
+    return values.foreground && exit.failed > 0 ? 1 : 0
+  },
+}

@@ -1,0 +1,104 @@
+/**
+ * The runner's log, `<state>/runner.log`: one line per happening, ISO time and pid first. It is
+ * bounded: past ~1 MB it is renamed to runner.log.1 (replacing the older one) and a new one starts.
+ * `debug` lines are written only with GITVAN_DEBUG=1. Logging never throws: a full disk must not
+ * stop a batch.
+ *
+ * Also here: the per-batch metrics line (`metrics.jsonl`) and the last batch summary
+ * (`last-batch.json`) that `gitvan status` shows.
+ */
+import { appendFileSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
+
+export const LOG_LIMIT = 1024 * 1024
+
+export const logFile = (stateDir: string): string => path.join(stateDir, 'runner.log')
+export const metricsFile = (stateDir: string): string => path.join(stateDir, 'metrics.jsonl')
+export const lastBatchFile = (stateDir: string): string => path.join(stateDir, 'last-batch.json')
+
+export type Log = {
+  readonly info: (message: string) => void
+  readonly debug: (message: string) => void
+}
+
+export function openLog(stateDir: string, verbose: boolean, limit = LOG_LIMIT): Log {
+  const file = logFile(stateDir)
+  let size = -1
+  const write = (level: string, message: string): void => {
+    try {
+      if (size < 0) {
+        mkdirSync(stateDir, { recursive: true })
+        size = sizeOf(file)
+      }
+      if (size > limit) {
+        renameSync(file, `${file}.1`)
+        size = 0
+      }
+      const line = `${new Date().toISOString()} ${process.pid} ${level} ${message.replaceAll('\n', '\n    ')}\n`
+      appendFileSync(file, line)
+      size += Buffer.byteLength(line)
+    } catch {
+      // The log is a convenience; the batch goes on without it.
+    }
+  }
+  return {
+    info: (message) => write('info', message),
+    debug: (message) => {
+      if (verbose) write('debug', message)
+    },
+  }
+}
+
+function sizeOf(file: string): number {
+  try {
+    return statSync(file).size
+  } catch {
+    return 0
+  }
+}
+
+export type Stages = {
+  readonly spoolWaitMs: number
+  readonly planMs: number
+  readonly queueMs: number
+  readonly runMs: number
+  readonly publishMs: number
+}
+
+export type BatchRecord = {
+  readonly at: string
+  readonly events: number
+  readonly runs: number
+  readonly stages: Stages
+  readonly cache: { readonly hit: number; readonly miss: number }
+}
+
+export type LastBatch = BatchRecord & {
+  readonly failed: number
+  readonly receipts: number
+  readonly skipped: number
+  readonly bad: number
+  readonly runner: number
+}
+
+/** Appends the batch's metrics line and replaces last-batch.json (temp + rename). */
+export function recordBatch(stateDir: string, batch: LastBatch): void {
+  const { at, events, runs, stages, cache } = batch
+  const record: BatchRecord = { at, events, runs, stages, cache }
+  try {
+    appendFileSync(metricsFile(stateDir), `${JSON.stringify(record)}\n`)
+    const tmp = `${lastBatchFile(stateDir)}.${process.pid}.tmp`
+    writeFileSync(tmp, `${JSON.stringify(batch)}\n`)
+    renameSync(tmp, lastBatchFile(stateDir))
+  } catch {
+    // Metrics are for reading later; losing one must not fail a published batch.
+  }
+}
+
+export function readLastBatch(stateDir: string): LastBatch | undefined {
+  try {
+    return JSON.parse(readFileSync(lastBatchFile(stateDir), 'utf8')) as LastBatch
+  } catch {
+    return undefined
+  }
+}

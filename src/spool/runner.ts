@@ -1,0 +1,252 @@
+/**
+ * The runner: the one drainer of a repository's spool.
+ *
+ *     acquire runner.pid ─▶ re-queue what dead runners left ─▶ loop:
+ *         look at the spool ─▶ debounce ─▶ claim a batch (rename) ─▶ load config ─▶ facts ─▶ plan
+ *         ─▶ execute (queue, jobs, ONE notes commit) ─▶ delete the claimed files ─▶ metrics
+ *     idle for `runner.idleMs` (mode serve) or nothing waiting (mode drain) ─▶ release the lock
+ *     ─▶ look at the spool again: anything there? acquire again and go on, else exit.
+ *
+ * Why no event is stranded: a shim writes its event BEFORE it looks at the lock; the runner
+ * removes the lock BEFORE its last look at the spool. So either the runner's last look sees the
+ * event, or the shim sees no lock and starts a new runner.
+ *
+ * Failure handling: a batch that cannot be published (ref conflict, config error, a bug) puts its
+ * files back in the spool and the runner backs off; after several failures in a row it exits and
+ * the events wait for the next runner. A signal cancels running jobs; what finished is published,
+ * and the batch's files go back to the spool (receipts keep done work from running twice).
+ */
+import { loadConfig } from '../config/load.js'
+import type { Config } from '../config/types.js'
+import { GitvanError } from '../errors.js'
+import type { Repo } from '../git/repo.js'
+import { afterFlush, decide, EMPTY, observe, type DebounceSettings } from '../schedule/debounce.js'
+import { executePlan } from '../schedule/execute.js'
+import { gatherFacts } from '../schedule/facts.js'
+import { planJobs } from '../schedule/plan.js'
+import { acquireLock, holdsLock, releaseLock, selfOwner, type Owner } from './lock.js'
+import { recordBatch, type Log } from './log.js'
+import { claim, finish, listWaiting, loadClaimed, requeue, requeueOrphans } from './spool.js'
+
+export type RunnerMode =
+  /** Detached: debounce, and stay until idle. */
+  | 'serve'
+  /** In the calling process (CI, --foreground): process what waits now, batch after batch, then exit. */
+  | 'drain'
+
+export type RunnerOptions = {
+  readonly repo: Repo
+  readonly mode: RunnerMode
+  readonly log: Log
+  readonly env?: NodeJS.ProcessEnv
+  readonly signal?: AbortSignal
+  /** Where a run that did not end ok is reported, besides the log (the terminal, in the foreground). */
+  readonly report?: (text: string) => void
+  /** Mode drain: how long to wait for a runner that holds the lock (default 10 minutes). */
+  readonly lockWaitMs?: number
+}
+
+export type RunnerExit = {
+  readonly reason: 'idle' | 'locked' | 'lost-lock' | 'config' | 'failing' | 'signal'
+  readonly batches: number
+  /** Runs that did not end `ok`. */
+  readonly failed: number
+}
+
+const POLL_MS = 25
+const IDLE_POLL_MS = 100
+const MAX_FAILURES = 5
+
+const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
+  new Promise((resolve) => {
+    const timer = setTimeout(done, ms)
+    function done() {
+      clearTimeout(timer)
+      signal?.removeEventListener('abort', done)
+      resolve()
+    }
+    signal?.addEventListener('abort', done, { once: true })
+  })
+
+export async function runRunner(options: RunnerOptions): Promise<RunnerExit> {
+  const { repo, log, signal } = options
+  const stateDir = repo.stateDir
+  const owner = await acquire(options)
+  if (!owner) return { reason: 'locked', batches: 0, failed: 0 }
+  let config: Config
+  try {
+    config = await loadConfig(repo.root)
+  } catch (error) {
+    releaseLock(stateDir, owner)
+    log.info(`cannot load the config, events stay in the spool: ${describe(error)}`)
+    return { reason: 'config', batches: 0, failed: 0 }
+  }
+  log.info(`runner started (${options.mode}) in ${repo.root}`)
+  const totals = { batches: 0, failed: 0 }
+  for (;;) {
+    const orphans = requeueOrphans(stateDir, owner)
+    if (orphans > 0) log.info(`re-queued ${orphans} event(s) a stopped runner had claimed`)
+    const reason = await serve(options, owner, config, totals, (next) => (config = next))
+    releaseLock(stateDir, owner)
+    if (reason !== 'idle' || signal?.aborted) {
+      log.info(`runner stops: ${reason}`)
+      return { reason: signal?.aborted ? 'signal' : reason, ...totals }
+    }
+    // The lock is gone: an event that arrives from now on starts a runner. One that came just
+    // before may have seen our lock, so look once more.
+    if (listWaiting(stateDir).length === 0) {
+      log.info(`runner exits: idle (${totals.batches} batch(es))`)
+      return { reason: 'idle', ...totals }
+    }
+    const again = acquireLock(stateDir, owner)
+    if (!again.ok) {
+      log.info(`events arrived while stopping; runner ${again.holder.pid} has them`)
+      return { reason: 'idle', ...totals }
+    }
+    log.debug('events arrived while stopping; going on')
+  }
+}
+
+/** Takes the lock; in mode drain, waits for a live holder to finish first. */
+async function acquire(options: RunnerOptions): Promise<Owner | undefined> {
+  const self = selfOwner()
+  const deadline = Date.now() + (options.mode === 'drain' ? (options.lockWaitMs ?? 600_000) : 0)
+  for (;;) {
+    const result = acquireLock(options.repo.stateDir, self)
+    if (result.ok) {
+      if (result.tookOver) options.log.info(`took over the lock of runner ${result.tookOver.pid} (not running any more)`)
+      return self
+    }
+    if (Date.now() >= deadline || options.signal?.aborted) {
+      options.log.debug(`runner ${result.holder.pid} holds the lock; leaving the spool to it`)
+      return undefined
+    }
+    await sleep(50, options.signal)
+  }
+}
+
+type Totals = { batches: number; failed: number }
+
+/** Batches until idle; returns why it stopped. */
+async function serve(options: RunnerOptions, owner: Owner, initial: Config, totals: Totals, setConfig: (c: Config) => void): Promise<RunnerExit['reason']> {
+  const { repo, log, signal } = options
+  let config = initial
+  let state = EMPTY
+  let lastWork = Date.now()
+  let failures = 0
+  while (!signal?.aborted) {
+    const now = Date.now()
+    const waiting = listWaiting(repo.stateDir).length
+    state = observe(state, waiting, now)
+    const settings: DebounceSettings = config.debounce
+    const decision = options.mode === 'drain' ? (waiting > 0 ? { kind: 'flush' as const, take: Math.max(1, settings.maxBatch), reason: 'quiet' as const } : { kind: 'idle' as const }) : decide(state, now, settings)
+    if (decision.kind === 'wait') {
+      await sleep(Math.min(decision.ms, POLL_MS), signal)
+      continue
+    }
+    if (decision.kind === 'idle') {
+      if (options.mode === 'drain' || now - lastWork >= config.runner.idleMs) return 'idle'
+      await sleep(Math.min(IDLE_POLL_MS, config.runner.idleMs - (now - lastWork)), signal)
+      continue
+    }
+    if (!holdsLock(repo.stateDir, owner)) return 'lost-lock'
+    log.debug(`batch: ${waiting} waiting, taking up to ${decision.take} (${decision.reason})`)
+    const outcome = await runBatch(options, owner, decision.take)
+    state = afterFlush(state, outcome.claimed, Date.now())
+    lastWork = Date.now()
+    if (outcome.config) setConfig((config = outcome.config))
+    if (outcome.ok) {
+      failures = 0
+      totals.batches++
+      totals.failed += outcome.failed
+      continue
+    }
+    if (outcome.fatal) return outcome.fatal
+    failures++
+    if (failures >= MAX_FAILURES) return 'failing'
+    const backoff = Math.min(30_000, 500 * 2 ** failures)
+    log.info(`batch failed (${failures} in a row); events back in the spool, next try in ${backoff} ms`)
+    await sleep(backoff, signal)
+  }
+  return 'signal'
+}
+
+type BatchOutcome = {
+  readonly ok: boolean
+  readonly claimed: number
+  readonly failed: number
+  readonly config?: Config
+  readonly fatal?: RunnerExit['reason']
+}
+
+async function runBatch(options: RunnerOptions, owner: Owner, take: number): Promise<BatchOutcome> {
+  const { repo, log, signal } = options
+  const stateDir = repo.stateDir
+  const claimStart = Date.now()
+  const claimed = claim(stateDir, owner, take)
+  if (claimed.length === 0) return { ok: true, claimed: 0, failed: 0 }
+  const oldest = Math.min(...claimed.map((item) => item.mtimeMs))
+  const spoolWaitMs = Math.max(0, Math.round(claimStart - oldest))
+  const { events, bad } = loadClaimed(stateDir, claimed)
+  for (const item of bad) log.info(`malformed event ${item.name} moved to spool/bad/: ${item.reason}`)
+  let config: Config
+  try {
+    config = await loadConfig(repo.root)
+  } catch (error) {
+    requeue(stateDir, claimed)
+    log.info(`cannot load the config, events stay in the spool: ${describe(error)}`)
+    return { ok: false, claimed: claimed.length, failed: 0, fatal: 'config' }
+  }
+  try {
+    const planStart = performance.now()
+    const facts = await gatherFacts(repo, events, config.jobs)
+    const plan = planJobs(events, config.jobs, facts)
+    const planMs = Math.round(performance.now() - planStart)
+    log.debug(`planned ${plan.runs.length} run(s) for ${events.length} event(s); ${plan.skipped} already had receipts`)
+    const execution = await executePlan(plan.runs, {
+      repo,
+      concurrency: config.concurrency,
+      ...(signal ? { signal } : {}),
+      ...(options.env ? { env: options.env } : {}),
+      onResult: (run, result) => {
+        const line = `${run.job.id} on ${run.commit.slice(0, 12)} (${run.hook}): ${result.status} in ${Math.round(result.ms)} ms`
+        if (result.status === 'ok') return log.debug(line)
+        const text = `${line}${result.error ? `: ${result.error.message}` : ''}${result.log ? `\n${result.log.trimEnd()}` : ''}`
+        log.info(text)
+        options.report?.(`gitvan: ${text}\n`)
+      },
+    })
+    if (signal?.aborted) {
+      requeue(stateDir, claimed)
+      log.info(`stopped by a signal: ${execution.receipts.length} receipt(s) published, ${claimed.length} event(s) back in the spool`)
+      return { ok: true, claimed: claimed.length, failed: execution.failed, config }
+    }
+    finish(claimed)
+    const runs = plan.runs.length
+    recordBatch(stateDir, {
+      at: new Date().toISOString(),
+      events: events.length,
+      runs,
+      stages: { spoolWaitMs, planMs, ...execution.stages },
+      cache: { hit: 0, miss: 0 },
+      failed: execution.failed,
+      receipts: execution.receipts.length,
+      skipped: plan.skipped,
+      bad: bad.length,
+      runner: owner.pid,
+    })
+    log.info(`batch: ${events.length} event(s), ${runs} run(s), ${execution.failed} not ok, ${execution.receipts.length} receipt(s) published`)
+    return { ok: true, claimed: claimed.length, failed: execution.failed, config }
+  } catch (error) {
+    requeue(stateDir, claimed)
+    log.info(`batch of ${claimed.length} event(s) not done: ${describe(error)}`)
+    return { ok: false, claimed: claimed.length, failed: 0, config }
+  }
+}
+
+const describe = (error: unknown): string =>
+  error instanceof GitvanError
+    ? [error.message, ...error.details].join('\n')
+    : error instanceof Error
+      ? (error.stack ?? error.message)
+      : String(error)

@@ -1,0 +1,179 @@
+/**
+ * The spool on disk: `<state>/spool/`.
+ *
+ *     spool/<hook>-<head>-<pid>[-<n>].event   waiting events (written to `.<pid>.tmp`, then renamed: atomic)
+ *     spool/claimed/<pid>-<start>/             a runner's current batch (claimed by rename)
+ *     spool/bad/                               files that did not parse, with a `.reason` beside each
+ *
+ * Life of an event: written by the shim (or `writeEvent`) → claimed by rename into the owner's
+ * directory (a file is claimed by exactly one runner: rename is atomic) → deleted after the batch
+ * is published (`finish`), or moved back (`requeue`) when it could not be. A runner that died
+ * leaves its directory behind; the next runner moves those files back (`requeueOrphans`), so a
+ * batch a kill -9 interrupted is planned again, and receipts already published drop what was done.
+ */
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
+import { formatEvent, parseEvent, type HookEvent } from './event.js'
+import { isAlive, parseOwner, type Owner } from './lock.js'
+
+export const spoolDir = (stateDir: string): string => path.join(stateDir, 'spool')
+const claimedRoot = (stateDir: string): string => path.join(spoolDir(stateDir), 'claimed')
+const badDir = (stateDir: string): string => path.join(spoolDir(stateDir), 'bad')
+export const claimDir = (stateDir: string, owner: Owner): string => path.join(claimedRoot(stateDir), `${owner.pid}-${owner.start}`)
+
+const isEvent = (name: string): boolean => name.endsWith('.event') && !name.startsWith('.')
+
+let written = 0
+
+/** Writes one event atomically; returns the file's path. */
+export function writeEvent(stateDir: string, event: HookEvent): string {
+  const dir = spoolDir(stateDir)
+  mkdirSync(dir, { recursive: true })
+  const tmp = path.join(dir, `.${process.pid}-node.tmp`)
+  const file = path.join(dir, `${event.hook}-${event.head || 'none'}-${process.pid}-${++written}.event`)
+  writeFileSync(tmp, formatEvent(event))
+  renameSync(tmp, file)
+  return file
+}
+
+/** Names of the waiting events (not yet claimed). */
+export function listWaiting(stateDir: string): string[] {
+  try {
+    return readdirSync(spoolDir(stateDir)).filter(isEvent)
+  } catch {
+    return []
+  }
+}
+
+export type Claimed = {
+  /** The file's path inside the claim directory. */
+  readonly file: string
+  readonly name: string
+  /** mtime in ms: when the event was written. */
+  readonly mtimeMs: number
+}
+
+/**
+ * Claims up to `max` waiting events, oldest first, by renaming them into the owner's directory.
+ * A file another process claimed or removed first is simply not ours.
+ */
+export function claim(stateDir: string, owner: Owner, max: number): Claimed[] {
+  const dir = spoolDir(stateDir)
+  const waiting: { name: string; mtimeMs: number }[] = []
+  for (const name of listWaiting(stateDir)) {
+    try {
+      waiting.push({ name, mtimeMs: statSync(path.join(dir, name)).mtimeMs })
+    } catch {
+      // gone since the listing
+    }
+  }
+  waiting.sort((a, b) => a.mtimeMs - b.mtimeMs || a.name.localeCompare(b.name))
+  const target = claimDir(stateDir, owner)
+  mkdirSync(target, { recursive: true })
+  const claimed: Claimed[] = []
+  for (const { name, mtimeMs } of waiting.slice(0, Math.max(1, max))) {
+    const file = path.join(target, name)
+    try {
+      renameSync(path.join(dir, name), file)
+      claimed.push({ file, name, mtimeMs })
+    } catch {
+      // claimed by someone else
+    }
+  }
+  return claimed
+}
+
+export type Loaded = {
+  readonly events: readonly HookEvent[]
+  /** Files that did not parse: already moved to spool/bad/. */
+  readonly bad: readonly { readonly name: string; readonly reason: string }[]
+}
+
+/** Parses claimed files; a malformed one is moved aside to spool/bad/ with its reason, never deleted. */
+export function loadClaimed(stateDir: string, claimed: readonly Claimed[]): Loaded {
+  const events: HookEvent[] = []
+  const bad: { name: string; reason: string }[] = []
+  for (const item of claimed) {
+    let text: string
+    try {
+      text = readFileSync(item.file, 'utf8')
+    } catch (error) {
+      bad.push({ name: item.name, reason: `unreadable: ${(error as Error).message}` })
+      continue
+    }
+    const parsed = parseEvent(text, item.mtimeMs)
+    if (parsed.ok) {
+      events.push(parsed.event)
+      continue
+    }
+    bad.push({ name: item.name, reason: parsed.reason })
+    mkdirSync(badDir(stateDir), { recursive: true })
+    renameSync(item.file, path.join(badDir(stateDir), item.name))
+    writeFileSync(path.join(badDir(stateDir), `${item.name}.reason`), `${parsed.reason}\n`)
+  }
+  return { events, bad }
+}
+
+/** Deletes claimed files once their batch is published. */
+export function finish(claimed: readonly Claimed[]): void {
+  for (const item of claimed) {
+    try {
+      unlinkSync(item.file)
+    } catch {
+      // moved to bad/, or already gone
+    }
+  }
+}
+
+/** Moves claimed files back into the spool, to be planned again. */
+export function requeue(stateDir: string, claimed: readonly Claimed[]): void {
+  for (const item of claimed) {
+    try {
+      renameSync(item.file, path.join(spoolDir(stateDir), item.name))
+    } catch {
+      // moved to bad/, or already gone
+    }
+  }
+}
+
+/** Moves back every file of claim directories whose owner is dead; returns how many. */
+export function requeueOrphans(stateDir: string, self: Owner): number {
+  let moved = 0
+  let dirs: string[]
+  try {
+    dirs = readdirSync(claimedRoot(stateDir))
+  } catch {
+    return 0
+  }
+  for (const name of dirs) {
+    const owner = parseOwner(name.replace('-', ' '))
+    const mine = owner !== undefined && owner.pid === self.pid && owner.start === self.start
+    if (mine || (owner !== undefined && isAlive(owner))) continue
+    const dir = path.join(claimedRoot(stateDir), name)
+    for (const file of safeList(dir)) {
+      try {
+        renameSync(path.join(dir, file), path.join(spoolDir(stateDir), file))
+        moved++
+      } catch {
+        // another runner took it back first
+      }
+    }
+    try {
+      rmdirSync(dir)
+    } catch {
+      // not empty yet, or gone
+    }
+  }
+  return moved
+}
+
+/** Names in spool/bad/ (the files, not their reasons). */
+export const listBad = (stateDir: string): string[] => safeList(badDir(stateDir)).filter((name) => !name.endsWith('.reason'))
+
+function safeList(dir: string): string[] {
+  try {
+    return readdirSync(dir)
+  } catch {
+    return []
+  }
+}
