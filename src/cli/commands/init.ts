@@ -26,11 +26,12 @@ import { defineConfig } from 'gitvan'
 
 export default defineConfig({
   jobs: {
-    // A gate: it runs inside pre-commit, and when it fails git refuses the commit.
-    // A command is split into arguments (no shell); {files} expands to the staged files that
-    // match \`paths\`. This one refuses whitespace errors and leftover conflict markers.
+    // A gate: it runs inside pre-commit, and when it fails git refuses the commit. A command is
+    // split into arguments (no shell). This one refuses whitespace errors and leftover conflict
+    // markers in what is staged. Add \`paths: ['src/**']\` to run a job only when matching files
+    // are staged; {files} in \`run\` then expands to them.
     'diff-check': {
-      on: { hook: 'pre-commit', paths: ['**'] },
+      on: 'pre-commit',
       run: 'git diff --cached --check',
     },
 

@@ -1,0 +1,83 @@
+import { afterAll, describe, expect, it } from 'vitest'
+import { existsSync, readFileSync } from 'node:fs'
+import path from 'node:path'
+import { makeRepo, removeTemp } from '../helpers/repo.js'
+
+afterAll(removeTemp)
+
+describe('gitvan init', () => {
+  it('writes a starter config that loads, then installs the hooks it uses', () => {
+    const repo = makeRepo()
+    repo.linkGitvan()
+    const r = repo.gitvan(['init'])
+    expect(r.stderr).toBe('')
+    expect(r.code).toBe(0)
+    expect(r.stdout).toContain('gitvan: wrote gitvan.config.mjs')
+    expect(r.stdout).toContain('pre-commit: installed .git/hooks/pre-commit')
+    expect(r.stdout).toContain('post-commit: installed .git/hooks/post-commit')
+    const config = readFileSync(path.join(repo.dir, 'gitvan.config.mjs'), 'utf8')
+    expect(config).toContain("import { defineConfig } from 'gitvan'")
+    expect(config).toMatch(/^\s*\/\/ A gate/m)
+    const record = JSON.parse(readFileSync(path.join(repo.dir, '.git/gitvan/install.json'), 'utf8')) as { hooks: string[] }
+    expect(record.hooks).toEqual(['pre-commit', 'post-commit'])
+  })
+
+  it('from a subdirectory, writes the config at the top of the repository', () => {
+    const repo = makeRepo()
+    repo.linkGitvan()
+    repo.write('src/deep/x.txt', 'x\n')
+    const r = repo.gitvan(['init'], { cwd: path.join(repo.dir, 'src/deep') })
+    expect(r.code).toBe(0)
+    expect(existsSync(path.join(repo.dir, 'gitvan.config.mjs'))).toBe(true)
+    expect(existsSync(path.join(repo.dir, 'src/deep/gitvan.config.mjs'))).toBe(false)
+  })
+
+  it('exits 2 and changes nothing when a config exists; --force replaces gitvan.config.mjs', () => {
+    const repo = makeRepo()
+    repo.linkGitvan()
+    const mine = "export default { jobs: { mine: { on: 'commit-msg', run: 'true' } } }\n"
+    repo.write('gitvan.config.mjs', mine)
+    const r = repo.gitvan(['init'])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain(`A gitvan config already exists: ${path.join(repo.dir, 'gitvan.config.mjs')}`)
+    expect(r.stderr).toContain('gitvan init --force')
+    expect(readFileSync(path.join(repo.dir, 'gitvan.config.mjs'), 'utf8')).toBe(mine)
+    expect(existsSync(path.join(repo.dir, '.git/hooks/commit-msg'))).toBe(false)
+
+    const forced = repo.gitvan(['init', '--force'])
+    expect(forced.code).toBe(0)
+    expect(readFileSync(path.join(repo.dir, 'gitvan.config.mjs'), 'utf8')).toContain("import { defineConfig } from 'gitvan'")
+    expect(existsSync(path.join(repo.dir, '.git/hooks/pre-commit'))).toBe(true)
+  })
+
+  it('will not write a second config next to another kind of config, even with --force', () => {
+    const repo = makeRepo()
+    repo.write('package.json', JSON.stringify({ name: 'x', gitvan: { jobs: {} } }))
+    const r = repo.gitvan(['init', '--force'])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain('remove package.json first')
+    expect(existsSync(path.join(repo.dir, 'gitvan.config.mjs'))).toBe(false)
+  })
+
+  it('skips with GITVAN=0 or HUSKY=0', () => {
+    const repo = makeRepo()
+    for (const env of [{ GITVAN: '0' }, { HUSKY: '0' }]) {
+      const r = repo.gitvan(['init'], { env })
+      expect(r.code).toBe(0)
+      expect(r.stdout).toContain('is set: skipped init')
+    }
+    expect(existsSync(path.join(repo.dir, 'gitvan.config.mjs'))).toBe(false)
+  })
+
+  it('exits 2 outside a repository', () => {
+    const repo = makeRepo()
+    const r = repo.gitvan(['init'], { cwd: path.dirname(repo.dir) })
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain('is not inside a git working tree')
+  })
+
+  it('has usage text', () => {
+    const repo = makeRepo({ initialCommit: false })
+    expect(repo.gitvan(['init', '--help']).stdout).toContain('Usage: gitvan init [--force]')
+  })
+})
