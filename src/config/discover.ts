@@ -6,7 +6,7 @@
  * This runs inside every blocking hook, so it is a handful of `existsSync` calls; `jobs/` is walked
  * only when it exists.
  */
-import { existsSync, readdirSync, readFileSync, statSync, type Dirent } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 
 export const CONFIG_FILES = ['gitvan.config.mjs', 'gitvan.config.js', 'gitvan.config.cjs'] as const
@@ -59,12 +59,10 @@ export function findConfigFile(root: string): string | undefined {
   return existsSync(jobs) ? jobs : undefined
 }
 
-const isDirectory = (entry: Dirent, full: string): boolean =>
-  entry.isDirectory() || (entry.isSymbolicLink() && statSync(full, { throwIfNoEntry: false })?.isDirectory() === true)
-
 /**
  * Job files under `<root>/jobs/`, sorted by path; [] when there is no jobs/ directory.
- * Dot-files and dot-directories (editor lock files) and node_modules are skipped.
+ * Dot-files and dot-directories (editor lock files) and node_modules are skipped; a symbolic link
+ * to a job file is a job, a symbolic link to a directory is not followed (no cycles to guard against).
  */
 export function listJobFiles(root: string): readonly JobPath[] {
   const top = path.join(root, JOBS_DIR)
@@ -75,12 +73,12 @@ export function listJobFiles(root: string): readonly JobPath[] {
       if (entry.name.startsWith('.') || entry.name === 'node_modules') continue
       const full = path.join(dir, entry.name)
       const relative = prefix === '' ? entry.name : `${prefix}/${entry.name}`
-      if (isDirectory(entry, full)) {
+      if (entry.isDirectory()) {
         walk(full, relative)
         continue
       }
       const ext = path.extname(entry.name)
-      if (!JOB_EXTENSIONS.includes(ext)) continue
+      if (!JOB_EXTENSIONS.includes(ext) || !(entry.isFile() || entry.isSymbolicLink())) continue
       found.push({ id: relative.slice(0, -ext.length).replace(/\//g, '.'), file: full, relative: `${JOBS_DIR}/${relative}` })
     }
   }

@@ -4,6 +4,7 @@
  * its knobs. Pure.
  */
 import { ASYNC_HOOKS, GIT_HOOKS, isAsyncHook, isRunnableHook, RUNNABLE_HOOKS } from '../hook/catalog.js'
+import { parseCommand } from '../job/command.js'
 import {
   checkBoolean,
   checkDuration,
@@ -21,7 +22,7 @@ import {
   type Problems,
 } from './problems.js'
 import { checkRefComponent, checkRefName, fixRefComponent } from './refname.js'
-import { didYouMean } from './suggest.js'
+import { didYouMean, suggest } from './suggest.js'
 
 export const JOB_KEYS = ['on', 'run', 'template', 'templates', 'mode', 'priority', 'timeout', 'retries', 'cache', 'output', 'description'] as const
 const TRIGGER_KEYS = ['hook', 'branch', 'tag', 'paths', 'message', 'author'] as const
@@ -79,10 +80,30 @@ function checkTrigger(problems: Problems, path: string, on: unknown): void {
   for (const key of ['message', 'author'] as const) checkPattern(problems, child(path, key), on[key])
 }
 
+const PLACEHOLDERS = ['files', 'commit', 'branch']
+
+/** A command must split into argv now, not fail at its first run; `{file}` is most likely a typo of `{files}`. */
 function checkRun(problems: Problems, path: string, run: unknown): void {
   if (run === undefined || typeof run === 'function') return
-  if (typeof run !== 'string') report(problems, path, `expected a command (string) or a function, got ${received(run)}`)
-  else if (run.trim() === '') report(problems, path, 'expected a command, got an empty string')
+  if (typeof run !== 'string') return report(problems, path, `expected a command (string) or a function, got ${received(run)}`)
+  if (run.trim() === '') return report(problems, path, 'expected a command, got an empty string')
+  const parsed = parseCommand(run)
+  if (!parsed.ok) return report(problems, path, parsed.problem)
+  for (const [text, name = ''] of run.matchAll(/\{([A-Za-z]+)\}/g)) {
+    const close = PLACEHOLDERS.includes(name) ? undefined : suggest(name, PLACEHOLDERS)
+    if (close !== undefined) report(problems, path, `'${text}' is not a placeholder (did you mean '{${close}}'?); the placeholders are {files}, {commit} and {branch}`)
+  }
+}
+
+/** Keys of GitVan v2's job files, and what to write instead. */
+const V2_KEYS: Readonly<Record<string, string>> = { meta: "GitVan v2's 'meta': use 'description' for the text" }
+
+function checkJobKeys(problems: Problems, path: string, job: Record<string, unknown>): void {
+  for (const key of Object.keys(job)) {
+    const hint = V2_KEYS[key]
+    if (hint !== undefined) report(problems, child(path, key), `unknown option (${hint})`)
+  }
+  checkKeys(problems, path, Object.fromEntries(Object.entries(job).filter(([key]) => V2_KEYS[key] === undefined)), JOB_KEYS)
 }
 
 function checkMode(problems: Problems, path: string, job: Record<string, unknown>): void {
@@ -133,7 +154,7 @@ export function checkJob(problems: Problems, path: string, raw: unknown): void {
     report(problems, path, `expected a job ({ on, run } or { on, template }), got ${received(raw)}`)
     return
   }
-  checkKeys(problems, path, raw, JOB_KEYS)
+  checkJobKeys(problems, path, raw)
   if (raw.on === undefined) report(problems, path, "needs 'on' (a hook name, a list of them, or { hook, branch, paths, ... })")
   else checkTrigger(problems, child(path, 'on'), raw.on)
   checkRun(problems, child(path, 'run'), raw.run)

@@ -84,13 +84,13 @@ function loadError(error: unknown, root: string, file: string): GitvanError {
   return new GitvanError('CONFIG_LOAD', `could not load ${name}: ${message}`, { details, cause: error })
 }
 
-// Node keeps a CommonJS module in require's cache whatever the import URL says; drop it so a long-lived
-// process that loads the config again sees the file as it is now.
-const requireCache = createRequire(import.meta.url).cache
-
-/** The default export of a file (for CommonJS, `module.exports`). */
+/**
+ * The default export of a file (for CommonJS, `module.exports`). `version` (the config's hash) is
+ * in the URL, so a long-lived process that loads a changed config gets the new module.
+ */
 async function importDefault(root: string, file: string, version: string): Promise<unknown> {
-  delete requireCache[file]
+  // Node keeps a CommonJS module in require's cache whatever the import URL says: drop it.
+  delete createRequire(file).cache[file]
   let module: Record<string, unknown>
   try {
     module = (await import(`${pathToFileURL(file).href}?v=${version}`)) as Record<string, unknown>

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { existsSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, readFileSync, rmSync, symlinkSync } from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { makeRepo, PROJECT_ROOT, removeTemp, type TestRepo } from '../helpers/repo.js'
@@ -115,6 +115,15 @@ describe('loadConfig: jobs/', () => {
       ['lint', 'jobs/lint.cjs'],
     ])
     expect(config.jobs[1]?.output.ref).toBe('refs/gitvan/outputs/docs.changelog')
+  })
+
+  it('takes a symbolic link to a job file, and does not follow one to a directory (no cycles)', async () => {
+    const repo = makeRepo()
+    repo.write('shared/job.mjs', "export default { on: 'post-commit', run: 'true' }\n")
+    repo.write('jobs/real.mjs', "export default { on: 'pre-commit', run: 'true' }\n")
+    symlinkSync('../shared/job.mjs', path.join(repo.dir, 'jobs/linked.mjs'))
+    symlinkSync('..', path.join(repo.dir, 'jobs/loop'))
+    expect(await jobIds(repo)).toEqual(['linked', 'real'])
   })
 
   it('reports a job id defined in the config and in jobs/', async () => {

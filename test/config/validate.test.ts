@@ -53,6 +53,10 @@ const BAD: readonly (readonly [string, unknown, readonly string[]])[] = [
   ['negative retries', job({ on: 'pre-commit', run: 'x', retries: -1 }), ['jobs.lint.retries: expected a non-negative integer, got -1 (number)']],
   ['run of the wrong type', job({ on: 'pre-commit', run: 42 }), ['jobs.lint.run: expected a command (string) or a function, got 42 (number)']],
   ['an empty command', job({ on: 'pre-commit', run: '  ' }), ['jobs.lint.run: expected a command, got an empty string']],
+  ['a command with an unterminated quote', job({ on: 'pre-commit', run: "eslint 'src" }), ["jobs.lint.run: unterminated single quote at column 8 of: eslint 'src"]],
+  ['{files} inside a larger argument', job({ on: 'pre-commit', run: 'eslint --files={files}' }), ['jobs.lint.run: {files} must be a whole argument (it expands to one argument per file), in: eslint --files={files}']],
+  ['a misspelt placeholder', job({ on: 'pre-commit', run: 'eslint {file}' }), ["jobs.lint.run: '{file}' is not a placeholder (did you mean '{files}'?); the placeholders are {files}, {commit} and {branch}"]],
+  ["GitVan v2's meta", job({ on: 'post-commit', run: 'x', meta: { desc: 'd' } }), ["jobs.lint.meta: unknown option (GitVan v2's 'meta': use 'description' for the text)"]],
   ['a template that is not a string', job({ on: 'post-commit', template: 5 }), ['jobs.lint.template: expected a string, got 5 (number)']],
   ['templates as one string', job({ on: 'post-commit', templates: 'a.liquid' }), ["jobs.lint.templates: expected a list of strings, got 'a.liquid' (string)"]],
   ['a branch glob of the wrong type', job({ on: { hook: 'post-commit', branch: 5 }, run: 'x' }), ['jobs.lint.on.branch: expected a string or a list of strings, got 5 (number)']],
@@ -212,6 +216,10 @@ describe('validateConfig: good configs', () => {
       performance: { cache: { maxSize: '1GB', ttl: '1h', diskCache: false }, concurrency: { hooks: 2, gitOps: 4, templates: 8 }, io: { batchSize: 50, debounceMs: 100 } },
     }
     expect(validateConfig(raw)).toEqual([])
+  })
+
+  it('leaves braces that are not placeholders alone', () => {
+    expect(validateConfig(job({ on: 'pre-commit', run: 'find . -name {x} -exec echo {} + {files} {commit} {branch}' }))).toEqual([])
   })
 
   it('accepts an empty config (jobs may all live under jobs/)', () => {
