@@ -1,0 +1,156 @@
+// Markdown tables and the goals check, from the results object run.mjs assembles.
+const f = (x, d = 1) => (x === null || x === undefined || Number.isNaN(x) ? '–' : x.toFixed(d))
+const plus = (x, d = 1) => (x === null || x === undefined || Number.isNaN(x) ? '–' : `${x >= 0 ? '+' : ''}${x.toFixed(d)}`)
+
+export const LABELS = {
+  none: 'no hooks',
+  sh: 'plain sh hook `exit 0`',
+  node: "hook running `node -e ''`",
+  gitvan: 'gitvan (gate + post-commit job)',
+  'gitvan-post': 'gitvan (post-commit job only)',
+  'gitvan-cached': 'gitvan gate, cached',
+  husky: 'husky',
+  lefthook: 'lefthook',
+  'simple-git-hooks': 'simple-git-hooks',
+  'pre-commit': 'pre-commit',
+}
+
+const ORDER = ['none', 'sh', 'node', 'simple-git-hooks', 'gitvan-post', 'gitvan', 'gitvan-cached', 'husky', 'lefthook', 'pre-commit']
+const rank = (name) => (ORDER.includes(name) ? ORDER.indexOf(name) : ORDER.length)
+const ordered = (names) => [...names].sort((a, b) => rank(a) - rank(b))
+
+const label = (name, versions) => {
+  const v = versions?.[name]
+  return `${LABELS[name] ?? name}${v ? ` ${v}` : ''}`
+}
+
+/** Added time over the no-hook baseline of the same scenario. */
+export const added = (scenario, name) => {
+  const row = scenario?.rows?.[name]
+  const base = scenario?.rows?.none
+  return row && base ? row.median - base.median : null
+}
+
+export function hookTable(title, scenario, versions) {
+  if (!scenario) return ''
+  const base = scenario.rows.none
+  const names = ordered(new Set([...Object.keys(scenario.rows), ...Object.keys(scenario.errors ?? {}), ...Object.keys(scenario.notes ?? {})]))
+  const lines = [
+    `### ${title}`,
+    '',
+    `${scenario.runs} interleaved runs per runner after ${scenario.warmup} warm-up; ms per operation.`,
+    '',
+    '| runner | median | p90 | + median | CPU (mean) | + CPU | |',
+    '|---|---:|---:|---:|---:|---:|---|',
+  ]
+  for (const name of names) {
+    const r = scenario.rows[name]
+    const note = [scenario.errors?.[name], scenario.notes?.[name]].filter(Boolean).join('; ')
+    if (!r) {
+      lines.push(`| ${label(name, versions)} | – | – | – | – | – | ${note || 'no samples'} |`)
+      continue
+    }
+    lines.push(
+      `| ${label(name, versions)} | ${f(r.median)} | ${f(r.p90)} | ${name === 'none' ? '' : plus(r.median - base?.median)} | ${f(r.cpuMean)} | ${name === 'none' || r.cpuMean === null ? '' : plus(r.cpuMean - base?.cpuMean)} | ${note} |`,
+    )
+  }
+  return `${lines.join('\n')}\n`
+}
+
+/** The one table for the README: time each runner adds, per operation. */
+export function summaryTable(results) {
+  const s = results.scenarios
+  const cols = [
+    ['empty commit', s.commit],
+    ['commit, 1 staged file', s.staged],
+    ['20-commit rebase', s.rebase20],
+    ['100-commit rebase', s.rebase100],
+  ].filter(([, sc]) => sc?.rows)
+  const names = ordered(new Set(cols.flatMap(([, sc]) => Object.keys(sc.rows)))).filter((n) => n !== 'none')
+  const base = cols.map(([name, sc]) => `${name} ${f(sc.rows.none?.median)} ms`).join(', ')
+  const lines = [
+    `Added wall time (median) over the same operation with no hooks (${base}); CPU = mean CPU of the whole waited-for process tree added per empty commit.`,
+    '',
+    `| runner | ${cols.map(([n]) => n).join(' | ')} | empty commit + CPU |`,
+    `|---|${cols.map(() => '---:').join('|')}|---:|`,
+  ]
+  for (const name of names) {
+    const cpu = s.commit?.rows?.[name]?.cpuMean !== undefined && s.commit?.rows?.none ? s.commit.rows[name].cpuMean - s.commit.rows.none.cpuMean : null
+    lines.push(`| ${label(name, results.versions)} | ${cols.map(([, sc]) => plus(added(sc, name))).join(' | ')} | ${plus(cpu)} |`)
+  }
+  return `${lines.join('\n')}\n`
+}
+
+export function otherTables(results) {
+  const s = results.scenarios
+  const out = []
+  if (s.startup) {
+    const r = s.startup.rows
+    out.push(
+      `### Start-up\n\n| process | median ms | p90 ms |\n|---|---:|---:|\n` +
+        Object.entries(r).map(([k, v]) => `| \`${k}\` | ${f(v.median)} | ${f(v.p90)} |`).join('\n') +
+        `\n\n\`gitvan --version\` / \`node -e ''\` = ${f(s.startup.ratio, 2)}\n`,
+    )
+  }
+  if (s.memory) {
+    out.push(
+      s.memory.skipped
+        ? `### Peak RSS\n\n${s.memory.skipped}\n`
+        : `### Peak RSS\n\nLargest single process of a staged \`git commit\` (pre-commit + post-commit hooks), max over ${s.memory.runs} commits; gitvan's detached runner is separate.\n\n| process | peak RSS MB |\n|---|---:|\n` +
+            ordered(Object.keys(s.memory.rows)).map((k) => `| ${LABELS[k] ?? k} | ${f(s.memory.rows[k].peakRssMB)} |`).join('\n') +
+            '\n' +
+            Object.entries(results.runnerRss ?? {}).map(([k, v]) => `| gitvan runner (${k}) | ${f(v)} |`).join('\n') +
+            (Object.keys(s.memory.errors ?? {}).length ? `\n\n${Object.entries(s.memory.errors).map(([k, v]) => `- ${k}: ${v}`).join('\n')}` : '') +
+            '\n',
+    )
+  }
+  if (s.receipts) {
+    out.push(
+      s.receipts.skipped
+        ? `### 1,000 receipts vs \`git notes add\`\n\n${s.receipts.skipped}\n`
+        : `### ${s.receipts.count} receipts vs \`git notes add\`\n\n| writer | ms |\n|---|---:|\n| gitvan (bulk, one CAS) | ${f(s.receipts.gitvanMs)} |\n| \`git notes add\` × ${s.receipts.count} | ${f(s.receipts.notesAddMs)} |\n\n${f(s.receipts.speedup)}× faster\n`,
+    )
+  }
+  if (s.history) {
+    const h = s.history
+    out.push(
+      h.skipped
+        ? `### \`gitvan run --all\` over 10,000 commits\n\n${h.skipped}\n`
+        : `### \`gitvan run --all\` over ${h.commits} commits\n\n| run | median ms | peak RSS MB | receipts after |\n|---|---:|---:|---:|\n` +
+            [['cold (no receipts, empty cache)', h.cold], ['warm (every receipt there)', h.warm]]
+              .map(([k, v]) => (v ? `| ${k} | ${f(v.median, 0)} | ${f(v.peakRssMB)} | ${v.receipts} |` : `| ${k} | – | – | – |`))
+              .join('\n') +
+            (h.errors?.length ? `\n\n${h.errors.map((e) => `- ${e}`).join('\n')}` : '') +
+            '\n',
+    )
+  }
+  return out.join('\n')
+}
+
+/** Each goal of the issue: target, measured, met (null when not measured). */
+export function goals(results) {
+  const s = results.scenarios
+  const g = []
+  const check = (goal, measured, target, met, unit = 'ms') => g.push({ goal, target, measured: measured === null ? null : +measured.toFixed(2), unit, met: measured === null ? null : met })
+  const post = added(s.commit, 'gitvan-post')
+  check('post-commit added per commit (gitvan-post, empty commit)', post, '≤ 3', post !== null && post <= 3)
+  const cached = added(s.gate, 'gitvan-cached')
+  check('cached pre-commit gate added per commit', cached, '≤ 10', cached !== null && cached <= 10)
+  const rb = added(s.rebase20, 'gitvan')
+  check('20-commit rebase added', rb, '≤ 40', rb !== null && rb <= 40)
+  const sp = s.receipts?.speedup ?? null
+  check('1,000 receipts vs git notes add (speed-up)', sp, '≥ 30', sp !== null && sp >= 30, '×')
+  const ratio = s.startup?.ratio ?? null
+  check("gitvan --version / node -e ''", ratio, '≤ 1.3', ratio !== null && ratio <= 1.3, '×')
+  const rss = s.memory?.rows?.['gitvan hook pre-commit']?.peakRssMB ?? null
+  check('hook process peak RSS', rss, '≤ 50', rss !== null && rss <= 50, 'MB')
+  const gc = added(s.commit, 'gitvan')
+  const hc = added(s.commit, 'husky')
+  check('added per empty commit, gitvan below husky', gc, `< ${f(hc)} (husky)`, gc !== null && hc !== null && gc < hc)
+  const hr = added(s.rebase20, 'husky')
+  check('20-commit rebase added, gitvan below a third of husky', rb, `< ${f(hr === null ? null : hr / 3)} (husky / 3)`, rb !== null && hr !== null && rb < hr / 3)
+  return g
+}
+
+export const goalsTable = (list) =>
+  `| goal | target | measured | met |\n|---|---|---:|---|\n${list.map((x) => `| ${x.goal} | ${x.target} ${x.unit === '×' ? '×' : x.unit} | ${x.measured === null ? 'not measured' : `${x.measured} ${x.unit}`} | ${x.met === null ? '–' : x.met ? 'yes' : '**no**'} |`).join('\n')}\n`

@@ -1,0 +1,139 @@
+#!/usr/bin/env node
+// `npm run bench`: gitvan beside no hooks, a plain sh hook, husky, lefthook, simple-git-hooks and
+// pre-commit (when it is on PATH), every runner timed in the same interleaved run in fresh
+// repositories. Prints markdown tables and writes bench/results/latest.json.
+//
+//   npm run bench                     full run (about 15 minutes on 2 cores)
+//   BENCH_QUICK=1 npm run bench       fewer runs (under 5 minutes)
+//   BENCH_ONLY=commit,rebase20 ...    only these scenarios (verify always runs)
+//   RUNS=5 ...                        override the run count of the hook scenarios
+//   BENCH_NO_BUILD=1 ...              use dist/ as it is; otherwise it is rebuilt when src/ is newer
+//   BENCH_OUT=path.json ...           write the results elsewhere
+// Scenarios: commit staged rebase20 rebase100 gate startup memory receipts history
+import { spawnSync } from 'node:child_process'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { ENV, PEER_MODULES, PEERS, RESULTS, describeMachine, hasCommand, log, peerVersions } from './lib/env.mjs'
+import { buildGitvan } from './lib/gitvan.mjs'
+import { goals, goalsTable, hookTable, otherTables, summaryTable } from './lib/report.mjs'
+import { runHookScenario } from './scenarios/hooks.mjs'
+import { verifyRunners } from './scenarios/verify.mjs'
+import { runMemory, runStartup } from './scenarios/process.mjs'
+import { runHistory } from './scenarios/history.mjs'
+import { runReceipts } from './scenarios/notes.mjs'
+
+const QUICK = process.env.BENCH_QUICK === '1'
+const num = (key, fallback) => (process.env[key] ? Number(process.env[key]) : fallback)
+const RUNS = num('RUNS', QUICK ? 10 : 30)
+const PLAN = {
+  commit: { runs: RUNS, warmup: num('WARMUP', QUICK ? 2 : 3) },
+  staged: { runs: num('RUNS_STAGED', QUICK ? 8 : RUNS), warmup: QUICK ? 1 : 3 },
+  rebase20: { runs: num('RUNS_REBASE', QUICK ? 5 : 10), warmup: 1 },
+  rebase100: { runs: num('RUNS_REBASE100', QUICK ? 2 : 5), warmup: 1 },
+  gate: { runs: num('RUNS_GATE', QUICK ? 8 : RUNS), warmup: 2 },
+  startup: { runs: QUICK ? 15 : 40, warmup: 3 },
+  memory: { runs: QUICK ? 2 : 5 },
+  receipts: { count: 1000, runs: QUICK ? 1 : 3 },
+  history: { commits: num('BENCH_HISTORY', 10_000), runs: QUICK ? 1 : 3, timeoutMs: QUICK ? 180_000 : 600_000 },
+}
+const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',')) : null
+const wanted = (name) => !ONLY || ONLY.has(name)
+
+function installPeers() {
+  const want = JSON.parse(fs.readFileSync(path.join(PEERS, 'package.json'), 'utf8')).devDependencies
+  const have = peerVersions()
+  if (Object.entries(want).every(([name, v]) => have[name] === v) && fs.existsSync(path.join(PEER_MODULES, '.bin', 'lefthook'))) return null
+  log('installing the pinned peers into bench/peers/node_modules (npm install --ignore-scripts)')
+  const r = spawnSync('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: PEERS, env: ENV, encoding: 'utf8' })
+  return r.status === 0 ? null : `npm install in bench/peers failed: ${(r.stderr || r.stdout).trim().slice(-500)}`
+}
+
+const started = Date.now()
+const results = {
+  date: new Date().toISOString(),
+  command: `${QUICK ? 'BENCH_QUICK=1 ' : ''}npm run bench`,
+  quick: QUICK,
+  machine: { ...describeMachine(), loadavg: { start: os.loadavg().map((x) => +x.toFixed(2)) } },
+  versions: { gitvan: JSON.parse(fs.readFileSync(path.resolve(import.meta.dirname, '../package.json'), 'utf8')).version },
+  plan: PLAN,
+  problems: [],
+  scenarios: {},
+}
+
+const build = buildGitvan()
+if (build.warning) results.problems.push(build.warning)
+if (build.error) results.problems.push(`gitvan is left out: ${build.error}`)
+const peerError = installPeers()
+if (peerError) results.problems.push(peerError)
+Object.assign(results.versions, peerVersions(), { 'pre-commit': results.machine.preCommit?.split(' ')[1] ?? null })
+if (!hasCommand('pre-commit')) log('pre-commit is not on PATH: its row is left out (apt-get install pre-commit adds it)')
+
+const peers = new Set(['husky', 'lefthook', 'simple-git-hooks'])
+const available = (name) => {
+  if (name === 'gitvan') return !build.error
+  if (peers.has(name)) return !peerError
+  if (name === 'pre-commit') return hasCommand('pre-commit')
+  return true
+}
+
+results.verify = verifyRunners({ available })
+const verified = (name) => available(name) && (results.verify[name]?.ok ?? true)
+for (const [name, v] of Object.entries(results.verify)) if (!v.ok) results.problems.push(`verify ${name}: ${v.detail}`)
+// A runner whose hooks did not fire would be timed doing nothing; gitvan is still timed when only
+// its async path failed (its gate ran), and the failure is reported beside its numbers.
+const gitvanGateRan = results.verify.gitvan?.detail?.startsWith('gate ran') ?? false
+const timedAvailable = (name) => (name === 'gitvan' ? available(name) && (verified(name) || gitvanGateRan) : verified(name))
+
+for (const kind of ['commit', 'staged', 'rebase20', 'rebase100', 'gate']) {
+  if (!wanted(kind)) continue
+  results.scenarios[kind] = runHookScenario(kind, { ...PLAN[kind], available: timedAvailable })
+  results.scenarios[kind].loadavg = os.loadavg().map((x) => +x.toFixed(2))
+}
+if (wanted('startup') && !build.error) results.scenarios.startup = runStartup(PLAN.startup)
+if (wanted('memory')) results.scenarios.memory = runMemory({ ...PLAN.memory, available: timedAvailable })
+if (wanted('receipts')) results.scenarios.receipts = await runReceipts(PLAN.receipts)
+if (wanted('history') && !build.error) results.scenarios.history = runHistory(PLAN.history)
+
+results.runnerRss = Object.fromEntries(
+  ['commit', 'rebase100', 'rebase20']
+    .flatMap((k) => Object.entries(results.scenarios[k]?.runners ?? {}).map(([name, v]) => [`${k}, ${name}`, v.peakRssMB]))
+    .filter(([, v]) => v),
+)
+results.machine.loadavg.end = os.loadavg().map((x) => +x.toFixed(2))
+results.seconds = Math.round((Date.now() - started) / 1000)
+// The headline figures: median wall ms per runner of the empty commit and of the 20-commit rebase.
+const medians = (sc) => Object.fromEntries(Object.entries(sc?.rows ?? {}).map(([name, r]) => [name, +r.median.toFixed(2)]))
+results.commit = medians(results.scenarios.commit)
+results.rebase = medians(results.scenarios.rebase20)
+results.goals = goals(results)
+
+const m = results.machine
+const text = [
+  `## gitvan ${results.versions.gitvan} beside peer hook runners`,
+  '',
+  `${m.cpus}× ${m.model}, ${m.memoryGB} GB, ${m.os}; node ${m.node}, ${m.git}; load average ${m.loadavg.start.join(' ')} at start, ${m.loadavg.end.join(' ')} at end; ${results.date}; ${results.seconds} s.`,
+  `Reproduce: \`${results.command}\``,
+  '',
+  summaryTable(results),
+  '### Goals',
+  '',
+  goalsTable(results.goals),
+  hookTable('Empty commit (`git commit --allow-empty`)', results.scenarios.commit, results.versions),
+  hookTable('Commit with one staged file', results.scenarios.staged, results.versions),
+  hookTable('20-commit rebase (`git rebase main`: post-commit fires per replayed commit)', results.scenarios.rebase20, results.versions),
+  hookTable('100-commit rebase', results.scenarios.rebase100, results.versions),
+  hookTable('Pre-commit gate only (commit with one staged file)', results.scenarios.gate, results.versions),
+  otherTables(results),
+  '### Verify (each hook left a marker)',
+  '',
+  ...Object.entries(results.verify).map(([k, v]) => `- ${k}: ${v.ok ? 'ok' : 'FAILED'}: ${v.detail}`),
+  ...(results.problems.length ? ['', '### Problems', '', ...results.problems.map((p) => `- ${p}`)] : []),
+].join('\n')
+process.stdout.write(`${text}\n`)
+
+const out = process.env.BENCH_OUT ?? path.join(RESULTS, 'latest.json')
+fs.mkdirSync(path.dirname(out), { recursive: true })
+fs.writeFileSync(`${out}.tmp`, `${JSON.stringify({ ...results, markdown: text }, null, 1)}\n`)
+fs.renameSync(`${out}.tmp`, out)
+log(`wrote ${path.relative(process.cwd(), out)} in ${results.seconds} s`)
