@@ -63,7 +63,10 @@ export type JobConfig = {
 }
 
 export type GitvanConfig = {
-  /** Jobs by id. An id names refs, so it must be a valid single ref component (`lint`, `docs.changelog`). */
+  /**
+   * Jobs by id. An id names refs, so it must be a valid single ref component (`lint`, `docs.changelog`).
+   * Jobs may also live one per file under `jobs/` (`jobs/docs/changelog.mjs` → `docs.changelog`).
+   */
   readonly jobs?: Readonly<Record<string, JobConfig>>
   /** How the runner groups async events into batches. */
   readonly debounce?: {
@@ -92,7 +95,13 @@ export type GitvanConfig = {
     /** V8 heap limit of the runner process, in MB. Default 512. */
     readonly maxHeapMB?: number
   }
-  /** GitVan v2's tuning block, mapped onto `cache`, `concurrency` and `debounce`. */
+  /**
+   * GitVan v2's tuning block, mapped onto `cache`, `concurrency` and `debounce`:
+   * `cache.{maxSize, ttl}` → `cache.{maxSize, ttl}`, `cache.diskCache` → `cache.enabled`,
+   * `concurrency.hooks` → `concurrency`, `io.batchSize` → `debounce.maxBatch`,
+   * `io.debounceMs` → `debounce.wait`. `concurrency.gitOps` and `concurrency.templates` are accepted
+   * but not separately tunable (one queue runs every job). A key set outside this block wins.
+   */
   readonly performance?: {
     readonly cache?: { readonly maxSize?: Size; readonly ttl?: Duration; readonly diskCache?: boolean }
     readonly concurrency?: { readonly hooks?: number; readonly gitOps?: number; readonly templates?: number }

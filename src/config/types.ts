@@ -34,11 +34,18 @@ export type Job = {
 }
 
 export type Config = {
-  /** Absolute path of the config file, or of package.json when the config is its "gitvan" key. */
+  /**
+   * Absolute path of the config file, or of package.json when the config is its "gitvan" key, or
+   * of the jobs/ directory when that is all there is.
+   */
   readonly file: string
   /** The repository's top-level directory. */
   readonly root: string
-  /** sha256 of the config's source files, for trust and cache keys. */
+  /**
+   * sha256 (hex) of the config's source files, for trust and cache keys: the config file's bytes,
+   * then each jobs/ file's path and bytes in path order (see `hashConfigFiles` in load.ts).
+   * Modules the config imports from elsewhere are not part of it.
+   */
   readonly hash: string
   readonly jobs: readonly Job[]
   readonly debounce: { readonly waitMs: number; readonly maxWaitMs: number; readonly maxBatch: number }
