@@ -8,8 +8,8 @@
  * - commit-msg / prepare-commit-msg: the message is the file git passes as the first argument,
  *   without comment lines and without everything below a `git commit -v` scissors line.
  * - pre-push: git's stdin (`<local ref> <local oid> <remote ref> <remote oid>` per line) is kept
- *   as is for the jobs; the trigger is tested once per pushed ref (`branch`/`tag` are the pushed
- *   ref's name), and the files are the paths changed by the commits being pushed: reachable from
+ *   as is for the jobs; the trigger is tested once per pushed ref (`branch`/`tag` name the ref the
+ *   push updates on the remote), and the files are the paths changed by the commits being pushed: reachable from
  *   a pushed oid and not from the remote's old oid (or, when the remote did not have the branch
  *   or that oid is not known here, from no remote-tracking ref). Deletions push no files.
  * - any other blocking hook: its arguments as given; files only for jobs with `paths`, matched
@@ -105,8 +105,9 @@ async function knownObjects(oids: readonly string[], request: GateRequest): Prom
     .map(([oid]) => oid ?? '')
 }
 
+/** The branch or tag a push updates on the remote (`git push origin HEAD:main` updates main). */
 const refFacts = (hook: string, ref: PushedRef): TriggerFacts => {
-  const name = isZero(ref.localOid) ? ref.remoteRef : ref.localRef
+  const name = ref.remoteRef
   if (name.startsWith('refs/heads/')) return { hook, branch: name.slice('refs/heads/'.length) }
   if (name.startsWith('refs/tags/')) return { hook, tag: name.slice('refs/tags/'.length) }
   return { hook }
