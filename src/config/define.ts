@@ -30,7 +30,7 @@ export type JobTrigger =
 /** A duration in milliseconds, or a string such as `'500ms'`, `'30s'`, `'5m'`, `'1h'`, `'30d'`. */
 export type Duration = number | string
 
-/** A size in bytes, or a string such as `'256MB'`. */
+/** A size in bytes, or a string such as `'512KB'`, `'256MB'`, `'1GB'` (binary units: 1KB = 1024 bytes). */
 export type Size = number | string
 
 export type JobConfig = {
