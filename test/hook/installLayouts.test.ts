@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest'
-import { existsSync, readFileSync, realpathSync, rmSync, unlinkSync } from 'node:fs'
+import { existsSync, readFileSync, readlinkSync, realpathSync, rmSync, symlinkSync, unlinkSync } from 'node:fs'
 import path from 'node:path'
 import { makeRepo, removeTemp } from '../helpers/repo.js'
 import { hooksDirOf, modeOf, snapshot, writeConfig, writeHook, writeHusky } from './installFixture.js'
@@ -108,5 +108,36 @@ describe('gitvan install in husky, worktree and core.hooksPath layouts', () => {
     expect(u.stdout).toContain('pre-commit: left .git/hooks/pre-commit.gitvan-chained in place')
     expect(readFileSync(hook, 'utf8')).toBe('#!/bin/sh\necho someone else\n')
     expect(readFileSync(`${hook}.gitvan-chained`, 'utf8')).toBe('#!/bin/sh\necho first\n')
+  })
+
+  it('moves from shims to a husky line when the repository switches to husky', () => {
+    const repo = makeRepo()
+    writeConfig(repo, ['pre-commit'])
+    const hook = path.join(hooksDirOf(repo), 'pre-commit')
+    writeHook(hook, '#!/bin/sh\necho before husky\n')
+    expect(repo.gitvan(['install']).code).toBe(0)
+    writeHusky(repo, ['pre-commit'])
+    const r = repo.gitvan(['install'])
+    expect(r.code).toBe(0)
+    expect(r.stdout).toContain('pre-commit: removed .git/hooks/pre-commit; restored the hook that was there before')
+    expect(r.stdout).toContain(`pre-commit: added 'gitvan hook pre-commit' to .husky/pre-commit`)
+    expect(readFileSync(hook, 'utf8')).toBe('#!/bin/sh\necho before husky\n')
+    expect(existsSync(`${hook}.gitvan-chained`)).toBe(false)
+  })
+
+  it('chains a symlinked hook as the link itself, and recreates a missing hooks directory', () => {
+    const repo = makeRepo()
+    writeConfig(repo, ['pre-commit', 'pre-push'])
+    repo.write('scripts/check.sh', '#!/bin/sh\nexit 0\n')
+    const hook = path.join(hooksDirOf(repo), 'pre-commit')
+    symlinkSync('../../scripts/check.sh', hook)
+    expect(repo.gitvan(['install']).code).toBe(0)
+    expect(readlinkSync(`${hook}.gitvan-chained`)).toBe('../../scripts/check.sh')
+    expect(repo.gitvan(['uninstall']).code).toBe(0)
+    expect(readlinkSync(hook)).toBe('../../scripts/check.sh')
+
+    rmSync(hooksDirOf(repo), { recursive: true })
+    expect(repo.gitvan(['install']).code).toBe(0)
+    expect(modeOf(path.join(hooksDirOf(repo), 'pre-push'))).toBe(0o755)
   })
 })
