@@ -15,21 +15,21 @@ const JOB_EXTENSIONS = ['.mjs', '.js', '.cjs']
 
 export type Source =
   | { readonly kind: 'module'; readonly file: string }
-  | { readonly kind: 'package'; readonly file: string; readonly bytes: Buffer; readonly value: unknown }
+  | { readonly kind: 'package'; readonly file: string; readonly value: unknown }
   | { readonly kind: 'none' }
 
 /** A job file found under jobs/, before it is imported. */
 export type JobPath = { readonly id: string; readonly file: string; readonly relative: string }
 
 /** package.json's "gitvan" key; undefined when there is no such file or key; throws when it is not JSON. */
-function readPackageKey(file: string): { bytes: Buffer; value: unknown } | undefined {
+function readPackageKey(file: string): { value: unknown } | undefined {
   if (!existsSync(file)) return undefined
   const bytes = readFileSync(file)
   // Most package.json files have no "gitvan" key: skip parsing them.
   if (!bytes.includes('"gitvan"')) return undefined
   const json = JSON.parse(bytes.toString('utf8')) as unknown
   if (typeof json !== 'object' || json === null || !Object.hasOwn(json, 'gitvan')) return undefined
-  return { bytes, value: (json as Record<string, unknown>).gitvan }
+  return { value: (json as Record<string, unknown>).gitvan }
 }
 
 /** The config's source at `root`; a package.json that is not JSON throws (SyntaxError). */
@@ -44,19 +44,18 @@ export function discoverConfig(root: string): Source {
 }
 
 /**
- * The config file at `root` (or package.json when the config is its "gitvan" key, or the jobs/
- * directory when that is all there is), or undefined: for commands that only need to know.
+ * The config file at `root` (or package.json when the config is its "gitvan" key), or undefined:
+ * for commands that only need to know. A jobs/ directory is not reported: it may belong to
+ * something else, and only `loadConfig` looks inside it.
  */
 export function findConfigFile(root: string): string | undefined {
-  let source: Source
   try {
-    source = discoverConfig(root)
+    const source = discoverConfig(root)
+    return source.kind === 'none' ? undefined : source.file
   } catch {
-    source = { kind: 'none' }
+    // package.json is not JSON: there is no readable config in it.
+    return undefined
   }
-  if (source.kind !== 'none') return source.file
-  const jobs = path.join(root, JOBS_DIR)
-  return existsSync(jobs) ? jobs : undefined
 }
 
 /**

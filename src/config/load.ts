@@ -8,7 +8,7 @@
  */
 import { spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import os from 'node:os'
 import path from 'node:path'
@@ -23,8 +23,9 @@ import { formatProblem, validateConfig, type JobFile, type Problem } from './val
 export { findConfigFile } from './discover.js'
 
 /**
- * sha256 (hex) over the config file's bytes, then each jobs/ file's relative path and bytes in
- * path order; every part is length-prefixed, so no two different sets of files hash alike.
+ * sha256 (hex) over the config file's bytes (for package.json: its "gitvan" key as JSON), then each
+ * jobs/ file's relative path and bytes in path order; every part is length-prefixed, so no two
+ * different sets of files hash alike.
  */
 export function hashConfigFiles(config: Buffer | undefined, jobs: readonly { readonly relative: string; readonly bytes: Buffer }[]): string {
   const hash = createHash('sha256')
@@ -106,8 +107,10 @@ async function importDefault(root: string, file: string, version: string): Promi
 }
 
 function notFound(root: string): GitvanError {
+  const looked = `looked for ${CONFIG_FILES.join(', ')}, a "gitvan" key in package.json and job files (.mjs, .js, .cjs) under ${JOBS_DIR}/`
+  const jobsDir = existsSync(path.join(root, JOBS_DIR)) ? [`${JOBS_DIR}/ exists but holds no job files`] : []
   return new GitvanError('CONFIG_NOT_FOUND', `no gitvan config in ${root}`, {
-    details: [`looked for ${CONFIG_FILES.join(', ')}, a "gitvan" key in package.json and a ${JOBS_DIR}/ directory`, "run 'gitvan init' to create one"],
+    details: [looked, ...jobsDir, "run 'gitvan init' to create one"],
   })
 }
 
@@ -140,7 +143,9 @@ export async function loadConfig(root: string): Promise<Config> {
   const jobPaths: readonly JobPath[] = listJobFiles(top)
   if (source.kind === 'none' && jobPaths.length === 0) throw notFound(top)
 
-  const configBytes = source.kind === 'module' ? readFileSync(source.file) : source.kind === 'package' ? source.bytes : undefined
+  // For package.json only the "gitvan" key counts: a version bump or a new dependency is no new config.
+  const configBytes =
+    source.kind === 'module' ? readFileSync(source.file) : source.kind === 'package' ? Buffer.from(JSON.stringify(source.value)) : undefined
   const jobBytes = jobPaths.map((job) => ({ ...job, bytes: readFileSync(job.file) }))
   const hash = hashConfigFiles(configBytes, jobBytes)
   const version = hash.slice(0, 16)

@@ -42,8 +42,9 @@ export type Config = {
   /** The repository's top-level directory. */
   readonly root: string
   /**
-   * sha256 (hex) of the config's source files, for trust and cache keys: the config file's bytes,
-   * then each jobs/ file's path and bytes in path order (see `hashConfigFiles` in load.ts).
+   * sha256 (hex) of the config's source files, for trust and cache keys: the config file's bytes
+   * (for package.json, its "gitvan" key), then each jobs/ file's path and bytes in path order (see
+   * `hashConfigFiles` in load.ts).
    * Modules the config imports from elsewhere are not part of it.
    */
   readonly hash: string

@@ -89,6 +89,14 @@ describe('loadConfig: discovery', () => {
     ])
   })
 
+  it('does not take an empty jobs/ directory for a config, and says so', async () => {
+    const repo = makeRepo()
+    repo.write('jobs/README.md', 'CI jobs live elsewhere\n')
+    const error = await failure(repo)
+    expect(error.code).toBe('CONFIG_NOT_FOUND')
+    expect(error.details).toContain('jobs/ exists but holds no job files')
+  })
+
   it('skips a package.json without a "gitvan" key', async () => {
     const repo = makeRepo()
     repo.write('package.json', JSON.stringify({ name: 'x', scripts: { gitvan: 'gitvan' } }))
@@ -107,7 +115,7 @@ describe('loadConfig: jobs/', () => {
     repo.write('jobs/README.md', '# not a job\n')
     repo.write('jobs/.#lint.mjs', 'not javascript: an editor lock file\n')
     const config = await loadConfig(repo.dir)
-    expect(findConfigFile(repo.dir)).toBe(path.join(repo.dir, 'jobs'))
+    expect(findConfigFile(repo.dir)).toBeUndefined()
     expect(config.file).toBe(path.join(repo.dir, 'jobs'))
     expect(config.jobs.map((job) => [job.id, path.relative(repo.dir, job.source)])).toEqual([
       ['docs.api.index', 'jobs/docs/api/index.js'],
@@ -284,6 +292,17 @@ describe('loadConfig: hash and reloads', () => {
     rmSync(path.join(repo.dir, 'jobs/b/c.mjs'))
     repo.write('jobs/b/d.mjs', jobText.replace('true', 'false'))
     expect((await loadConfig(repo.dir)).hash).not.toBe(edited.hash)
+  })
+
+  it('hashes only the "gitvan" key of package.json, so other edits there keep the config trusted', async () => {
+    const repo = makeRepo()
+    const gitvan = { jobs: { lint: { on: 'pre-commit', run: 'true' } } }
+    repo.write('package.json', JSON.stringify({ name: 'x', version: '1.0.0', gitvan }))
+    const first = (await loadConfig(repo.dir)).hash
+    repo.write('package.json', JSON.stringify({ name: 'x', version: '1.0.1', dependencies: { a: '1' }, gitvan }, null, 2))
+    expect((await loadConfig(repo.dir)).hash).toBe(first)
+    repo.write('package.json', JSON.stringify({ name: 'x', version: '1.0.1', gitvan: { jobs: { lint: { on: 'pre-commit', run: 'false' } } } }))
+    expect((await loadConfig(repo.dir)).hash).not.toBe(first)
   })
 
   it('sees a changed CommonJS config when loaded again in the same process', async () => {
