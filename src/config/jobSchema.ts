@@ -28,6 +28,9 @@ export const JOB_KEYS = ['on', 'run', 'template', 'templates', 'mode', 'priority
 const TRIGGER_KEYS = ['hook', 'branch', 'tag', 'paths', 'message', 'author'] as const
 const MODES = ['each', 'latest', 'batch'] as const
 
+/** Refs gitvan writes itself; an output there would corrupt locks or receipts. */
+const RESERVED_REFS = ['refs/gitvan/locks/', 'refs/notes/gitvan/']
+
 /** Hooks that run in the repository pushed to, never in a working clone. */
 const SERVER_HOOKS = ['pre-receive', 'update', 'proc-receive', 'post-receive', 'post-update', 'push-to-checkout']
 
@@ -141,7 +144,9 @@ function checkOutput(problems: Problems, path: string, output: unknown): void {
   checkKeys(problems, path, value, ['ref', 'worktree'])
   if (typeof value.ref === 'string') {
     const reason = checkRefName(value.ref)
+    const reserved = RESERVED_REFS.find((prefix) => value.ref === prefix.slice(0, -1) || (value.ref as string).startsWith(prefix))
     if (reason !== undefined) report(problems, child(path, 'ref'), `'${value.ref}' is not a valid full ref name: it ${reason}`)
+    else if (reserved !== undefined) report(problems, child(path, 'ref'), `'${value.ref}' is under ${reserved}, where gitvan keeps its own ${reserved.includes('notes') ? 'receipts' : 'locks'}: use another ref, e.g. 'refs/gitvan/outputs/<name>'`)
   } else if (value.ref !== undefined) {
     report(problems, child(path, 'ref'), `expected a ref name such as 'refs/heads/changelog', got ${received(value.ref)}`)
   }
