@@ -209,6 +209,14 @@ describe('gitvan install', () => {
     rmSync(dir, { recursive: true, force: true })
   })
 
+  it('exits 2 without a config, pointing at gitvan init', () => {
+    const repo = makeRepo()
+    const r = repo.gitvan(['install'])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain('no gitvan config in')
+    expect(r.stderr).toContain('gitvan init')
+  })
+
   it('exits 2 on a config error, naming every problem, and installs nothing', () => {
     const repo = makeRepo()
     repo.write('gitvan.config.mjs', "export default { jobs: { lint: { on: 'pre-comit', run: 'true' }, notes: { on: 'post-comit', run: 'true' } } }\n")
