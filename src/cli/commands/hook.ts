@@ -59,6 +59,7 @@ async function runBlockingHook(hook: string, args: readonly string[], io: Io): P
   const started = performance.now()
   const repo = findRepo(io.cwd)
   const config = await loadConfig(repo.root)
+  const loaded = performance.now()
   await syncShims(repo, config, io)
   const { jobsFor, runGates } = await import('../../hook/gate.js')
   if (jobsFor(config, hook).length === 0) {
@@ -86,7 +87,10 @@ async function runBlockingHook(hook: string, args: readonly string[], io: Io): P
       io.stderr(`gitvan: ${hook}: interrupted; the jobs were stopped.\n`)
       return 130
     }
-    if (debug) io.stderr(`gitvan: ${hook}: ${verdict.runs.length} of ${verdict.candidates} jobs matched; ${Math.round(performance.now() - started)} ms in gitvan\n`)
+    if (debug) {
+      const ms = (from: number, to = performance.now()) => `${Math.round(to - from)} ms`
+      io.stderr(`gitvan: ${hook}: ${verdict.runs.length} of ${verdict.candidates} jobs matched; ${ms(started)} in the hook (repo and config: ${ms(started, loaded)}), after ${ms(0, started)} of node start-up\n`)
+    }
     if (verdict.ok) return 0
     const { formatVerdict } = await import('../../hook/gateReport.js')
     io.stderr(formatVerdict(verdict, repo.root))
