@@ -30,7 +30,7 @@ const PLAN = {
   commit: { runs: RUNS, warmup: num('WARMUP', QUICK ? 2 : 3) },
   staged: { runs: num('RUNS_STAGED', QUICK ? 8 : RUNS), warmup: QUICK ? 1 : 3 },
   rebase20: { runs: num('RUNS_REBASE', QUICK ? 5 : 10), warmup: 1 },
-  rebase100: { runs: num('RUNS_REBASE100', QUICK ? 2 : 5), warmup: 1 },
+  rebase100: { runs: num('RUNS_REBASE100', QUICK ? 2 : 5), warmup: QUICK ? 0 : 1 }, // rebase20 has warmed every runner up
   gate: { runs: num('RUNS_GATE', QUICK ? 8 : RUNS), warmup: 2 },
   startup: { runs: QUICK ? 15 : 40, warmup: 3 },
   memory: { runs: QUICK ? 2 : 5 },
@@ -96,7 +96,7 @@ if (wanted('receipts')) results.scenarios.receipts = await runReceipts(PLAN.rece
 if (wanted('history') && !build.error) results.scenarios.history = runHistory(PLAN.history)
 
 results.runnerRss = Object.fromEntries(
-  ['commit', 'rebase100', 'rebase20']
+  ['commit', 'staged', 'rebase20', 'rebase100', 'gate']
     .flatMap((k) => Object.entries(results.scenarios[k]?.runners ?? {}).map(([name, v]) => [`${k}, ${name}`, v.peakRssMB]))
     .filter(([, v]) => v),
 )

@@ -19,9 +19,9 @@ const ORDER = ['none', 'sh', 'node', 'simple-git-hooks', 'gitvan-post', 'gitvan'
 const rank = (name) => (ORDER.includes(name) ? ORDER.indexOf(name) : ORDER.length)
 const ordered = (names) => [...names].sort((a, b) => rank(a) - rank(b))
 
-const label = (name, versions) => {
+const label = (name, versions, labels = {}) => {
   const v = versions?.[name]
-  return `${LABELS[name] ?? name}${v ? ` ${v}` : ''}`
+  return `${labels[name] ?? LABELS[name] ?? name}${v ? ` ${v}` : ''}`
 }
 
 /** Added time over the no-hook baseline of the same scenario. */
@@ -47,11 +47,11 @@ export function hookTable(title, scenario, versions) {
     const r = scenario.rows[name]
     const note = [scenario.errors?.[name], scenario.notes?.[name]].filter(Boolean).join('; ')
     if (!r) {
-      lines.push(`| ${label(name, versions)} | – | – | – | – | – | ${note || 'no samples'} |`)
+      lines.push(`| ${label(name, versions, scenario.labels)} | – | – | – | – | – | ${note || 'no samples'} |`)
       continue
     }
     lines.push(
-      `| ${label(name, versions)} | ${f(r.median)} | ${f(r.p90)} | ${name === 'none' ? '' : plus(r.median - base?.median)} | ${f(r.cpuMean)} | ${name === 'none' || r.cpuMean === null ? '' : plus(r.cpuMean - base?.cpuMean)} | ${note} |`,
+      `| ${label(name, versions, scenario.labels)} | ${f(r.median)} | ${f(r.p90)} | ${name === 'none' ? '' : plus(r.median - base?.median)} | ${f(r.cpuMean)} | ${name === 'none' || r.cpuMean === null ? '' : plus(r.cpuMean - base?.cpuMean)} | ${note} |`,
     )
   }
   return `${lines.join('\n')}\n`
@@ -65,11 +65,13 @@ export function summaryTable(results) {
     ['commit, 1 staged file', s.staged],
     ['20-commit rebase', s.rebase20],
     ['100-commit rebase', s.rebase100],
+    ['pre-commit gate only', s.gate],
   ].filter(([, sc]) => sc?.rows)
   const names = ordered(new Set(cols.flatMap(([, sc]) => Object.keys(sc.rows)))).filter((n) => n !== 'none')
   const base = cols.map(([name, sc]) => `${name} ${f(sc.rows.none?.median)} ms`).join(', ')
   const lines = [
-    `Added wall time (median) over the same operation with no hooks (${base}); CPU = mean CPU of the whole waited-for process tree added per empty commit.`,
+    `Added wall time (median) over the same operation with no hooks (${base}); CPU = mean CPU of the whole waited-for process tree added per empty commit. ` +
+      "gitvan's post-commit job runs in its detached runner after git returns; its CPU is in the scenario tables. In the gate column gitvan's gate is uncached.",
     '',
     `| runner | ${cols.map(([n]) => n).join(' | ')} | empty commit + CPU |`,
     `|---|${cols.map(() => '---:').join('|')}|---:|`,
@@ -78,7 +80,13 @@ export function summaryTable(results) {
     const cpu = s.commit?.rows?.[name]?.cpuMean !== undefined && s.commit?.rows?.none ? s.commit.rows[name].cpuMean - s.commit.rows.none.cpuMean : null
     lines.push(`| ${label(name, results.versions)} | ${cols.map(([, sc]) => plus(added(sc, name))).join(' | ')} | ${plus(cpu)} |`)
   }
-  return `${lines.join('\n')}\n`
+  // Rows that could not be timed say why under the table rather than vanish.
+  const missing = cols.flatMap(([col, sc]) =>
+    Object.entries({ ...sc.notes, ...sc.errors })
+      .filter(([name, why]) => !sc.rows[name] && why)
+      .map(([name, why]) => `- ${LABELS[name] ?? name}, ${col}: ${why}`),
+  )
+  return `${lines.join('\n')}\n${missing.length ? `\n${missing.join('\n')}\n` : ''}`
 }
 
 export function otherTables(results) {

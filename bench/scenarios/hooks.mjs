@@ -142,7 +142,8 @@ export function runHookScenario(kind, { runs, warmup, available }) {
   }
   const rows = {}
   for (const [name, samples] of Object.entries(result.samples)) if (samples.length) rows[name] = summarize(samples)
-  return { runs, warmup, rows, errors, notes, runners: st2watch(state) }
+  const labels = gate ? { gitvan: 'gitvan gate, uncached' } : {}
+  return { runs, warmup, rows, errors, notes, labels, runners: st2watch(state) }
 }
 
 const median = (a) => [...a].sort((x, y) => x - y)[Math.floor((a.length - 1) / 2)]
