@@ -1,6 +1,9 @@
 import { afterAll, describe, expect, it } from 'vitest'
+import { spawn } from 'node:child_process'
+import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
-import { makeRepo, removeTemp } from '../helpers/repo.js'
+import { CLI, makeRepo, removeTemp } from '../helpers/repo.js'
+import { isRunning } from '../job/fixture.js'
 import { append, gateRepo, readLines, scratch, writeConfig } from './gateFixture.js'
 
 afterAll(removeTemp)
@@ -61,5 +64,21 @@ describe('gitvan hook', () => {
     expect(help.code).toBe(0)
     expect(help.stdout).toContain('gitvan hook <name> [args...]')
     expect(help.stdout).toContain('pre-push')
+  })
+
+  it('on Ctrl-C stops the jobs, their children included, and exits 130', async () => {
+    const pidFile = path.join(scratch(), 'grandchild.pid')
+    const repo = gateRepo(`export default { jobs: { hang: { on: 'pre-commit', run: ${JSON.stringify(`sh -c 'sleep 100 & echo $! > "${pidFile}"; wait'`)} } } }\n`)
+    const child = spawn(process.execPath, [CLI, 'hook', 'pre-commit'], { cwd: repo.dir, env: repo.env, stdio: ['ignore', 'pipe', 'pipe'] })
+    let stderr = ''
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d))
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)))
+    while (!existsSync(pidFile) || readFileSync(pidFile, 'utf8').trim() === '') await new Promise((resolve) => setTimeout(resolve, 20))
+    const grandchild = Number(readFileSync(pidFile, 'utf8'))
+    expect(isRunning(grandchild)).toBe(true)
+    child.kill('SIGINT')
+    expect(await exited).toBe(130)
+    expect(stderr).toContain('pre-commit: interrupted; the jobs were stopped.')
+    expect(isRunning(grandchild)).toBe(false)
   })
 })

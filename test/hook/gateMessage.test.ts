@@ -58,4 +58,23 @@ describe('commit message gates', () => {
     expect(r.code, r.stderr).toBe(0)
     expect(repo.git(['log', '-1', '--format=%B']).stdout.trim()).toBe('subject\n\nSource: message')
   })
+
+  it('commit-msg jobs get no files, unless they set paths: then the matching staged files', () => {
+    const out = path.join(scratch(), 'files.jsonl')
+    const record = (name: string) => `(ctx) => { appendFileSync(${JSON.stringify(out)}, JSON.stringify([${JSON.stringify(name)}, ctx.files]) + '\\n') }`
+    const repo = gateRepo(
+      `import { appendFileSync } from 'node:fs'
+       export default { jobs: {
+        any: { on: 'commit-msg', run: ${record('any')} },
+        docs: { on: { hook: 'commit-msg', paths: 'docs/**' }, run: ${record('docs')} },
+      } }\n`,
+    )
+    repo.write('src/a.txt', 'a\n')
+    expect(repo.commit('code').code).toBe(0)
+    repo.write('docs/guide.md', 'g\n')
+    repo.write('src/b.txt', 'b\n')
+    expect(repo.commit('docs').code).toBe(0)
+    const lines = readFileSync(out, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as [string, string[]])
+    expect(lines.sort()).toEqual([['any', []], ['any', []], ['docs', ['docs/guide.md']]])
+  })
 })
