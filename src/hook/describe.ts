@@ -37,4 +37,4 @@ export function describeChange(change: HookChange, cwd: string): string {
   }
 }
 
-const notRun = (hook: string): string => ` (husky has no .husky/_/${hook} wrapper, so git will not run it)`
+const notRun = (hook: string): string => ` (warning: .husky/_/${hook} is missing, so git will not run it; 'npx husky' sets husky up)`

@@ -83,19 +83,21 @@ function apply(repo: Repo, plan: Plan, options: InstallOptions): InstallReport {
   const runtime = options.runtime ?? currentRuntime()
   const mode: InstallMode = isHuskyHooksDir(repo.hooksDir) ? 'husky' : 'hooks'
   trace(`install: ${plan.desired.length === 0 ? 'no hook has a job' : `hooks with jobs: ${plan.desired.join(', ')}`}; ${mode === 'husky' ? 'husky' : 'hooks'} dir ${repo.hooksDir}`)
-  let previous = readRecord(repo.stateDir)
-  const changes: HookChange[] = []
-
-  if (previous && (previous.mode !== mode || previous.hooksDir !== repo.hooksDir)) {
-    trace(`install: was installed in ${previous.hooksDir} (${previous.mode}); removing that first`)
-    changes.push(...tearDown(previous, trace))
-    previous = undefined
-  }
+  const recorded = readRecord(repo.stateDir)
+  // An install in another place (core.hooksPath changed, or husky came or went) is taken away
+  // whole; only an install in this same place counts when judging conflicts and what to drop.
+  const moved = recorded !== undefined && (recorded.mode !== mode || recorded.hooksDir !== repo.hooksDir)
+  const previous = moved ? undefined : recorded
   const dropped = previous?.hooks.filter((hook) => !plan.desired.includes(hook)) ?? []
   const slots = mode === 'hooks' ? plan.desired.map((hook) => readSlot(repo.hooksDir, hook)) : []
   const conflicts = slots.filter((slot) => conflictOf(slot, previous))
   if (conflicts.length > 0 && !options.force && plan.onConflict === 'throw') throw conflictError(conflicts)
 
+  const changes: HookChange[] = []
+  if (moved) {
+    trace(`install: was installed in ${recorded.hooksDir} (${recorded.mode}); removing that first`)
+    changes.push(...tearDown(recorded, trace))
+  }
   if (previous && dropped.length > 0) {
     trace(`install: ${dropped.join(', ')} no longer ${dropped.length === 1 ? 'has' : 'have'} jobs`)
     changes.push(...tearDown({ ...previous, hooks: dropped, husky: previous.husky.filter((edit) => dropped.includes(edit.hook)) }, trace))

@@ -51,7 +51,7 @@ describe('gitvan install in husky, worktree and core.hooksPath layouts', () => {
     expect(r.code).toBe(0)
     expect(readFileSync(path.join(repo.dir, '.husky/pre-commit'), 'utf8')).toBe('gitvan hook pre-commit "$@" # gitvan\n')
     expect(r.stdout).toContain('reference-transaction: added')
-    expect(r.stdout).toContain('husky has no .husky/_/reference-transaction wrapper, so git will not run it')
+    expect(r.stdout).toContain('warning: .husky/_/reference-transaction is missing, so git will not run it')
   })
 
   it('installs into the common hooks dir from a linked worktree, and a commit there runs the shim', () => {
