@@ -42,6 +42,11 @@ export type RunnerOptions = {
   readonly signal?: AbortSignal
   /** Where a run that did not end ok is reported, besides the log (the terminal, in the foreground). */
   readonly report?: (text: string) => void
+  /**
+   * A pause between dropping the lock and the last look at the spool. Only tests set it
+   * (GITVAN_RUNNER_STOP_DELAY_MS), to write an event inside that window on purpose.
+   */
+  readonly stopDelayMs?: number
   /** Mode drain: how long to wait for a runner that holds the lock (default 10 minutes). */
   readonly lockWaitMs?: number
 }
@@ -94,6 +99,7 @@ export async function runRunner(options: RunnerOptions): Promise<RunnerExit> {
     }
     // The lock is gone: an event that arrives from now on starts a runner. One that came just
     // before may have seen our lock, so look once more.
+    if (options.stopDelayMs) await sleep(options.stopDelayMs)
     if (listWaiting(stateDir).length === 0) {
       log.info(`runner exits: idle (${totals.batches} batch(es))`)
       return { reason: 'idle', ...totals }

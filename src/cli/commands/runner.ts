@@ -49,6 +49,7 @@ export const command: Command = {
       env: runnerEnv(io.env),
       signal: controller.signal,
       ...(values.foreground ? { report: io.stderr } : {}),
+      ...(io.env.GITVAN_RUNNER_STOP_DELAY_MS ? { stopDelayMs: Number(io.env.GITVAN_RUNNER_STOP_DELAY_MS) } : {}),
     })
     return values.foreground && exit.failed > 0 ? 1 : 0
   },
