@@ -32,6 +32,15 @@ describe('gitvan init', () => {
     expect(existsSync(path.join(repo.dir, 'src/deep/gitvan.config.mjs'))).toBe(false)
   })
 
+  it("writes the config but installs nothing, exit 2, where 'gitvan' cannot be imported yet, and says what to do", () => {
+    const repo = makeRepo()
+    const r = repo.gitvan(['init'])
+    expect(r.code).toBe(2)
+    expect(r.stdout).toContain('gitvan: wrote gitvan.config.mjs')
+    expect(r.stderr).toContain('npm install --save-dev gitvan')
+    expect(existsSync(path.join(repo.dir, '.git/hooks/pre-commit'))).toBe(false)
+  })
+
   it('exits 2 and changes nothing when a config exists; --force replaces gitvan.config.mjs', () => {
     const repo = makeRepo()
     repo.linkGitvan()
