@@ -1,3 +1,138 @@
-import { notBuilt } from './notBuilt.js'
+/**
+ * `gitvan doctor`: checks what gitvan needs (git, node, a repository, a valid config, the shims)
+ * and shows what would run on which hook. Read-only. Exits 0 when every check passes, 2 when one
+ * fails; warnings (gitvan not installed yet, a stale install) say what to do and do not fail.
+ */
+import { isAsyncHook, RUNNABLE_HOOKS } from '../../hook/catalog.js'
+import { GitvanError } from '../../errors.js'
+import { gitSync } from '../../git/spawn.js'
+import { findRepo, type Repo } from '../../git/repo.js'
+import { loadConfig } from '../../config/load.js'
+import type { Config, Job } from '../../config/types.js'
+import { hooksOf, installState } from '../../hook/install.js'
+import { isAlive, readLock } from '../../spool/lock.js'
+import { spoolDepth } from '../../spool/depth.js'
+import { parseCommandArgs } from '../args.js'
+import type { Command, Io } from '../command.js'
 
-export const command = notBuilt('doctor', '', 'Usage: gitvan doctor')
+/** `update-ref --stdin` transactions (start/prepare/commit) arrived in git 2.28. */
+const MIN_GIT: readonly [number, number] = [2, 28]
+const MIN_NODE = 20
+
+type Mark = 'ok' | 'warn' | 'FAIL'
+
+export const command: Command = {
+  name: 'doctor',
+  summary: 'check git, node, install state and config',
+  usage: `Usage: gitvan doctor
+
+Checks git and node versions, the repository, the config, and the installed shims, then lists
+what would run on which hook. Exits 0 when every check passes, 2 when one fails.
+`,
+  run: async (args, io) => {
+    parseCommandArgs('doctor', args, {}, false)
+    let failed = false
+    const line = (mark: Mark, text: string, details: readonly string[] = []) => {
+      if (mark === 'FAIL') failed = true
+      io.stdout(`${mark.padEnd(4)}  ${text}\n${details.map((d) => `      ${d}\n`).join('')}`)
+    }
+
+    checkGit(io, line)
+    const node = Number(process.versions.node.split('.')[0])
+    line(node >= MIN_NODE ? 'ok' : 'FAIL', `node ${process.version} at ${process.execPath}${node >= MIN_NODE ? '' : ` (gitvan needs node ${MIN_NODE} or later)`}`)
+
+    let repo: Repo
+    try {
+      repo = findRepo(io.cwd)
+    } catch (error) {
+      if (!(error instanceof GitvanError)) throw error
+      line('FAIL', error.message, error.details)
+      return 2
+    }
+    line('ok', `repository ${repo.root}`, [`hooks run from ${repo.hooksDir}`, `state in ${repo.stateDir}`])
+
+    let config: Config | undefined
+    try {
+      config = await loadConfig(repo.root)
+      line('ok', `config ${config.file}: ${config.jobs.length} job${config.jobs.length === 1 ? '' : 's'}`)
+    } catch (error) {
+      if (!(error instanceof GitvanError)) throw error
+      line('FAIL', error.message, error.details)
+    }
+
+    checkInstall(repo, config, line)
+    if (config) showHooks(config, io)
+    showRunner(repo, io)
+    return failed ? 2 : 0
+  },
+}
+
+type Line = (mark: Mark, text: string, details?: readonly string[]) => void
+
+function checkGit(io: Io, line: Line): void {
+  const result = gitSync(['--version'], { cwd: io.cwd })
+  const match = /(\d+)\.(\d+)/.exec(result.stdout)
+  if (!result.ok || !match) {
+    line('FAIL', 'git: could not run `git --version`', [result.stderr.trim() || 'Install git and put it on PATH.'])
+    return
+  }
+  const [major, minor] = [Number(match[1]), Number(match[2])]
+  const recent = major > MIN_GIT[0] || (major === MIN_GIT[0] && minor >= MIN_GIT[1])
+  line(recent ? 'ok' : 'FAIL', `${result.stdout.trim()}${recent ? '' : ` (gitvan needs git ${MIN_GIT.join('.')} or later)`}`)
+}
+
+function checkInstall(repo: Repo, config: Config | undefined, line: Line): void {
+  const state = installState(repo)
+  if (!state) {
+    line('warn', "gitvan is not installed in this repository: run 'gitvan install'")
+    return
+  }
+  const where = state.mode === 'husky' ? `husky lines in ${state.hooksDir}/..` : `shims in ${state.hooksDir}`
+  line(state.problems.length ? 'warn' : 'ok', `installed (${where}) for ${state.hooks.join(', ') || 'no hooks'}`, [
+    ...state.problems,
+    ...(state.chained.length ? [`chained hooks that run first: ${state.chained.join(', ')}`] : []),
+  ])
+  if (!config) return
+  const wanted = hooksOf(config)
+  const missing = wanted.filter((hook) => !state.hooks.includes(hook))
+  const extra = state.hooks.filter((hook) => !wanted.includes(hook))
+  if (missing.length || extra.length) {
+    line('warn', "the config's hooks differ from the installed ones: run 'gitvan install' (the next hook run also does)", [
+      ...(missing.length ? [`not installed yet: ${missing.join(', ')}`] : []),
+      ...(extra.length ? [`installed but without jobs: ${extra.join(', ')}`] : []),
+    ])
+  }
+}
+
+function showHooks(config: Config, io: Io): void {
+  io.stdout('\nWhat runs on which hook (higher priority first):\n')
+  const hooks = RUNNABLE_HOOKS.filter((hook) => config.jobs.some((job) => job.on.hooks.includes(hook)))
+  if (hooks.length === 0) io.stdout('  nothing: the config has no jobs\n')
+  for (const hook of hooks) {
+    const jobs = config.jobs.filter((job) => job.on.hooks.includes(hook)).sort((a, b) => b.priority - a.priority)
+    io.stdout(`  ${hook} (${isAsyncHook(hook) ? 'async: runs in the background runner' : 'blocking: may refuse the operation'})\n`)
+    for (const job of jobs) io.stdout(`    ${job.id}${describeJob(job)}\n`)
+  }
+}
+
+function describeJob(job: Job): string {
+  const parts: string[] = []
+  const run = job.run === undefined ? `template ${job.templates.join(', ')}` : typeof job.run === 'string' ? `\`${job.run}\`` : 'function'
+  parts.push(run)
+  if (job.on.paths.length) parts.push(`paths ${job.on.paths.join(' ')}`)
+  if (job.on.branch.length) parts.push(`branch ${job.on.branch.join(' ')}`)
+  if (job.on.tag.length) parts.push(`tag ${job.on.tag.join(' ')}`)
+  if (job.on.message) parts.push(`message ${String(job.on.message)}`)
+  if (job.on.author) parts.push(`author ${String(job.on.author)}`)
+  if (job.mode !== 'each') parts.push(`mode ${job.mode}`)
+  if (job.priority !== 0) parts.push(`priority ${job.priority}`)
+  if (job.description) parts.push(`(${job.description})`)
+  return `: ${parts.join(', ')}`
+}
+
+function showRunner(repo: Repo, io: Io): void {
+  const owner = readLock(repo.stateDir)
+  const depth = spoolDepth(repo.stateDir)
+  const runner = owner && isAlive(owner) ? `running (pid ${owner.pid})` : 'not running'
+  io.stdout(`\nRunner: ${runner}; spool: ${depth.waiting} waiting, ${depth.claimed} claimed, ${depth.bad} set aside as malformed\n`)
+}
