@@ -5,13 +5,16 @@
  *   detached).
  * - pre-commit: the staged paths (`diff --cached -z --diff-filter=ACMR`, split on NUL, never on
  *   lines): added, copied, modified or renamed, so a deleted path never reaches `{files}`.
- * - commit-msg / prepare-commit-msg: the message is the file git passes as the first argument,
- *   without comment lines and without everything below a `git commit -v` scissors line.
+ * - commit-msg / prepare-commit-msg / applypatch-msg: the message is the file git passes as the
+ *   first argument, without comment lines and without everything below a `git commit -v`
+ *   scissors line.
  * - pre-push: git's stdin (`<local ref> <local oid> <remote ref> <remote oid>` per line) is kept
- *   as is for the jobs; the trigger is tested once per pushed ref (`branch`/`tag` name the ref the
- *   push updates on the remote), and the files are the paths changed by the commits being pushed: reachable from
- *   a pushed oid and not from the remote's old oid (or, when the remote did not have the branch
- *   or that oid is not known here, from no remote-tracking ref). Deletions push no files.
+ *   as is for the jobs; the trigger is tested once per pushed ref (`branch`/`tag` name the ref
+ *   the push updates on the remote), and the files are the paths changed by the commits being
+ *   pushed: reachable from a pushed oid and not from the remote's old oid (or, when the remote
+ *   did not have the branch or that oid is not known here, from no remote-tracking ref). A path
+ *   added and removed again within the pushed commits is still pushed (it is in the history).
+ *   Deletions push no files.
  * - any other blocking hook: its arguments as given; files only for jobs with `paths`, matched
  *   against the staged paths.
  * Failures of git here are bugs of the environment (not a repository, a broken index), reported as
@@ -128,7 +131,7 @@ async function readMessage(request: GateRequest): Promise<string | undefined> {
 
 export async function gatherFacts(request: GateRequest, needs: { readonly author: boolean }): Promise<GateFacts> {
   const { hook } = request
-  const isCommitMessage = hook === 'commit-msg' || hook === 'prepare-commit-msg'
+  const isCommitMessage = hook === 'commit-msg' || hook === 'prepare-commit-msg' || hook === 'applypatch-msg'
   const staged = once(() => stagedFiles(request))
   if (hook === 'pre-commit') void staged().catch(() => {}) // every pre-commit job needs them: start now, in parallel
   const [head, branchRef, message, author] = await Promise.all([
