@@ -32,6 +32,8 @@ export type GateRequest = {
   /** git's standard input for hooks that get one, else ''. */
   readonly stdin: string
   readonly root: string
+  /** This worktree's git dir, where HEAD is. */
+  readonly gitDir: string
   /** Where relative hook arguments (the message file) are resolved: the hook's working directory. */
   readonly cwd: string
   readonly env: NodeJS.ProcessEnv
@@ -116,6 +118,20 @@ const refFacts = (hook: string, ref: PushedRef): TriggerFacts => {
   return { hook }
 }
 
+/**
+ * The ref HEAD points at ('' when detached). HEAD is a small file git keeps in the git dir, read
+ * here to save a git process on every commit; with the reftable backend it holds a placeholder
+ * (`refs/heads/.invalid`), and then git is asked.
+ */
+async function headRef(request: GateRequest): Promise<string> {
+  const text = await readFile(path.join(request.gitDir, 'HEAD'), 'utf8').catch(() => '')
+  const ref = text.startsWith('ref: ') ? text.slice(5).trim() : ''
+  if (/^[0-9a-f]{40,64}\s*$/.test(text)) return ''
+  if (ref !== '' && ref !== 'refs/heads/.invalid') return ref
+  const result = await git(['symbolic-ref', '-q', 'HEAD'], { cwd: request.root, env: request.env })
+  return result.ok ? result.stdout.trim() : ''
+}
+
 async function readMessage(request: GateRequest): Promise<string | undefined> {
   const file = request.args[0]
   if (file === undefined) return undefined
@@ -136,12 +152,12 @@ export async function gatherFacts(request: GateRequest, needs: { readonly author
   if (hook === 'pre-commit') void staged().catch(() => {}) // every pre-commit job needs them: start now, in parallel
   const [head, branchRef, message, author] = await Promise.all([
     git(['rev-parse', '-q', '--verify', 'HEAD^{commit}'], { cwd: request.root, env: request.env }),
-    git(['symbolic-ref', '-q', 'HEAD'], { cwd: request.root, env: request.env }),
+    headRef(request),
     isCommitMessage ? readMessage(request) : undefined,
     needs.author ? readGit(['var', 'GIT_AUTHOR_IDENT'], request).then((ident) => ident.replace(/\s+\d+\s+[-+]\d{4}\s*$/, '')) : undefined,
   ])
   const commit = head.ok ? head.stdout.trim() : ''
-  const ref = branchRef.ok ? branchRef.stdout.trim() : ''
+  const ref = branchRef
   const branch = ref.startsWith('refs/heads/') ? ref.slice('refs/heads/'.length) : undefined
 
   if (hook === 'pre-push') {

@@ -152,6 +152,34 @@ describe('pre-commit gates', () => {
     expect(rec.calls()).toEqual([['commit=', 'branch=main', 'a.txt', 'gitvan.config.mjs']])
   })
 
+  it('on a detached HEAD: {branch} is empty and branch filters do not match', () => {
+    const rec = argvRecorder(scratch())
+    const repo = gateRepo(
+      `export default { jobs: {
+        where: { on: 'pre-commit', run: ${cmd(process.execPath, rec.script, rec.out, 'branch={branch}', '{commit}')} },
+        onMain: { on: { hook: 'pre-commit', branch: '*' }, run: 'false' },
+      } }\n`,
+    )
+    repo.git(['switch', '-q', '--detach'])
+    const head = repo.rev('HEAD')
+    repo.write('d.txt', 'd\n')
+    const r = repo.commit('detached')
+    expect(r.code, r.stderr).toBe(0)
+    expect(rec.calls()).toEqual([['branch=', head]])
+  })
+
+  it('in a linked worktree: its own branch, HEAD and staged files', () => {
+    const rec = argvRecorder(scratch())
+    const repo = gateRepo(`export default { jobs: { where: { on: 'pre-commit', run: ${cmd(process.execPath, rec.script, rec.out, '{branch}', '{commit}', '{files}')} } } }\n`)
+    const wt = `${repo.dir}-wt`
+    repo.git(['worktree', 'add', '-q', '-b', 'side', wt])
+    writeFileSync(path.join(wt, 'side.txt'), 'side\n')
+    repo.git(['add', 'side.txt'], { cwd: wt })
+    const r = repo.git(['commit', '-q', '-m', 'in the worktree'], { cwd: wt, allowFail: true })
+    expect(r.code, r.stderr).toBe(0)
+    expect(rec.calls()).toEqual([['side', repo.rev('main'), 'side.txt']])
+  })
+
   it('see the index git commit -a and git commit <path> build, not the on-disk index', () => {
     const rec = argvRecorder(scratch())
     const repo = gateRepo(`export default { jobs: { staged: { on: 'pre-commit', run: ${cmd(process.execPath, rec.script, rec.out, '{files}')} } } }\n`)
