@@ -46,6 +46,17 @@ describe('gitvan hook', () => {
     expect(repo.gitvan(['hook', 'pre-push'], { input: 'refs/heads/main 1 refs/heads/main 2\n' })).toEqual({ code: 0, stdout: '', stderr: '' })
   })
 
+  it('keeps the shims in step with the config and says what it changed', () => {
+    const log = path.join(scratch(), 'msg.log')
+    const repo = gateRepo("export default { jobs: { quick: { on: 'pre-commit', run: 'true' } } }\n")
+    repo.write('gitvan.config.mjs', `export default { jobs: { quick: { on: 'pre-commit', run: 'true' }, msg: { on: 'commit-msg', run: ${append(log, 'msg ran')} } } }\n`)
+    const r = repo.commit('adds a commit-msg job')
+    expect(r.code, r.stderr).toBe(0)
+    expect(r.stderr).toMatch(/gitvan: the config changed the hooks: commit-msg: installed .*commit-msg/)
+    expect(readLines(log)).toEqual(['msg ran']) // the new shim ran in the same commit
+    expect(repo.commit('again', { allowEmpty: true }).stderr).toBe('')
+  })
+
   it('says what ran with GITVAN_DEBUG=1', () => {
     const repo = gateRepo("export default { jobs: { quick: { on: 'pre-commit', run: 'true' }, other: { on: { hook: 'pre-commit', paths: '*.none' }, run: 'true' } } }\n")
     const r = repo.gitvan(['hook', 'pre-commit'], { env: { GITVAN_DEBUG: '1' } })
