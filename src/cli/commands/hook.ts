@@ -61,11 +61,11 @@ async function runBlockingHook(hook: string, args: readonly string[], io: Io): P
   const config = await loadConfig(repo.root)
   const loaded = performance.now()
   await syncShims(repo, config, io)
-  const { jobsFor, runGates } = await import('../../hook/gate.js')
-  if (jobsFor(config, hook).length === 0) {
+  if (!config.jobs.some((job) => (job.on.hooks as readonly string[]).includes(hook))) {
     if (debug) io.stderr(`gitvan: ${hook}: no jobs\n`)
     return 0
   }
+  const { runGates } = await import('../../hook/gate.js')
   const stdin = STDIN_HOOKS.includes(hook) ? await io.readStdin() : ''
 
   // Ctrl-C reaches git, the shim and gitvan, but not the jobs: each runs in its own process
