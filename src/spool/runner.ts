@@ -109,7 +109,7 @@ export async function runRunner(options: RunnerOptions): Promise<RunnerExit> {
       log.info(`events arrived while stopping; runner ${again.holder.pid} has them`)
       return { reason: 'idle', ...totals }
     }
-    log.debug('events arrived while stopping; going on')
+    log.info('events arrived while stopping; going on')
   }
 }
 

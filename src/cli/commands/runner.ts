@@ -27,6 +27,8 @@ Options:
 Its log is <git-common-dir>/gitvan/runner.log ('gitvan log'); GITVAN_DEBUG=1 makes it verbose.
 `
 
+const STOP_GRACE_MS = 5000
+
 export const command: Command = {
   name: 'runner',
   summary: 'the async runner (started by the hooks)',
@@ -39,7 +41,13 @@ export const command: Command = {
       return 0
     }
     const controller = new AbortController()
-    const stop = () => controller.abort()
+    const stop = () => {
+      controller.abort()
+      // A function job that ignores ctx.signal must not keep the runner alive: after a grace
+      // period it goes anyway. Its claimed events stay claimed, and the next runner re-queues
+      // them as a dead runner's (the same path as kill -9).
+      setTimeout(() => process.exit(143), STOP_GRACE_MS).unref()
+    }
     for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.once(signal, stop)
     const log = openLog(repo.stateDir, io.env.GITVAN_DEBUG === '1')
     const exit = await runRunner({
