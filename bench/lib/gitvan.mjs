@@ -109,20 +109,20 @@ export function settle(dir, { timeoutMs = 30_000, untilExit = false, watch } = {
   let last = null
   while (Date.now() - t0 < timeoutMs) {
     watch?.sample(dir)
-    if (countEvents(stateOf(dir)) > 0) {
-      sleep(10)
+    // Cheap signs first (no process started, so waiting does not slow the runner down): an event
+    // file not yet published, the runner still alive (untilExit) or still busy.
+    const pid = runnerPid(dir)
+    const alive = pid !== null && processCpuMs(pid) !== null
+    if (countEvents(stateOf(dir)) > 0 || (untilExit ? alive : !quiet(dir, watch))) {
+      sleep(untilExit ? 50 : 10)
       continue
     }
+    // Then what gitvan itself says.
     last = status(dir)
-    if (last.error && NOT_BUILT.test(last.error)) {
-      // No `gitvan status` in this version: the event files and the runner's pid say the same.
-      const pid = runnerPid(dir)
-      const alive = pid !== null && processCpuMs(pid) !== null
-      last = { spool: countEvents(stateOf(dir)), runner: { alive, pid: alive ? pid : null }, from: 'event files and runner.pid' }
-    }
+    if (last.error && NOT_BUILT.test(last.error)) last = { spool: 0, runner: { alive, pid: alive ? pid : null }, from: 'event files and runner.pid (no gitvan status)' }
     if (last.error) return { ok: false, reason: last.error }
-    if (last.spool === 0 && (untilExit ? !last.runner.alive : quiet(dir, watch))) return { ok: true, ms: Date.now() - t0, status: last }
-    sleep(untilExit ? 100 : 10)
+    if (last.spool === 0 && !(untilExit && last.runner.alive)) return { ok: true, ms: Date.now() - t0, status: last }
+    sleep(50)
   }
   return { ok: false, reason: `after ${timeoutMs} ms the runner has not drained: ${JSON.stringify(last)} (${countEvents(stateOf(dir))} event files in ${stateOf(dir)})` }
 }

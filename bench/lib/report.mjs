@@ -92,6 +92,15 @@ export function summaryTable(results) {
 export function otherTables(results) {
   const s = results.scenarios
   const out = []
+  const stages = ['commit', 'staged', 'rebase20', 'rebase100'].flatMap((k) => Object.entries(s[k]?.stats ?? {}).map(([name, v]) => [`${k}, ${LABELS[name] ?? name}`, v]))
+  if (stages.length) {
+    const q = (v) => (v ? `${f(v.p50)} / ${f(v.p95)}` : '–')
+    out.push(
+      "### gitvan's runner, per batch (`gitvan stats`: p50 / p95 ms)\n\n| scenario | batches | events | spool wait | plan | queue | run | publish |\n|---|---:|---:|---:|---:|---:|---:|---:|\n" +
+        stages.map(([k, v]) => `| ${k} | ${v.batches} | ${v.events} | ${q(v.stages.spoolWaitMs)} | ${q(v.stages.planMs)} | ${q(v.stages.queueMs)} | ${q(v.stages.runMs)} | ${q(v.stages.publishMs)} |`).join('\n') +
+        '\n',
+    )
+  }
   if (s.startup) {
     const r = s.startup.rows
     out.push(

@@ -20,14 +20,15 @@ const shellCmd = (dir, hook, verify) => (verify ? `touch ${marker(dir, hook)}` :
 
 const copyPeers = (dir) => fs.cpSync(PEER_MODULES, path.join(dir, 'node_modules'), { recursive: true, verbatimSymlinks: true })
 
-const gitvanConfig = (dir, hooks, verify) => {
+const gitvanConfig = (dir, hooks, verify, idle) => {
   const jobs = []
   if (hooks.pre) jobs.push(`    gate: { on: 'pre-commit', run: ${JSON.stringify(verify ? `touch ${marker(dir, 'pre-commit')}` : 'true')} },`)
   if (hooks.post) {
     const body = verify ? `{ (await import('node:fs')).writeFileSync(${JSON.stringify(marker(dir, 'post-commit'))}, ''); return { ok: true } }` : '({ ok: true })'
     jobs.push(`    post: { on: 'post-commit', run: async () => ${body} },`)
   }
-  return `import { defineConfig } from 'gitvan'\n\nexport default defineConfig({\n  jobs: {\n${jobs.join('\n')}\n  },\n})\n`
+  const runner = idle ? `  runner: { idle: '${idle}' },\n` : ''
+  return `import { defineConfig } from 'gitvan'\n\nexport default defineConfig({\n  jobs: {\n${jobs.join('\n')}\n  },\n${runner}})\n`
 }
 
 const preCommitStage = () => {
@@ -64,9 +65,9 @@ export const RUNNERS = [
   {
     name: 'gitvan',
     label: 'gitvan',
-    setup: (dir, hooks, verify) => {
+    setup: (dir, hooks, verify, options) => {
       linkGitvan(dir)
-      write(path.join(dir, 'gitvan.config.mjs'), gitvanConfig(dir, hooks, verify))
+      write(path.join(dir, 'gitvan.config.mjs'), gitvanConfig(dir, hooks, verify, options.gitvanIdle))
       sh(process.execPath, [cliOf(dir), 'install'], { cwd: dir })
     },
   },
@@ -132,14 +133,14 @@ export const runner = (name) => RUNNERS.find((r) => r.name === name)
  * Makes <root>/<name>: git init, the runner's set-up, an initial commit made with hooks off.
  * Returns the directory, or throws with what failed.
  */
-export function makeRunnerRepo(root, name, { hooks, verify = false, runnerName = name }) {
+export function makeRunnerRepo(root, name, { hooks, verify = false, runnerName = name, gitvanIdle }) {
   const dir = path.join(root, name)
   fs.rmSync(dir, { recursive: true, force: true })
   fs.mkdirSync(dir, { recursive: true })
   gitQuiet(dir, 'init', '-q', '-b', 'main', '.')
   write(path.join(dir, '.gitignore'), 'node_modules/\n.bench-*\n')
   write(path.join(dir, 'f.txt'), 'start\n')
-  runner(runnerName).setup(dir, hooks, verify)
+  runner(runnerName).setup(dir, hooks, verify, { gitvanIdle })
   gitQuiet(dir, 'add', '-A')
   gitQuiet(dir, 'commit', '-q', '--no-verify', '-m', 'init')
   return dir

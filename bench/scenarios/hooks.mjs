@@ -7,9 +7,16 @@ import path from 'node:path'
 import { WORK, gitQuiet, log, sh } from '../lib/env.mjs'
 import { interleave, summarize, timeRun } from '../lib/measure.mjs'
 import { RUNNERS, makeRunnerRepo } from '../lib/runners.mjs'
-import { countNotes, makeRunnerWatch, settle, stateOf } from '../lib/gitvan.mjs'
+import { countNotes, gitvan, makeRunnerWatch, settle, stateOf } from '../lib/gitvan.mjs'
 
 const COMMIT = ['commit', '-q', '--allow-empty', '-m', 'x']
+/**
+ * gitvan's runner exits after `runner.idle` (10 s by default) without work. A user's commits are
+ * usually further apart than that, so each one starts a runner: the bench shortens the idle time
+ * and waits (untimed) for the runner to exit after each operation, so that every timed operation
+ * starts one too, as it usually does, instead of some finding one alive by chance.
+ */
+const RUNNER_IDLE = '300ms'
 const STAGED = ['commit', '-q', '-m', 'x']
 const REBASE = ['rebase', '-q', 'main']
 
@@ -26,7 +33,7 @@ export function makeRepos(root, subjects) {
   const errors = {}
   for (const s of subjects) {
     try {
-      repos[s.name] = makeRunnerRepo(root, s.name, { hooks: s.hooks, runnerName: s.runner })
+      repos[s.name] = makeRunnerRepo(root, s.name, { hooks: s.hooks, runnerName: s.runner, gitvanIdle: RUNNER_IDLE })
     } catch (error) {
       errors[s.name] = `set-up failed: ${error.message.split('\n').slice(0, 3).join(' ')}`
     }
@@ -79,7 +86,7 @@ function subjects(list, repos, kind, state) {
         settle: isGitvan
           ? () => {
               if (st.settleError) return
-              const r = settle(dir, { watch, timeoutMs: kind.startsWith('rebase') ? 60_000 : 30_000 })
+              const r = settle(dir, { watch, untilExit: true, timeoutMs: kind.startsWith('rebase') ? 60_000 : 30_000 })
               if (r.ok) st.settleMs.push(r.ms)
               else st.settleError = r.reason
             }
@@ -126,8 +133,8 @@ export function runHookScenario(kind, { runs, warmup, available }) {
     const dir = repos[name]
     const n = []
     if (st.settleError) n.push(`the runner did not drain: ${st.settleError}`)
-    else if (st.settleMs.length) n.push(`waited (untimed) a median ${median(st.settleMs)} ms per op for the runner to drain`)
-    if (st.watch.runners) n.push(`background runner CPU ≈ ${(st.watch.cpuMs / st.ops).toFixed(1)} ms per op (${st.watch.runners} runner process${st.watch.runners > 1 ? 'es' : ''}, peak RSS ${st.watch.peakRssMB?.toFixed(1)} MB)`)
+    else if (st.settleMs.length) n.push(`waited (untimed) a median ${median(st.settleMs)} ms per op for the runner to drain and exit`)
+    if (st.watch.runners) n.push(`detached runner CPU ≥ ${(st.watch.cpuMs / st.ops).toFixed(1)} ms per op (${st.watch.runners} runner process${st.watch.runners > 1 ? "es" : ""}; the process that starts it not counted; peak RSS ${st.watch.peakRssMB?.toFixed(1)} MB)`)
     if (list.find((s) => s.name === name)?.hooks.post) {
       const receipts = countNotes(dir)
       n.push(kind.startsWith('rebase') ? `${receipts} commits have receipts` : `receipts for ${receipts} of ${st.ops} commits`)
@@ -143,7 +150,7 @@ export function runHookScenario(kind, { runs, warmup, available }) {
   const rows = {}
   for (const [name, samples] of Object.entries(result.samples)) if (samples.length) rows[name] = summarize(samples)
   const labels = gate ? { gitvan: 'gitvan gate, uncached' } : {}
-  return { runs, warmup, rows, errors, notes, labels, runners: st2watch(state) }
+  return { runs, warmup, rows, errors, notes, labels, runners: st2watch(state), stats: runnerStats(repos) }
 }
 
 const median = (a) => [...a].sort((x, y) => x - y)[Math.floor((a.length - 1) / 2)]
@@ -160,4 +167,18 @@ function rebasedWithNotes(dir, n) {
       .map((l) => l.split(' ')[1]),
   )
   return `${commits.filter((c) => noted.has(c)).length}/${commits.length} replayed commits have receipts`
+}
+
+/** What the runner recorded about its batches (`gitvan stats --json`), per gitvan repository. */
+function runnerStats(repos) {
+  const out = {}
+  for (const name of ['gitvan', 'gitvan-post']) {
+    if (!repos[name]) continue
+    const r = gitvan(repos[name], ['stats', '--json'], { timeout: 30_000 })
+    try {
+      const summary = JSON.parse(r.stdout)
+      if (summary.batches > 0) out[name] = { batches: summary.batches, events: summary.events, runs: summary.runs, stages: summary.stages, cache: summary.cache }
+    } catch {}
+  }
+  return out
 }
