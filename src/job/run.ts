@@ -3,7 +3,7 @@
  * job does, and never prints. The blocking gates, the async runner and `gitvan run` all call it.
  *
  * - A command is split without a shell (command.ts) and each invocation runs in its own process
- *   group (exec.ts); with `{files}` in several chunks, they run in order and the first failing
+ *   group (exec.ts); with `{files}` in several chunks, they all run, in order, and any failing
  *   chunk fails the attempt.
  * - A function gets a JobContext; what it returns becomes `data` and must be plain JSON; a throw
  *   is `failed` with the error's message and `code` (or `THREW`).
@@ -145,17 +145,30 @@ async function runCommand(job: Job, command: string, input: JobInput, env: NodeJ
     log.push(`[gitvan: no files to pass as {files}; '${command}' was not run]\n`)
     return { status: 'ok', retryable: false }
   }
+  // Every chunk runs even after one failed, so a linter reports on every file, not just the
+  // first chunk's; the attempt fails with the first failure, saying how many chunks failed.
+  let first: Attempt | undefined
+  let failures = 0
   for (const [index, argv] of invocations.entries()) {
     const outcome = await execArgv(argv, { cwd: input.root, env, ...(input.stdin ? { stdin: input.stdin } : {}), signal, logLimit: LOG_LIMIT })
     log.push(outcome.log)
     if (outcome.aborted) return { status: 'cancelled', retryable: false } // runAttempt names it timeout or cancelled
     const where = invocations.length > 1 ? ` (invocation ${index + 1} of ${invocations.length}, split to fit {files} in argv)` : ''
     const program = `'${argv[0] ?? ''}'`
-    if (outcome.error) return failed(outcome.error.code, `${outcome.error.message}${where}`)
-    if (outcome.signal) return failed('SIGNAL', `${program} was killed by ${outcome.signal}${where}`, true)
-    if (outcome.code !== 0) return failed('EXIT', `${program} exited with code ${outcome.code ?? 'unknown'}${where}`, true)
+    if (outcome.error) return failed(outcome.error.code, `${outcome.error.message}${where}`) // the next chunk would fail alike
+    const failure = outcome.signal
+      ? failed('SIGNAL', `${program} was killed by ${outcome.signal}${where}`, true)
+      : outcome.code !== 0
+        ? failed('EXIT', `${program} exited with code ${outcome.code ?? 'unknown'}${where}`, true)
+        : undefined
+    if (failure) {
+      failures++
+      first ??= failure
+    }
   }
-  return { status: 'ok', retryable: false }
+  if (!first?.error) return { status: 'ok', retryable: false }
+  if (failures < 2) return first
+  return { ...first, error: { ...first.error, message: `${first.error.message}; ${failures} of ${invocations.length} invocations failed` } }
 }
 
 async function runFunction(

@@ -53,11 +53,25 @@ describe('runJob: commands', () => {
     expect(calls.flat()).toEqual(files)
   })
 
-  it('stops at the first failing chunk and says which', async () => {
-    const files = Array.from({ length: 3000 }, (_, i) => `${'x'.repeat(100)}-${i}`)
-    const r = await runJob(makeJob({ id: 'chunkfail', run: 'false {files}' }), { ...input, files })
+  it('runs every chunk even after one fails, and fails saying which', async () => {
+    const out = path.join(dir, 'chunkfail.jsonl')
+    const script = path.join(dir, 'fail-on-bad.mjs')
+    writeFileSync(
+      script,
+      `import { appendFileSync } from 'node:fs'\nconst args = process.argv.slice(2)\nappendFileSync(${JSON.stringify(out)}, JSON.stringify(args) + '\\n')\nprocess.exit(args.includes('bad') ? 1 : 0)\n`,
+    )
+    const files = Array.from({ length: 3000 }, (_, i) => (i === 2000 ? 'bad' : `${'x'.repeat(100)}-${i}`))
+    const r = await runJob(makeJob({ id: 'chunkfail', run: `${NODE} ${script} {files}` }), { ...input, files })
+    const calls = readFileSync(out, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as string[])
+    expect(calls.length).toBeGreaterThan(2)
+    expect(calls.flat()).toEqual(files)
+    const failing = calls.findIndex((call) => call.includes('bad'))
+    expect(failing).toBeGreaterThan(0)
     expect(r.status).toBe('failed')
-    expect(r.error?.message).toMatch(/invocation 1 of \d+/)
+    expect(r.error?.message).toBe(`'${process.execPath}' exited with code 1 (invocation ${failing + 1} of ${calls.length}, split to fit {files} in argv)`)
+
+    const all = await runJob(makeJob({ id: 'allfail', run: 'false {files}' }), { ...input, files })
+    expect(all.error?.message).toMatch(/^'false' exited with code 1 \(invocation 1 of (\d+), split to fit \{files\} in argv\); \1 of \1 invocations failed$/)
   })
 
   it('reports a malformed command without retrying it', async () => {
