@@ -1,3 +1,208 @@
-import { notBuilt } from './notBuilt.js'
+/**
+ * `gitvan run [<range>|--all]`: every job of a hook (post-commit by default) over every commit of a
+ * range, as if each commit had just been made, through the runner's own path (DESIGN 2):
+ * facts → plan → queue → job → publish. Commits are taken in batches of `debounce.maxBatch`, oldest
+ * first; each batch publishes its receipts as one notes commit, so an interrupted run keeps what it
+ * finished and a re-run only does what is missing (`--force` runs everything again).
+ *
+ * Output: on a TTY, progress and failures as they come; otherwise only failures (stderr) and a
+ * final summary line. `--reporter json` prints one JSON document instead. Exit 0 when every run
+ * was ok, 1 when one was not, 2 on usage or config errors, 3 when a ref or lock conflict outlasted
+ * the retries (from publishReceipts).
+ */
+import { loadConfig } from '../../config/load.js'
+import type { Config, Job } from '../../config/types.js'
+import { GitvanError } from '../../errors.js'
+import { revList } from '../../git/commits.js'
+import { findRepo, type Repo } from '../../git/repo.js'
+import { git } from '../../git/spawn.js'
+import { ASYNC_HOOKS, isAsyncHook, isBlockingHook, type AsyncHook } from '../../hook/catalog.js'
+import { executePlan } from '../../schedule/execute.js'
+import { gatherFacts } from '../../schedule/facts.js'
+import { commitEvents, planJobs, type PlannedRun } from '../../schedule/plan.js'
+import type { HookEvent } from '../../spool/event.js'
+import { parseCommandArgs } from '../args.js'
+import type { Command } from '../command.js'
+import { emptyTally, formatSummary, recordResult, toJsonReport, type Tally } from './runReport.js'
 
-export const command = notBuilt('run', '', 'Usage: gitvan run')
+const USAGE = `Usage: gitvan run [<range>|--all] [options]
+
+Runs the jobs of a hook (default post-commit) for each commit of a range, oldest first, as if each
+commit had just been made, and records a receipt per job and commit in refs/notes/gitvan/results.
+Commits that already have a receipt for a job are skipped, so a re-run does only what is missing.
+
+  <range>            A..B (the commits of B not in A), or one revision: just that commit (default HEAD)
+  --all              every commit reachable from HEAD
+
+Options:
+  --job ID           only this job (repeatable)
+  --hook NAME        plan the jobs of this hook instead of post-commit
+  --force            run again where a receipt exists
+  --no-cache         do not use the disk cache
+  --concurrency N    jobs at once (default: the config's concurrency)
+  --reporter NAME    pretty (default) or json: one JSON document with counts per job and the failures
+  --foreground       accepted for symmetry with the runner: gitvan run always runs in the foreground
+
+Exit codes: 0 every run ok, 1 a job failed, 2 usage or config error, 3 a ref or lock conflict.
+`
+
+const OPTIONS = {
+  all: { type: 'boolean' },
+  job: { type: 'string', multiple: true },
+  hook: { type: 'string' },
+  force: { type: 'boolean' },
+  'no-cache': { type: 'boolean' },
+  concurrency: { type: 'string' },
+  reporter: { type: 'string' },
+  foreground: { type: 'boolean' },
+  remote: { type: 'string' },
+} as const
+
+type Request = {
+  readonly range: string
+  readonly hook: AsyncHook
+  readonly jobIds: readonly string[]
+  readonly force: boolean
+  readonly concurrency: number | undefined
+  readonly reporter: 'pretty' | 'json'
+}
+
+const usage = (message: string, hint = "Run 'gitvan run --help' for usage.") => new GitvanError('USAGE', `run: ${message}`, { details: [hint] })
+
+function parseRequest(args: readonly string[]): Request {
+  const { values, positionals } = parseCommandArgs('run', args, OPTIONS)
+  if (positionals.length > 1) throw usage(`expected one range, got ${positionals.length}: ${positionals.join(' ')}`)
+  if (values.all && positionals.length > 0) throw usage(`give a range or --all, not both`)
+  if (values.remote !== undefined) throw usage('--remote is not built yet in this version', 'Run without --remote; receipts can be shared with `git push` of refs/notes/gitvan/results.')
+  const hook = values.hook ?? 'post-commit'
+  if (isBlockingHook(hook)) throw usage(`'${hook}' is a blocking hook: its jobs run while git waits, not over a range`, `gitvan run plans the jobs of ${ASYNC_HOOKS.join(', ')}.`)
+  if (!isAsyncHook(hook)) throw usage(`'${hook}' is not a hook gitvan runs jobs for`, `gitvan run plans the jobs of ${ASYNC_HOOKS.join(', ')}.`)
+  const reporter = values.reporter ?? 'pretty'
+  if (reporter !== 'pretty' && reporter !== 'json') throw usage(`--reporter must be pretty or json, got '${reporter}'`)
+  let concurrency: number | undefined
+  if (values.concurrency !== undefined) {
+    concurrency = Number(values.concurrency)
+    if (!Number.isInteger(concurrency) || concurrency < 1) throw usage(`--concurrency must be a whole number of at least 1, got '${values.concurrency}'`)
+  }
+  const range = values.all ? 'all' : (positionals[0] ?? 'HEAD')
+  return { range, hook, jobIds: values.job ?? [], force: values.force ?? false, concurrency, reporter }
+}
+
+function selectJobs(config: Config, request: Request): readonly Job[] {
+  const byId = new Map(config.jobs.map((job) => [job.id, job]))
+  for (const id of request.jobIds) {
+    const job = byId.get(id)
+    if (!job) throw usage(`no job '${id}' in ${config.file}`, `Jobs: ${[...byId.keys()].join(', ') || '(none)'}.`)
+    if (!job.on.hooks.includes(request.hook)) {
+      throw usage(`job '${id}' does not run on ${request.hook}`, `It runs on ${job.on.hooks.join(', ')}: pass --hook ${job.on.hooks[0] ?? ''}.`)
+    }
+  }
+  const wanted = request.jobIds.length > 0 ? new Set(request.jobIds) : undefined
+  return config.jobs.filter((job) => (wanted ? wanted.has(job.id) : job.on.hooks.includes(request.hook)))
+}
+
+/** The branch the range is on, for `branch` filters: its tip's branch, or HEAD's. */
+async function rangeRef(repo: Repo, range: string): Promise<string> {
+  const tip = range === 'all' ? 'HEAD' : range.includes('..') ? range.slice(range.lastIndexOf('..') + 2) || 'HEAD' : range
+  if (tip.startsWith('-') || tip.startsWith('^')) return 'HEAD'
+  const full = await git(['rev-parse', '--symbolic-full-name', tip], { cwd: repo.root })
+  const ref = full.stdout.trim()
+  return full.ok && ref.startsWith('refs/heads/') ? ref : 'HEAD'
+}
+
+/**
+ * Each commit as the event its hook would have made. post-rewrite and reference-transaction name
+ * their commits on stdin, so the synthetic event carries a line for the commit.
+ */
+function toEvents(commits: readonly string[], hook: AsyncHook, ref: string): readonly HookEvent[] {
+  const events = commitEvents(commits, hook, ref)
+  if (hook === 'post-rewrite') return events.map((event) => ({ ...event, args: ['rebase'], stdin: `${event.head} ${event.head}\n` }))
+  // A branch update names its branch; on a detached HEAD no branch moved, so nothing is planned.
+  if (hook === 'reference-transaction') {
+    return events.map((event) => ({ ...event, args: ['committed'], stdin: ref.startsWith('refs/heads/') ? `${'0'.repeat(event.head.length)} ${event.head} ${ref}\n` : '' }))
+  }
+  return events
+}
+
+const chunk = <T>(items: readonly T[], size: number): T[][] => {
+  const chunks: T[][] = []
+  for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size))
+  return chunks
+}
+
+export const command: Command = {
+  name: 'run',
+  summary: 'run jobs over commits: gitvan run [<range>|--all]',
+  usage: USAGE,
+  run: async (args, io) => {
+    const request = parseRequest(args)
+    const repo = findRepo(io.cwd)
+    const config = await loadConfig(repo.root)
+    const jobs = selectJobs(config, request)
+    const commits = await revList(repo, request.range)
+    const ref = await rangeRef(repo, request.range)
+    const tally = emptyTally(jobs)
+    const started = performance.now()
+    const tty = process.stdout.isTTY === true && request.reporter === 'pretty'
+
+    const controller = new AbortController()
+    const stop = () => controller.abort()
+    process.once('SIGINT', stop)
+    process.once('SIGTERM', stop)
+    try {
+      if (jobs.length > 0) {
+        const batches = chunk(commits, Math.max(1, config.debounce.maxBatch))
+        for (const batch of batches) {
+          if (controller.signal.aborted) break
+          await runBatch(repo, config, jobs, batch, ref, request, tally, controller.signal, (run, failed) => {
+            if (failed && request.reporter === 'pretty') io.stderr(failed)
+            if (tty) io.stdout(`\r\x1b[2K${tally.done}/${tally.planned} runs, ${tally.failed} failed, ${run.job.id} on ${run.commit.slice(0, 12)}`)
+          })
+        }
+      }
+    } finally {
+      process.off('SIGINT', stop)
+      process.off('SIGTERM', stop)
+      if (tty) io.stdout('\r\x1b[2K')
+    }
+    const ms = performance.now() - started
+    if (request.reporter === 'json') io.stdout(`${JSON.stringify(toJsonReport(tally, { range: request.range, hook: request.hook, commits: commits.length, ms }), null, 2)}\n`)
+    else io.stdout(`${formatSummary(tally, { range: request.range, hook: request.hook, commits: commits.length, ms })}\n`)
+    if (controller.signal.aborted) return 130
+    return tally.failed > 0 ? 1 : 0
+  },
+}
+
+async function runBatch(
+  repo: Repo,
+  config: Config,
+  jobs: readonly Job[],
+  commits: readonly string[],
+  ref: string,
+  request: Request,
+  tally: Tally,
+  signal: AbortSignal,
+  progress: (run: PlannedRun, failure: string | undefined) => void,
+): Promise<void> {
+  const events = toEvents(commits, request.hook, ref)
+  const facts = await gatherFacts(repo, events, jobs)
+  // Planned job by job (the same plan as one call) to count the skipped receipts per job.
+  const runs: PlannedRun[] = []
+  for (const job of jobs) {
+    const plan = planJobs(events, [job], facts, { force: request.force })
+    runs.push(...plan.runs)
+    const counts = tally.jobs.get(job.id)
+    if (counts) counts.skipped += plan.skipped
+    tally.skipped += plan.skipped
+  }
+  tally.planned += runs.length
+  if (runs.length === 0) return
+  const execution = await executePlan(runs, {
+    repo,
+    concurrency: request.concurrency ?? config.concurrency,
+    signal,
+    onResult: (run, result) => progress(run, recordResult(tally, run, result)),
+  })
+  tally.receipts += execution.receipts.length
+  if (execution.receipts.length > 0) tally.notesCommits++
+}

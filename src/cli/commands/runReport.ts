@@ -1,0 +1,99 @@
+/**
+ * What `gitvan run` tells the user: counts per job, the failures with their logs, one summary line
+ * (pretty) or one JSON document (`--reporter json`). Pure: run.ts does the printing.
+ */
+import type { Job } from '../../config/types.js'
+import type { JobError, JobResult, JobStatus } from '../../job/result.js'
+import type { PlannedRun } from '../../schedule/plan.js'
+
+export type JobCounts = { runs: number; ok: number; failed: number; timeout: number; cancelled: number; skipped: number }
+
+export type Failure = {
+  readonly job: string
+  readonly commit: string
+  readonly commits: readonly string[]
+  readonly status: JobStatus
+  readonly error?: JobError
+  /** The end of what the job printed and logged. */
+  readonly log: string
+}
+
+export type Tally = {
+  planned: number
+  done: number
+  failed: number
+  skipped: number
+  receipts: number
+  notesCommits: number
+  readonly jobs: Map<string, JobCounts>
+  readonly failures: Failure[]
+}
+
+export type RunFacts = { readonly range: string; readonly hook: string; readonly commits: number; readonly ms: number }
+
+const LOG_TAIL = 4000
+
+export const emptyTally = (jobs: readonly Job[]): Tally => ({
+  planned: 0,
+  done: 0,
+  failed: 0,
+  skipped: 0,
+  receipts: 0,
+  notesCommits: 0,
+  jobs: new Map(jobs.map((job) => [job.id, { runs: 0, ok: 0, failed: 0, timeout: 0, cancelled: 0, skipped: 0 }])),
+  failures: [],
+})
+
+/** Counts one finished run; for a run that was not ok, returns the text to show. */
+export function recordResult(tally: Tally, run: PlannedRun, result: JobResult): string | undefined {
+  tally.done++
+  const counts = tally.jobs.get(run.job.id)
+  if (counts) {
+    counts.runs++
+    counts[result.status]++
+  }
+  if (result.status === 'ok') return undefined
+  tally.failed++
+  const log = result.log.length > LOG_TAIL ? `…${result.log.slice(-LOG_TAIL)}` : result.log
+  tally.failures.push({
+    job: run.job.id,
+    commit: run.commit,
+    commits: run.commits,
+    status: result.status,
+    ...(result.error ? { error: result.error } : {}),
+    log,
+  })
+  const why = result.error ? `: ${result.error.message}` : ''
+  const body = log.trimEnd() ? `\n${log.trimEnd().replace(/^/gm, '  ')}` : ''
+  return `gitvan: ${run.job.id} ${result.status === 'failed' ? 'failed' : `ended ${result.status}`} on ${run.commit.slice(0, 12)}${why}${body}\n`
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`
+
+export function formatSummary(tally: Tally, facts: RunFacts): string {
+  const where = `${facts.range === 'all' ? 'all commits' : facts.range} (${plural(facts.commits, 'commit')}, ${facts.hook})`
+  if (tally.jobs.size === 0) return `gitvan run: no job runs on ${facts.hook}; nothing to do for ${where}`
+  const ok = tally.done - tally.failed
+  const seconds = (facts.ms / 1000).toFixed(1)
+  return (
+    `gitvan run: ${where}: ${plural(tally.done, 'run')}, ${ok} ok, ${tally.failed} failed, ` +
+    `${tally.skipped} skipped (receipt exists); ${plural(tally.receipts, 'receipt')} in ${plural(tally.notesCommits, 'notes commit')}, ${seconds} s`
+  )
+}
+
+export function toJsonReport(tally: Tally, facts: RunFacts) {
+  return {
+    range: facts.range,
+    hook: facts.hook,
+    commits: facts.commits,
+    runs: tally.done,
+    ok: tally.done - tally.failed,
+    failed: tally.failed,
+    skipped: tally.skipped,
+    receipts: tally.receipts,
+    notesCommits: tally.notesCommits,
+    ms: Math.round(facts.ms),
+    jobs: Object.fromEntries(tally.jobs),
+    failures: tally.failures,
+  }
+}
