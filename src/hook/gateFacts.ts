@@ -25,6 +25,7 @@ import path from 'node:path'
 import { GitvanError } from '../errors.js'
 import { git } from '../git/spawn.js'
 import type { TriggerFacts } from '../schedule/match.js'
+import { readHead } from './head.js'
 
 export type GateRequest = {
   readonly hook: string
@@ -34,6 +35,8 @@ export type GateRequest = {
   readonly root: string
   /** This worktree's git dir, where HEAD is. */
   readonly gitDir: string
+  /** The git dir shared by all worktrees, where branches are. */
+  readonly commonDir: string
   /** Where relative hook arguments (the message file) are resolved: the hook's working directory. */
   readonly cwd: string
   readonly env: NodeJS.ProcessEnv
@@ -118,20 +121,6 @@ const refFacts = (hook: string, ref: PushedRef): TriggerFacts => {
   return { hook }
 }
 
-/**
- * The ref HEAD points at ('' when detached). HEAD is a small file git keeps in the git dir, read
- * here to save a git process on every commit; with the reftable backend it holds a placeholder
- * (`refs/heads/.invalid`), and then git is asked.
- */
-async function headRef(request: GateRequest): Promise<string> {
-  const text = await readFile(path.join(request.gitDir, 'HEAD'), 'utf8').catch(() => '')
-  const ref = text.startsWith('ref: ') ? text.slice(5).trim() : ''
-  if (/^[0-9a-f]{40,64}\s*$/.test(text)) return ''
-  if (ref !== '' && ref !== 'refs/heads/.invalid') return ref
-  const result = await git(['symbolic-ref', '-q', 'HEAD'], { cwd: request.root, env: request.env })
-  return result.ok ? result.stdout.trim() : ''
-}
-
 async function readMessage(request: GateRequest): Promise<string | undefined> {
   const file = request.args[0]
   if (file === undefined) return undefined
@@ -150,15 +139,13 @@ export async function gatherFacts(request: GateRequest, needs: { readonly author
   const isCommitMessage = hook === 'commit-msg' || hook === 'prepare-commit-msg' || hook === 'applypatch-msg'
   const staged = once(() => stagedFiles(request))
   if (hook === 'pre-commit') void staged().catch(() => {}) // every pre-commit job needs them: start now, in parallel
-  const [head, branchRef, message, author] = await Promise.all([
-    git(['rev-parse', '-q', '--verify', 'HEAD^{commit}'], { cwd: request.root, env: request.env }),
-    headRef(request),
+  const [head, message, author] = await Promise.all([
+    readHead(request),
     isCommitMessage ? readMessage(request) : undefined,
     needs.author ? readGit(['var', 'GIT_AUTHOR_IDENT'], request).then((ident) => ident.replace(/\s+\d+\s+[-+]\d{4}\s*$/, '')) : undefined,
   ])
-  const commit = head.ok ? head.stdout.trim() : ''
-  const ref = branchRef
-  const branch = ref.startsWith('refs/heads/') ? ref.slice('refs/heads/'.length) : undefined
+  const commit = head.commit
+  const branch = head.ref.startsWith('refs/heads/') ? head.ref.slice('refs/heads/'.length) : undefined
 
   if (hook === 'pre-push') {
     const refs = parsePushedRefs(request.stdin)

@@ -77,7 +77,7 @@ async function runBlockingHook(hook: string, args: readonly string[], io: Io): P
   try {
     const verdict = await runGates(
       config,
-      { hook, args, stdin, root: repo.root, gitDir: repo.gitDir, cwd: io.cwd, env: io.env },
+      { hook, args, stdin, root: repo.root, gitDir: repo.gitDir, commonDir: repo.commonDir, cwd: io.cwd, env: io.env },
       {
         signal: controller.signal,
         ...(debug ? { onResult: (r) => io.stderr(`gitvan: ${hook}: job '${r.job}': ${r.status} in ${Math.round(r.ms)} ms\n`) } : {}),
