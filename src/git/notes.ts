@@ -79,7 +79,7 @@ export async function readNotes(repo: Repo, commits: readonly string[], tip?: st
 
 export type PublishOptions = {
   readonly retry?: RetryOptions
-  /** How many times a `.lock` in the way is waited out before giving up (default 8). */
+  /** How many tries in a row a `.lock` may be in the way before giving up (default 8). */
   readonly lockedAttempts?: number
 }
 
@@ -114,7 +114,9 @@ export async function publishReceipts(
     async (attempt) => ({ outcome: await publishOnce(repo, commits, fresh, receipts.length), attempt }),
     ({ outcome }) => {
       if (outcome.ok) return false
+      // A lock that stays through several tries in a row is left over; one that comes and goes is traffic.
       if (outcome.reason === 'locked') return ++locked < lockedAttempts
+      locked = 0
       return true
     },
     { attempts: 40, baseMs: 5, maxMs: 500, ...options.retry },

@@ -154,6 +154,24 @@ describe('gitvan run', () => {
     expect(r.stderr).toMatch(/old; if no git process is running/)
     expect(noteLines(repo, repo.rev('HEAD'))).toEqual([])
   })
+  it('finishes the work exactly once after runs killed with -9 at random points', async () => {
+    const repo = makeRepo()
+    repo.write('gitvan.config.mjs', `export default { debounce: { maxBatch: 40 }, jobs: { ${RECEIPT_JOB} } }\n`)
+    const commits = addCommits(repo, 300)
+    for (let round = 0; round < 4; round++) {
+      const child = spawn(process.execPath, [CLI, 'run', '--all'], { cwd: repo.dir, env: repo.env, stdio: 'ignore' })
+      await new Promise((resolve) => setTimeout(resolve, 100 + Math.random() * 400))
+      child.kill('SIGKILL')
+      await new Promise((resolve) => child.on('close', resolve))
+      const tip = repo.git(['rev-parse', '-q', '--verify', NOTES], { allowFail: true }).stdout.trim()
+      if (tip) expect(repo.git(['cat-file', '-t', tip]).stdout.trim()).toBe('commit')
+    }
+    const last = repo.gitvan(['run', '--all'])
+    expect(last.code, last.stderr).toBe(0)
+    for (const c of commits) expect(noteLines(repo, c), c).toHaveLength(1)
+    expect(repo.git(['for-each-ref', 'refs/gitvan/scratch/']).stdout).toBe('')
+    expect(repo.git(['fsck'], { allowFail: true }).code).toBe(0)
+  })
 })
 
 describe('gitvan run racing itself', () => {

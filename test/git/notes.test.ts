@@ -148,3 +148,16 @@ describe('publishReceipts', () => {
     expect(repo.git(['for-each-ref', 'refs/gitvan/scratch/']).stdout).toBe('')
   })
 })
+
+describe('unionLines', () => {
+  it("gives what git's cat_sort_uniq merge gives: byte order, unique, no empty lines", () => {
+    const repo = makeRepo()
+    const head = repo.rev('HEAD')
+    const ours = 'b line\n{"z":"é"}\na line\n\nshared\n'
+    const theirs = 'shared\n{"z":"😀"}\n{"z":"ｚ"}\nA upper\n'
+    repo.git(['notes', '--ref=ours', 'add', '-m', ours, head])
+    repo.git(['notes', '--ref=theirs', 'add', '-m', theirs, head])
+    repo.git(['notes', '--ref=ours', 'merge', '-q', '-s', 'cat_sort_uniq', 'refs/notes/theirs'])
+    expect(unionLines(ours, theirs)).toBe(repo.git(['notes', '--ref=ours', 'show', head]).stdout)
+  })
+})
