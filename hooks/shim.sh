@@ -37,7 +37,8 @@ fi
 
 if [ "$kind" = async ] && [ -z "${CI-}" ] && [ -d "$state/spool" ]; then
   # Async: write one event file for the runner and return; node never starts here while a runner
-  # lives. Only builtins run, plus one mv (the atomic rename that publishes the file).
+  # lives, and nothing but builtins runs (a rename would cost an mv process: the file ends with an
+  # 'end' line instead, and the runner leaves a file without it alone until it is complete).
   gd=.git
   if [ -n "${GIT_DIR-}" ]; then gd=$GIT_DIR
   elif [ -f .git ] && read -r line 2>/dev/null < .git; then gd=${line#gitdir: }  # a linked worktree
@@ -54,12 +55,16 @@ if [ "$kind" = async ] && [ -z "${CI-}" ] && [ -d "$state/spool" ]; then
   # Packed refs, reftable or anything unusual: ask git (rare, and only this costs a process).
   case $head in ????????????????????????????????????????*) ;; *) head=$(git rev-parse -q --verify HEAD 2>/dev/null) ;; esac
   [ "$ref" = refs/heads/.invalid ] && ref=$(git symbolic-ref -q HEAD || echo HEAD)
-  tmp="$state/spool/.$$.tmp"
   {
     printf 'gitvan-event 1\nhook %s\nhead %s\nref %s\ncwd %s\n' "$hook" "$head" "$ref" "$PWD"
     for arg in "$@"; do printf 'arg %s\n' "$arg"; done
-    if [ "$reads_stdin" = 1 ]; then printf 'stdin\n%s' "$input"; fi
-  } > "$tmp" && mv -f "$tmp" "$state/spool/$hook-$head-$$.event" || exit 0
+    if [ "$reads_stdin" = 1 ]; then
+      while IFS= read -r line; do printf 'in %s\n' "$line"; done <<GITVAN_STDIN
+$input
+GITVAN_STDIN
+    fi
+    echo end
+  } > "$state/spool/$hook-$head-$$.event" || exit 0
   # The event is written BEFORE the runner is looked for: a runner that is stopping looks at the
   # spool after dropping its lock, so one of the two always sees this event.
   if read -r pid start 2>/dev/null < "$state/runner.pid"; then

@@ -193,8 +193,10 @@ async function runBatch(options: RunnerOptions, owner: Owner, take: number): Pro
   if (claimed.length === 0) return { ok: true, claimed: 0, failed: 0 }
   const oldest = Math.min(...claimed.map((item) => item.mtimeMs))
   const spoolWaitMs = Math.max(0, Math.round(claimStart - oldest))
-  const { events, bad } = loadClaimed(stateDir, claimed)
+  const { events, bad, incomplete } = loadClaimed(stateDir, claimed)
   for (const item of bad) log.info(`malformed event ${item.name} moved to spool/bad/: ${item.reason}`)
+  if (incomplete > 0) log.debug(`${incomplete} event file(s) still being written; left for the next batch`)
+  if (events.length === 0) return { ok: true, claimed: claimed.length, failed: 0 }
   let config: Config
   try {
     config = await loadConfig(repo.root)

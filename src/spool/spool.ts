@@ -1,7 +1,7 @@
 /**
  * The spool on disk: `<state>/spool/`.
  *
- *     spool/<hook>-<head>-<pid>[-<n>].event   waiting events (written to `.<pid>.tmp`, then renamed: atomic)
+ *     spool/<hook>-<head>-<pid>[-<n>].event   waiting events (complete once their `end` line is written)
  *     spool/claimed/<pid>-<start>/             a runner's current batch (claimed by rename)
  *     spool/bad/                               files that did not parse, with a `.reason` beside each
  *
@@ -85,14 +85,26 @@ export function claim(stateDir: string, owner: Owner, max: number): Claimed[] {
 
 export type Loaded = {
   readonly events: readonly HookEvent[]
+  /** The claimed files whose events are in `events` (finish these after publishing). */
+  readonly loaded: readonly Claimed[]
   /** Files that did not parse: already moved to spool/bad/. */
   readonly bad: readonly { readonly name: string; readonly reason: string }[]
+  /** Files still being written: already back in the spool. */
+  readonly incomplete: number
 }
 
-/** Parses claimed files; a malformed one is moved aside to spool/bad/ with its reason, never deleted. */
-export function loadClaimed(stateDir: string, claimed: readonly Claimed[]): Loaded {
+/** A file without its `end` line this long after it was last written, its writer is gone. */
+export const INCOMPLETE_MS = 30_000
+
+/**
+ * Parses claimed files. A file still being written goes back to the spool; a malformed one (or one
+ * left incomplete for INCOMPLETE_MS) is moved aside to spool/bad/ with its reason, never deleted.
+ */
+export function loadClaimed(stateDir: string, claimed: readonly Claimed[], now = Date.now()): Loaded {
   const events: HookEvent[] = []
+  const loaded: Claimed[] = []
   const bad: { name: string; reason: string }[] = []
+  let incomplete = 0
   for (const item of claimed) {
     let text: string
     try {
@@ -104,6 +116,12 @@ export function loadClaimed(stateDir: string, claimed: readonly Claimed[]): Load
     const parsed = parseEvent(text, item.mtimeMs)
     if (parsed.ok) {
       events.push(parsed.event)
+      loaded.push(item)
+      continue
+    }
+    if (parsed.kind === 'incomplete' && now - item.mtimeMs < INCOMPLETE_MS) {
+      requeue(stateDir, [item])
+      incomplete++
       continue
     }
     bad.push({ name: item.name, reason: parsed.reason })
@@ -111,7 +129,7 @@ export function loadClaimed(stateDir: string, claimed: readonly Claimed[]): Load
     renameSync(item.file, path.join(badDir(stateDir), item.name))
     writeFileSync(path.join(badDir(stateDir), `${item.name}.reason`), `${parsed.reason}\n`)
   }
-  return { events, bad }
+  return { events, loaded, bad, incomplete }
 }
 
 /** Deletes claimed files once their batch is published. */

@@ -22,38 +22,48 @@ describe('spool event file', () => {
   })
 
   it('parses what the shim writes (no time line: the mtime stands in)', () => {
-    const text = `gitvan-event 1\nhook post-checkout\nhead ${A}\nref HEAD\ncwd /w\narg ${A}\narg ${B}\narg 1\n`
+    const text = `gitvan-event 1\nhook post-checkout\nhead ${A}\nref HEAD\ncwd /w\narg ${A}\narg ${B}\narg 1\nend\n`
     expect(parseEvent(text, 99)).toEqual({
       ok: true,
       event: { hook: 'post-checkout', head: A, ref: 'HEAD', cwd: '/w', args: [A, B, '1'], stdin: '', time: 99 },
     })
   })
 
-  it('keeps stdin byte for byte, including lines that look like fields', () => {
-    const text = `gitvan-event 1\nhook post-rewrite\nhead ${A}\nref HEAD\ncwd /w\nstdin\nhook post-commit\n\n`
+  it('keeps stdin lines, including lines that look like fields; trailing empty lines are dropped', () => {
+    const text = `gitvan-event 1\nhook post-rewrite\nhead ${A}\nref HEAD\ncwd /w\nin hook post-commit\nin \nin x y\nin \nend\n`
     const parsed = parseEvent(text, 0)
-    expect(parsed.ok && parsed.event.stdin).toBe('hook post-commit\n\n')
+    expect(parsed.ok && parsed.event.stdin).toBe('hook post-commit\n\nx y\n')
     expect(parsed.ok && parsed.event.hook).toBe('post-rewrite')
   })
 
+  it.each([
+    ['', 'empty'],
+    ['gitvan-ev', 'empty or cut short'],
+    [`gitvan-event 1\nhook post-commit\nhead ${A}\n`, "no 'end' line"],
+    [`gitvan-event 1\nhook post-commit\nhead ${A}\nref HEAD\ncwd /w\nend`, "no 'end' line"],
+  ])('tells a file still being written from a malformed one (%#)', (text, reason) => {
+    const parsed = parseEvent(text, 0)
+    expect(parsed).toMatchObject({ ok: false, kind: 'incomplete' })
+    expect(!parsed.ok && parsed.reason).toContain(reason)
+  })
+
   it('accepts an empty head (unborn branch)', () => {
-    expect(parseEvent(`gitvan-event 1\nhook post-checkout\nhead \nref refs/heads/main\ncwd /w\n`, 0).ok).toBe(true)
+    expect(parseEvent(`gitvan-event 1\nhook post-checkout\nhead \nref refs/heads/main\ncwd /w\nend\n`, 0).ok).toBe(true)
   })
 
   it.each([
-    ['', 'line 1'],
-    ['gitvan-event 2\nhook post-commit\n', 'line 1'],
-    [`gitvan-event 1\nhook pre-commit\nhead ${A}\nref HEAD\ncwd /w\n`, 'not an async git hook'],
-    [`gitvan-event 1\nhook post-commit\nhead xyz\nref HEAD\ncwd /w\n`, 'not an object id'],
-    [`gitvan-event 1\nhook post-commit\nhead ${A}\nref main\ncwd /w\n`, 'neither HEAD nor a full ref name'],
-    [`gitvan-event 1\nhook post-commit\nhead ${A}\ncwd /w\n`, "'ref' line is missing"],
-    [`gitvan-event 1\nhook post-commit\nhead ${A}\nref HEAD\ncwd /w\nbogus 1\n`, 'line 6: unknown field "bogus"'],
-    [`gitvan-event 1\nhook post-commit\nhook post-commit\nhead ${A}\nref HEAD\ncwd /w\n`, "'hook' appears twice"],
-    [`gitvan-event 1\nhook post-commit\nhead ${A}\nref HEAD\ncwd /w\ntime soon\n`, 'not a number'],
-    [`gitvan-event 1\nhook post-comm`, 'missing'],
+    ['not an event\n', 'line 1'],
+    ['gitvan-event 2\nhook post-commit\nend\n', 'line 1'],
+    [`gitvan-event 1\nhook pre-commit\nhead ${A}\nref HEAD\ncwd /w\nend\n`, 'not an async git hook'],
+    [`gitvan-event 1\nhook post-commit\nhead xyz\nref HEAD\ncwd /w\nend\n`, 'not an object id'],
+    [`gitvan-event 1\nhook post-commit\nhead ${A}\nref main\ncwd /w\nend\n`, 'neither HEAD nor a full ref name'],
+    [`gitvan-event 1\nhook post-commit\nhead ${A}\ncwd /w\nend\n`, "'ref' line is missing"],
+    [`gitvan-event 1\nhook post-commit\nhead ${A}\nref HEAD\ncwd /w\nbogus 1\nend\n`, 'line 6: unknown field "bogus"'],
+    [`gitvan-event 1\nhook post-commit\nhook post-commit\nhead ${A}\nref HEAD\ncwd /w\nend\n`, "'hook' appears twice"],
+    [`gitvan-event 1\nhook post-commit\nhead ${A}\nref HEAD\ncwd /w\ntime soon\nend\n`, 'not a number'],
   ])('rejects a malformed file with its reason (%#)', (text, reason) => {
     const parsed = parseEvent(text, 0)
-    expect(parsed.ok).toBe(false)
+    expect(parsed).toMatchObject({ ok: false, kind: 'malformed' })
     expect(!parsed.ok && parsed.reason).toContain(reason)
   })
 
