@@ -132,6 +132,23 @@ const text = [
 ].join('\n')
 process.stdout.write(`${text}\n`)
 
+// The README's Performance section, from a complete run: bench/README.md between the markers.
+const section = [
+  `Measured with \`${results.command}\` on ${m.cpus}× ${m.model} (${m.memoryGB} GB, ${m.os}), node ${m.node}, ${m.git}, ` +
+    `load average ${m.loadavg.start[0]} at start and ${m.loadavg.end[0]} at end, ${results.date.slice(0, 16).replace('T', ' ')} UTC. ` +
+    'All runners ran interleaved in one run, each in fresh repositories with the same no-op pre-commit and post-commit hooks.',
+  '',
+  summaryTable(results),
+  goalsTable(results.goals),
+].join('\n')
+results.performance = section
+const readme = path.resolve(import.meta.dirname, 'README.md')
+const [open, close] = ['<!-- performance:start -->', '<!-- performance:end -->']
+const current = fs.readFileSync(readme, 'utf8')
+if (!ONLY && !process.env.BENCH_OUT && current.includes(open) && current.includes(close)) {
+  fs.writeFileSync(readme, `${current.slice(0, current.indexOf(open) + open.length)}\n${section}\n${current.slice(current.indexOf(close))}`)
+}
+
 const out = process.env.BENCH_OUT ?? path.join(RESULTS, 'latest.json')
 fs.mkdirSync(path.dirname(out), { recursive: true })
 fs.writeFileSync(`${out}.tmp`, `${JSON.stringify({ ...results, markdown: text }, null, 1)}\n`)

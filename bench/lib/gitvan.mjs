@@ -161,3 +161,19 @@ export function buildGitvan() {
   // The bundle is what gitvan runs; a type-declaration error elsewhere in the tree does not stop the bench.
   return { built: true, error: null, warning: r.status === 0 ? null : `npm run build exited ${r.status} after bundling: ${(r.stderr || r.stdout).trim().slice(0, 300)}` }
 }
+
+/** Starts a detached runner (`gitvan runner --spawn`) unless one is alive, and waits until it is. */
+export function startRunner(dir, timeoutMs = 15_000) {
+  const alive = () => {
+    const pid = runnerPid(dir)
+    return pid !== null && processCpuMs(pid) !== null
+  }
+  if (alive()) return
+  const r = gitvan(dir, ['runner', '--spawn'], { timeout: timeoutMs })
+  if (r.status !== 0) throw new Error(`gitvan runner --spawn exited ${r.status}: ${(r.stderr || r.stdout).trim().split('\n')[0]}`)
+  const t0 = Date.now()
+  while (!alive()) {
+    if (Date.now() - t0 > timeoutMs) throw new Error(`gitvan runner --spawn started no runner within ${timeoutMs} ms`)
+    sleep(10)
+  }
+}

@@ -9,13 +9,14 @@ export const LABELS = {
   gitvan: 'gitvan (gate + post-commit job)',
   'gitvan-post': 'gitvan (post-commit job only)',
   'gitvan-cached': 'gitvan gate, cached',
+  'gitvan-warm': 'gitvan (post-commit job only, runner already running)',
   husky: 'husky',
   lefthook: 'lefthook',
   'simple-git-hooks': 'simple-git-hooks',
   'pre-commit': 'pre-commit',
 }
 
-const ORDER = ['none', 'sh', 'node', 'simple-git-hooks', 'gitvan-post', 'gitvan', 'gitvan-cached', 'husky', 'lefthook', 'pre-commit']
+const ORDER = ['none', 'sh', 'node', 'simple-git-hooks', 'gitvan-warm', 'gitvan-post', 'gitvan', 'gitvan-cached', 'husky', 'lefthook', 'pre-commit']
 const rank = (name) => (ORDER.includes(name) ? ORDER.indexOf(name) : ORDER.length)
 const ordered = (names) => [...names].sort((a, b) => rank(a) - rank(b))
 
