@@ -54,10 +54,11 @@ export async function runReceipts({ count, runs }) {
       return { skipped: `node bench/receipts.mjs printed no JSON line: ${r.stdout.trim().slice(-300)}` }
     }
   }
-  const gitvanMs = pick(raw, /gitvan|fast.?import|bulk|ours/i)
-  const notesAddMs = pick(raw, /notes.?add|git.?notes|notes/i)
+  const gitvanMs = typeof raw?.gitvanMs === 'number' ? raw.gitvanMs : pick(raw, /gitvan|fast.?import|bulk|ours/i)
+  const notesAddMs = typeof raw?.notesAddMs === 'number' ? raw.notesAddMs : pick(raw, /notes.?add|git.?notes|notes/i)
   if (gitvanMs === null || notesAddMs === null) return { skipped: 'could not find gitvanMs and notesAddMs in what bench/receipts.mjs returned', raw }
   const speedup = notesAddMs / gitvanMs
   log(`receipts: ${count} receipts: gitvan ${gitvanMs.toFixed(0)} ms, git notes add ${notesAddMs.toFixed(0)} ms (${speedup.toFixed(1)}x)`)
-  return { count, runs, gitvanMs, notesAddMs, speedup, raw }
+  const gitvanRunMs = typeof raw?.gitvanRunMs === 'number' ? raw.gitvanRunMs : null
+  return { count, runs, gitvanMs, gitvanRunMs, notesAddMs, notesAddSampled: raw?.notesAddSampled ?? false, speedup, raw }
 }
