@@ -39,6 +39,9 @@ if [ "$kind" = async ] && [ -z "${CI-}" ] && [ -d "$state/spool" ]; then
   # Async: write one event file for the runner and return; node never starts here while a runner
   # lives, and nothing but builtins runs (a rename would cost an mv process: the file ends with an
   # 'end' line instead, and the runner leaves a file without it alone until it is complete).
+  # reference-transaction runs up to three times per update (prepared, committed, aborted): only
+  # a committed transaction changed anything.
+  [ "$hook" = reference-transaction ] && [ "${1-}" != committed ] && exit 0
   gd=.git
   if [ -n "${GIT_DIR-}" ]; then gd=$GIT_DIR
   elif [ -f .git ] && read -r line 2>/dev/null < .git; then gd=${line#gitdir: }  # a linked worktree

@@ -31,17 +31,12 @@ export async function gatherCommitFacts(repo: Repo, names: readonly string[], jo
     readDone(repo, oids),
   ])
   const commits = new Map<string, CommitFacts>()
-  for (const [name, oid] of peeled) {
+  for (const oid of oids) {
     const facts = described.get(oid)
-    if (facts) commits.set(name, { ...facts, tags: tags.get(oid) ?? [] })
+    if (facts) commits.set(oid, { ...facts, tags: tags.get(oid) ?? [] })
   }
-  // A receipt written on the commit counts for a target named by its tag too.
-  const doneByName = new Set(done)
-  for (const [name, oid] of peeled) {
-    if (name === oid) continue
-    for (const job of jobs) if (done.has(receiptKey(job.id, oid))) doneByName.add(receiptKey(job.id, name))
-  }
-  return { commits, done: doneByName }
+  const others = new Map([...peeled].filter(([name, oid]) => name !== oid))
+  return { commits, done, ...(others.size > 0 ? { peeled: others } : {}) }
 }
 
 /** name → commit oid, for names that exist and peel to a commit. */

@@ -15,7 +15,8 @@
  *   (A pick that git fast-forwarded keeps its oid, and so keeps its receipt.)
  * - reference-transaction (`committed` only): the new value of each updated branch or tag.
  *
- * Filters (`on`): hook, branch and tag globs (`!` negates), paths (the commit's changed files;
+ * Filters (`on`): hook, branch and tag globs (`!` negates; `tag` is the tag a reference-transaction
+ * moved, or for other hooks any tag on the commit), paths (the commit's changed files;
  * `files` holds the matches), message and author regular expressions. A target whose commit has no
  * facts (it vanished, or is not a commit) is skipped.
  *
@@ -42,7 +43,10 @@ export type CommitFacts = {
 }
 
 export type PlanFacts = {
+  /** By commit oid. */
   readonly commits: ReadonlyMap<string, CommitFacts>
+  /** Names that are not commit oids (an annotated tag's oid) → the commit they peel to. */
+  readonly peeled?: ReadonlyMap<string, string>
   /** `receiptKey(job, commit)` of every pair that already has a receipt. */
   readonly done: ReadonlySet<string>
 }
@@ -130,8 +134,10 @@ type JobFilter = (target: Target, facts: CommitFacts) => readonly string[] | und
 function jobFilter(job: Job): JobFilter {
   const { on } = job
   return (target, facts) => {
-    // A commit may carry several tags and a target several trigger hooks: any combination may match.
-    const tags = on.tag.length === 0 ? [undefined] : [...(target.tag === undefined ? [] : [target.tag]), ...facts.tags]
+    // A reference-transaction is about the ref it moved: its tag, if any. Other events are about a
+    // commit, which may carry several tags; and a target may have several trigger hooks.
+    const known = target.event.hook === 'reference-transaction' ? (target.tag === undefined ? [] : [target.tag]) : facts.tags
+    const tags = on.tag.length === 0 ? [undefined] : known
     const fires = target.triggers.some((hook) =>
       tags.some((tag) => matchTrigger(on, { hook, branch: target.branch, tag, message: facts.message, author: facts.author })),
     )
@@ -157,7 +163,9 @@ export function planJobs(events: readonly HookEvent[], jobs: readonly Job[], fac
     const filter = jobFilter(job)
     const matches: Match[] = []
     const seen = new Set<string>()
-    for (const target of targets) {
+    for (const named of targets) {
+      const peeled = facts.peeled?.get(named.commit)
+      const target = peeled === undefined ? named : { ...named, commit: peeled }
       const commitFacts = facts.commits.get(target.commit)
       if (!commitFacts) continue
       const files = filter(target, commitFacts)
