@@ -39,20 +39,21 @@ export function hookTable(title, scenario, versions) {
   const lines = [
     `### ${title}`,
     '',
-    `${scenario.runs} interleaved runs per runner after ${scenario.warmup} warm-up; ms per operation.`,
+    `${scenario.runs} interleaved runs per runner after ${scenario.warmup} warm-up; ms per operation. CPU: the waited-for process tree; ` +
+      "gitvan's detached runner (read from /proc, at least) is in its own column.",
     '',
-    '| runner | median | p90 | + median | CPU (mean) | + CPU | |',
-    '|---|---:|---:|---:|---:|---:|---|',
+    '| runner | median | p90 | + median | CPU (mean) | + CPU | detached runner CPU | |',
+    '|---|---:|---:|---:|---:|---:|---:|---|',
   ]
   for (const name of names) {
     const r = scenario.rows[name]
     const note = [scenario.errors?.[name], scenario.notes?.[name]].filter(Boolean).join('; ')
     if (!r) {
-      lines.push(`| ${label(name, versions, scenario.labels)} | – | – | – | – | – | ${note || 'no samples'} |`)
+      lines.push(`| ${label(name, versions, scenario.labels)} | – | – | – | – | – | – | ${note || 'no samples'} |`)
       continue
     }
     lines.push(
-      `| ${label(name, versions, scenario.labels)} | ${f(r.median)} | ${f(r.p90)} | ${name === 'none' ? '' : plus(r.median - base?.median)} | ${f(r.cpuMean)} | ${name === 'none' || r.cpuMean === null ? '' : plus(r.cpuMean - base?.cpuMean)} | ${note} |`,
+      `| ${label(name, versions, scenario.labels)} | ${f(r.median)} | ${f(r.p90)} | ${name === 'none' ? '' : plus(r.median - base?.median)} | ${f(r.cpuMean)} | ${name === 'none' || r.cpuMean === null ? '' : plus(r.cpuMean - base?.cpuMean)} | ${scenario.runners?.[name] ? f(scenario.runners[name].cpuMsPerOp) : ''} | ${note} |`,
     )
   }
   return `${lines.join('\n')}\n`

@@ -145,7 +145,7 @@ export function runHookScenario(kind, { runs, warmup, available }) {
     const n = []
     if (st.settleError) n.push(`the runner did not drain: ${st.settleError}`)
     else if (st.settleMs.length) n.push(`waited (untimed) a median ${median(st.settleMs)} ms per op for the runner to drain${name === 'gitvan-warm' ? '' : ' and exit'}`)
-    if (st.watch.runners) n.push(`detached runner CPU ≥ ${(st.watch.cpuMs / st.ops).toFixed(1)} ms per op (${st.watch.runners} runner process${st.watch.runners > 1 ? "es" : ""}; the process that starts it not counted; peak RSS ${st.watch.peakRssMB?.toFixed(1)} MB)`)
+    if (st.watch.runners) n.push(`${st.watch.runners} runner process${st.watch.runners > 1 ? 'es' : ''} (peak RSS ${st.watch.peakRssMB?.toFixed(1)} MB; the CPU of the process that starts one is not counted)`)
     if (list.find((s) => s.name === name)?.hooks.post) {
       const receipts = countNotes(dir)
       n.push(kind.startsWith('rebase') ? `${receipts} commits have receipts` : `receipts for ${receipts} of ${st.ops} commits`)
