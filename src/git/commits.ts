@@ -13,7 +13,7 @@ import { withCatFile } from './catfile.js'
 import type { Repo } from './repo.js'
 import { git } from './spawn.js'
 
-export type CommitFacts = CommitInfo & { readonly parents: readonly string[]; readonly tree: string }
+export type CommitDetails = CommitInfo & { readonly parents: readonly string[]; readonly tree: string }
 
 /** The commits of `range`, oldest first. */
 export async function revList(repo: Repo, range: string): Promise<string[]> {
@@ -45,8 +45,8 @@ const unknownRevision = (repo: Repo, range: string, stderr = '') =>
   })
 
 /** Metadata of many commits, read in one cat-file session; commits git does not have are absent. */
-export async function readCommits(repo: Repo, oids: readonly string[]): Promise<Map<string, CommitFacts>> {
-  const commits = new Map<string, CommitFacts>()
+export async function readCommits(repo: Repo, oids: readonly string[]): Promise<Map<string, CommitDetails>> {
+  const commits = new Map<string, CommitDetails>()
   if (oids.length === 0) return commits
   const abbrev = await abbrevLength(repo, oids[0] as string)
   await withCatFile(repo, async (cat) => {
@@ -66,7 +66,7 @@ async function abbrevLength(repo: Repo, oid: string): Promise<number> {
 }
 
 /** Parses a raw commit object. */
-export function parseCommit(oid: string, content: Buffer, abbrev = 7): CommitFacts {
+export function parseCommit(oid: string, content: Buffer, abbrev = 7): CommitDetails {
   const text = content.toString('utf8')
   const end = text.indexOf('\n\n')
   const header = end < 0 ? text : text.slice(0, end)

@@ -160,9 +160,10 @@ describe('gitvan run', () => {
     const commits = addCommits(repo, 300)
     for (let round = 0; round < 4; round++) {
       const child = spawn(process.execPath, [CLI, 'run', '--all'], { cwd: repo.dir, env: repo.env, stdio: 'ignore' })
+      const closed = new Promise((resolve) => child.on('close', resolve))
       await new Promise((resolve) => setTimeout(resolve, 100 + Math.random() * 400))
       child.kill('SIGKILL')
-      await new Promise((resolve) => child.on('close', resolve))
+      await closed
       const tip = repo.git(['rev-parse', '-q', '--verify', NOTES], { allowFail: true }).stdout.trim()
       if (tip) expect(repo.git(['cat-file', '-t', tip]).stdout.trim()).toBe('commit')
     }

@@ -131,10 +131,11 @@ describe('publishReceipts', () => {
     for (let round = 0; round < 6; round++) {
       const { spawn } = await import('node:child_process')
       const child = spawn(process.execPath, [worker, 'publish', repo.dir], { cwd: repo.dir, env: repo.env, stdio: ['pipe', 'ignore', 'ignore'] })
+      const closed = new Promise((resolve) => child.on('close', resolve))
       child.stdin.end(JSON.stringify(commits.map((c) => receipt(c, `killed${round}`))))
       await new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 200))
       child.kill('SIGKILL')
-      await new Promise((resolve) => child.on('close', resolve))
+      await closed
       const tip = await readRef(r, NOTES_REF)
       if (tip !== undefined) expect(repo.git(['cat-file', '-t', tip]).stdout.trim()).toBe('commit')
       await publishReceipts(r, [receipt(commits[round] as string, `after${round}`)])
