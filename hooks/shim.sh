@@ -78,7 +78,12 @@ GITVAN_STDIN
       exit 0  # no /proc: the pid is all there is to check
     fi
   fi
+  # A runner on its way up (started by an earlier hook) takes every event it finds, this one too.
+  if read -r pid 2>/dev/null < "$state/runner.starting" && kill -0 "$pid" 2>/dev/null; then
+    exit 0
+  fi
   "$node" "$cli" runner --spawn </dev/null >/dev/null 2>&1 &
+  echo $! > "$state/runner.starting"
   exit 0
 fi
 

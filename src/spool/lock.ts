@@ -12,6 +12,12 @@
  *
  * The lock avoids wasted work; correctness does not rest on it alone: claimed events live in a
  * directory named after their owner, and only a dead owner's directory is re-queued.
+ *
+ * `runner.starting` holds the pid of a runner on its way up (or, for a moment, of the process
+ * starting it). Without it, every hook in the ~0.3 s before a new runner holds the lock would start
+ * one more node. A hook that sees that pid alive leaves its event to that runner, which is why a
+ * started runner never gives up: it waits for the lock as long as its holder lives, then looks at
+ * the spool (see runner.ts).
  */
 import { linkSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
@@ -22,6 +28,24 @@ export type Acquired = { readonly ok: true; readonly owner: Owner; readonly took
 export type Held = { readonly ok: false; readonly holder: Owner }
 
 export const lockFile = (stateDir: string): string => path.join(stateDir, 'runner.pid')
+export const startingFile = (stateDir: string): string => path.join(stateDir, 'runner.starting')
+
+export function writeStarting(stateDir: string, pid: number): void {
+  try {
+    writeFileSync(startingFile(stateDir), `${pid}\n`)
+  } catch {
+    // Without the marker a few more hooks start a runner each; they wait for the lock and leave.
+  }
+}
+
+/** Removes runner.starting if it names `pid` (the runner holds the lock now, or exits). */
+export function clearStarting(stateDir: string, pid: number): void {
+  try {
+    if (Number(readFileSync(startingFile(stateDir), 'utf8').trim()) === pid) unlinkSync(startingFile(stateDir))
+  } catch {
+    // no marker
+  }
+}
 
 /** The kernel's start time of a process, or undefined where it cannot be read. */
 export function processStart(pid: number): string | undefined {

@@ -24,7 +24,7 @@ import { afterFlush, decide, EMPTY, observe, type DebounceSettings } from '../sc
 import { executePlan } from '../schedule/execute.js'
 import { gatherFacts } from '../schedule/facts.js'
 import { planJobs } from '../schedule/plan.js'
-import { acquireLock, holdsLock, releaseLock, selfOwner, type Owner } from './lock.js'
+import { acquireLock, clearStarting, holdsLock, releaseLock, selfOwner, type Owner } from './lock.js'
 import { recordBatch, type Log } from './log.js'
 import { claim, finish, listWaiting, loadClaimed, requeue, requeueOrphans } from './spool.js'
 
@@ -76,8 +76,10 @@ const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
 export async function runRunner(options: RunnerOptions): Promise<RunnerExit> {
   const { repo, log, signal } = options
   const stateDir = repo.stateDir
-  const owner = await acquire(options)
-  if (!owner) return { reason: 'locked', batches: 0, failed: 0 }
+  const acquired = await acquire(options)
+  clearStarting(stateDir, process.pid)
+  if (!acquired) return { reason: 'locked', batches: 0, failed: 0 }
+  const { owner, waited } = acquired
   let config: Config
   try {
     config = await loadConfig(repo.root)
@@ -91,7 +93,8 @@ export async function runRunner(options: RunnerOptions): Promise<RunnerExit> {
   for (;;) {
     const orphans = requeueOrphans(stateDir, owner)
     if (orphans > 0) log.info(`re-queued ${orphans} event(s) a stopped runner had claimed`)
-    const reason = await serve(options, owner, config, totals, (next) => (config = next))
+    // A runner that waited for another one to finish has nothing to idle for: that one drained.
+    const reason = await serve(options, owner, config, totals, (next) => (config = next), waited)
     releaseLock(stateDir, owner)
     if (reason !== 'idle' || signal?.aborted) {
       log.info(`runner stops: ${reason}`)
@@ -113,32 +116,38 @@ export async function runRunner(options: RunnerOptions): Promise<RunnerExit> {
   }
 }
 
-/** Takes the lock; in mode drain, waits for a live holder to finish first. */
-async function acquire(options: RunnerOptions): Promise<Owner | undefined> {
+/**
+ * Takes the lock, waiting while a live holder has it: a hook may have left its event to this
+ * runner (runner.starting), so it must not leave before it has had a look at the spool. Mode drain
+ * gives up after `lockWaitMs`.
+ */
+async function acquire(options: RunnerOptions): Promise<{ readonly owner: Owner; readonly waited: boolean } | undefined> {
   const self = selfOwner()
-  const deadline = Date.now() + (options.mode === 'drain' ? (options.lockWaitMs ?? 600_000) : 0)
+  const deadline = options.mode === 'drain' ? Date.now() + (options.lockWaitMs ?? 600_000) : Number.POSITIVE_INFINITY
+  let waited = false
   for (;;) {
     const result = acquireLock(options.repo.stateDir, self)
     if (result.ok) {
       if (result.tookOver) options.log.info(`took over the lock of runner ${result.tookOver.pid} (not running any more)`)
-      return self
+      return { owner: self, waited }
     }
+    waited = true
     if (Date.now() >= deadline || options.signal?.aborted) {
       options.log.debug(`runner ${result.holder.pid} holds the lock; leaving the spool to it`)
       return undefined
     }
-    await sleep(50, options.signal)
+    await sleep(100, options.signal)
   }
 }
 
 type Totals = { batches: number; failed: number }
 
 /** Batches until idle; returns why it stopped. */
-async function serve(options: RunnerOptions, owner: Owner, initial: Config, totals: Totals, setConfig: (c: Config) => void): Promise<RunnerExit['reason']> {
+async function serve(options: RunnerOptions, owner: Owner, initial: Config, totals: Totals, setConfig: (c: Config) => void, waited = false): Promise<RunnerExit['reason']> {
   const { repo, log, signal } = options
   let config = initial
   let state = EMPTY
-  let lastWork = Date.now()
+  let lastWork = waited ? Date.now() - config.runner.idleMs : Date.now()
   let failures = 0
   while (!signal?.aborted) {
     const now = Date.now()

@@ -19,7 +19,7 @@ import type { Repo } from '../git/repo.js'
 import { gitSync } from '../git/spawn.js'
 import type { AsyncHook } from '../hook/catalog.js'
 import type { HookEvent } from './event.js'
-import { isAlive, readLock } from './lock.js'
+import { isAlive, readLock, writeStarting } from './lock.js'
 import { openLog } from './log.js'
 import { runRunner, type RunnerExit } from './runner.js'
 import { writeEvent } from './spool.js'
@@ -58,10 +58,14 @@ export const DEFAULT_HEAP_MB = 512
 
 export type Started = 'running' | 'started'
 
-/** Starts a detached runner unless a live one holds the lock. */
-export async function ensureRunner(repo: Repo, env: NodeJS.ProcessEnv, cli = process.argv[1]): Promise<Started> {
+/**
+ * Starts a detached runner unless a live one holds the lock (`always`: even then; the shim's
+ * start, see startingFile). The new runner's pid goes into runner.starting.
+ */
+export async function ensureRunner(repo: Repo, env: NodeJS.ProcessEnv, options: { readonly always?: boolean; readonly cli?: string } = {}): Promise<Started> {
   const holder = readLock(repo.stateDir)
-  if (holder && isAlive(holder)) return 'running'
+  if (!options.always && holder && isAlive(holder)) return 'running'
+  const cli = options.cli ?? process.argv[1]
   if (cli === undefined) throw new Error('process.argv[1] is not set: cannot locate the gitvan CLI')
   let heapMB = DEFAULT_HEAP_MB
   try {
@@ -75,7 +79,12 @@ export async function ensureRunner(repo: Repo, env: NodeJS.ProcessEnv, cli = pro
     detached: true,
     stdio: 'ignore',
   })
-  child.on('error', () => {}) // a runner that cannot start leaves the events for the next hook
+  const log = openLog(repo.stateDir, false)
+  child.on('error', (error) => log.info(`could not start a runner: ${error.message}`))
+  if (child.pid !== undefined) {
+    writeStarting(repo.stateDir, child.pid)
+    log.info(`starting a runner (pid ${child.pid})`)
+  }
   child.unref()
   return 'started'
 }

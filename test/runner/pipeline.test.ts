@@ -42,6 +42,22 @@ describe('async pipeline: shim → spool → runner → receipts', () => {
     await drained(repo)
   })
 
+  it('a burst of commits while the first runner is still starting up starts no second one', async () => {
+    const repo = asyncRepo({ idle: '20s' })
+    const commits: string[] = []
+    for (let i = 0; i < 10; i++) {
+      repo.commit(`burst ${i}`, { allowEmpty: true })
+      commits.push(repo.rev('HEAD'))
+    }
+    await waitFor(() => [...receipts(repo, commits).values()].every((lines) => lines.length === 1), () => logText(repo))
+    // One hook started a runner; the others saw it on its way up (runner.starting) or running.
+    expect(logText(repo).match(/starting a runner/g)).toHaveLength(1)
+    expect(logText(repo).match(/runner started/g)).toHaveLength(1)
+    const { pid } = status(repo).runner
+    process.kill(pid as number, 'SIGTERM')
+    await drained(repo)
+  })
+
   it('moves a malformed event file aside with its reason, and goes on with the others', async () => {
     const repo = asyncRepo()
     writeFileSync(path.join(repo.stateDir, 'spool', 'post-commit-garbage-1.event'), 'not an event\n')

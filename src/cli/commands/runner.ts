@@ -37,7 +37,9 @@ export const command: Command = {
     const { values } = parseCommandArgs('runner', args, { spawn: { type: 'boolean' }, foreground: { type: 'boolean' } }, false)
     const repo = findRepo(io.cwd)
     if (values.spawn) {
-      await ensureRunner(repo, io.env)
+      // The shim already found no live runner, and other hooks now count on the runner this
+      // starts (runner.starting), so it starts one without asking again.
+      await ensureRunner(repo, io.env, { always: true })
       return 0
     }
     const controller = new AbortController()
