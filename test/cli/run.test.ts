@@ -86,7 +86,7 @@ describe('gitvan run', () => {
     expect(parsed(repo, commits[3] as string)).toMatchObject([{ job: 'merged', hook: 'post-merge', data: 2 }])
   })
 
-  it('exits 1 when a job fails, shows it on stderr, and reports it in json', () => {
+  it('exits 1 when a job fails, shows it on stderr, and reports it in json, junit and github formats', () => {
     const repo = makeRepo()
     withConfig(repo, `${RECEIPT_JOB}, boom: { on: 'post-commit', run: async (ctx) => { if (ctx.commit.startsWith(process.env.FAIL_ON ?? 'x')) throw new Error('exploded on purpose'); return 'fine' } }`)
     const commits = addCommits(repo, 2)
@@ -101,6 +101,15 @@ describe('gitvan run', () => {
     expect(report.failed).toBe(1)
     expect(report.jobs.boom).toMatchObject({ ok: 2, failed: 1 })
     expect(report.failures).toMatchObject([{ job: 'boom', commit: target, status: 'failed', error: { message: 'exploded on purpose' } }])
+    const junit = repo.gitvan(['run', '--all', '--force', '--job', 'boom', '--reporter', 'junit'], { env: { FAIL_ON: target } })
+    expect(junit.code).toBe(1)
+    expect(junit.stdout).toMatch(/^<\?xml version="1.0"/)
+    expect(junit.stdout).toContain('<testsuite name="boom" tests="3" failures="1" skipped="0">')
+    expect(junit.stdout).toContain(`name="${target}"`)
+    expect(junit.stdout).toContain('<failure type="failed" message="exploded on purpose">')
+    const github = repo.gitvan(['run', '--all', '--force', '--job', 'boom', '--reporter', 'github'], { env: { FAIL_ON: target } })
+    expect(github.code).toBe(1)
+    expect(github.stdout).toMatch(new RegExp(`^::error title=gitvan boom::boom failed on ${target}: exploded on purpose%0A`, 'm'))
   })
 
   it('exits 2 with a clear message on usage errors', () => {
@@ -112,7 +121,7 @@ describe('gitvan run', () => {
       [['run', '--concurrency', '0'], /--concurrency must be a whole number/],
       [['run', '--hook', 'pre-commit'], /'pre-commit' is a blocking hook/],
       [['run', '--hook', 'post-comit'], /'post-comit' is not a hook/],
-      [['run', '--reporter', 'xml'], /--reporter must be pretty or json/],
+      [['run', '--reporter', 'xml'], /--reporter must be one of pretty, json, junit, github/],
       [['run', 'HEAD', '--all'], /not both/],
       [['run', '--', '--output=x'], /is not a revision or range/],
     ]

@@ -6,7 +6,7 @@
  * finished and a re-run only does what is missing (`--force` runs everything again).
  *
  * Output: on a TTY, progress and failures as they come; otherwise only failures (stderr) and a
- * final summary line. `--reporter json` prints one JSON document instead. Exit 0 when every run
+ * final summary line. `--reporter json|junit|github` print their format instead (runReport.ts). Exit 0 when every run
  * was ok, 1 when one was not, 2 on usage or config errors, 3 when a ref or lock conflict outlasted
  * the retries (from publishReceipts).
  */
@@ -23,7 +23,7 @@ import { commitEvents, planJobs, type PlannedRun } from '../../schedule/plan.js'
 import type { HookEvent } from '../../spool/event.js'
 import { parseCommandArgs } from '../args.js'
 import type { Command } from '../command.js'
-import { emptyTally, formatSummary, recordResult, toJsonReport, type Tally } from './runReport.js'
+import { emptyTally, formatSummary, recordResult, toGithub, toJsonReport, toJunit, type Tally } from './runReport.js'
 
 const USAGE = `Usage: gitvan run [<range>|--all] [options]
 
@@ -40,7 +40,8 @@ Options:
   --force            run again where a receipt exists
   --no-cache         do not use the disk cache
   --concurrency N    jobs at once (default: the config's concurrency)
-  --reporter NAME    pretty (default) or json: one JSON document with counts per job and the failures
+  --reporter NAME    pretty (default); json: one JSON document with counts per job and the failures;
+                     junit: JUnit XML, a suite per job; github: an ::error workflow command per failure
   --foreground       accepted for symmetry with the runner: gitvan run always runs in the foreground
 
 Exit codes: 0 every run ok, 1 a job failed, 2 usage or config error, 3 a ref or lock conflict.
@@ -64,8 +65,12 @@ type Request = {
   readonly jobIds: readonly string[]
   readonly force: boolean
   readonly concurrency: number | undefined
-  readonly reporter: 'pretty' | 'json'
+  readonly reporter: Reporter
 }
+
+const REPORTERS = ['pretty', 'json', 'junit', 'github'] as const
+type Reporter = (typeof REPORTERS)[number]
+const isReporter = (name: string): name is Reporter => (REPORTERS as readonly string[]).includes(name)
 
 const usage = (message: string, hint = "Run 'gitvan run --help' for usage.") => new GitvanError('USAGE', `run: ${message}`, { details: [hint] })
 
@@ -78,7 +83,7 @@ function parseRequest(args: readonly string[]): Request {
   if (isBlockingHook(hook)) throw usage(`'${hook}' is a blocking hook: its jobs run while git waits, not over a range`, `gitvan run plans the jobs of ${ASYNC_HOOKS.join(', ')}.`)
   if (!isAsyncHook(hook)) throw usage(`'${hook}' is not a hook gitvan runs jobs for`, `gitvan run plans the jobs of ${ASYNC_HOOKS.join(', ')}.`)
   const reporter = values.reporter ?? 'pretty'
-  if (reporter !== 'pretty' && reporter !== 'json') throw usage(`--reporter must be pretty or json, got '${reporter}'`)
+  if (!isReporter(reporter)) throw usage(`--reporter must be one of ${REPORTERS.join(', ')}, got '${reporter}'`)
   let concurrency: number | undefined
   if (values.concurrency !== undefined) {
     concurrency = Number(values.concurrency)
@@ -165,9 +170,11 @@ export const command: Command = {
       process.off('SIGTERM', stop)
       if (tty) io.stdout('\r\x1b[2K')
     }
-    const ms = performance.now() - started
-    if (request.reporter === 'json') io.stdout(`${JSON.stringify(toJsonReport(tally, { range: request.range, hook: request.hook, commits: commits.length, ms }), null, 2)}\n`)
-    else io.stdout(`${formatSummary(tally, { range: request.range, hook: request.hook, commits: commits.length, ms })}\n`)
+    const facts = { range: request.range, hook: request.hook, commits: commits.length, ms: performance.now() - started }
+    if (request.reporter === 'json') io.stdout(`${JSON.stringify(toJsonReport(tally, facts), null, 2)}\n`)
+    else if (request.reporter === 'junit') io.stdout(toJunit(tally, facts))
+    else if (request.reporter === 'github') io.stdout(toGithub(tally, facts))
+    else io.stdout(`${formatSummary(tally, facts)}\n`)
     if (controller.signal.aborted) return 130
     return tally.failed > 0 ? 1 : 0
   },
