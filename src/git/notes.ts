@@ -144,8 +144,9 @@ async function publishOnce(repo: Repo, commits: readonly string[], fresh: Readon
   try {
     return await updateRef(repo, { ref: NOTES_REF, newOid: oid, oldOid: tip })
   } finally {
-    // The scratch ref only named the commit for fast-import; the notes ref holds it now (or nothing does).
-    await updateRef(repo, { ref: scratch, newOid: null, oldOid: oid })
+    // The scratch ref only named the commit for fast-import; the notes ref holds it now (or nothing
+    // does). If it cannot go now (packed-refs locked), pruneScratchRefs removes it once we are gone.
+    await updateRef(repo, { ref: scratch, newOid: null, oldOid: oid }).catch(() => undefined)
   }
 }
 
