@@ -83,8 +83,6 @@ export type PublishOptions = {
   readonly lockedAttempts?: number
 }
 
-type Attempt = { readonly outcome: RefOutcome; readonly attempt: number }
-
 /**
  * Adds every receipt to the notes ref in one notes commit. Throws GitvanError REF_CONFLICT (the
  * ref kept moving) or LOCKED (a `.lock` stayed in the way) when retries run out.
@@ -110,9 +108,9 @@ export async function publishReceipts(
   const lockedAttempts = options.lockedAttempts ?? 8
   let locked = 0
 
-  const { value, attempts } = await withRetry<Attempt>(
-    async (attempt) => ({ outcome: await publishOnce(repo, commits, fresh, receipts.length), attempt }),
-    ({ outcome }) => {
+  const { value: outcome, attempts } = await withRetry<RefOutcome>(
+    () => publishOnce(repo, commits, fresh, receipts.length),
+    (outcome) => {
       if (outcome.ok) return false
       // A lock that stays through several tries in a row is left over; one that comes and goes is traffic.
       if (outcome.reason === 'locked') return ++locked < lockedAttempts
@@ -121,15 +119,14 @@ export async function publishReceipts(
     },
     { attempts: 40, baseMs: 5, maxMs: 500, ...options.retry },
   )
-  const { outcome } = value
   if (outcome.ok) return { notesCommits: 1, attempts }
   if (outcome.reason === 'locked') {
     throw new GitvanError('LOCKED', `Could not publish ${receipts.length} receipts: ${NOTES_REF} is locked.`, {
-      details: [outcome.detail, `Then run the command again; the receipts are not lost: nothing was published.`],
+      details: [outcome.detail, 'Nothing was published: once the lock is gone, run again (jobs without a receipt run again).'],
     })
   }
   throw new GitvanError('REF_CONFLICT', `Could not publish ${receipts.length} receipts: ${NOTES_REF} kept moving (${attempts} attempts).`, {
-    details: [outcome.detail, 'Other writers were publishing at the same time: run the command again.'],
+    details: [outcome.detail, 'Other writers were publishing at the same time. Nothing was published: run again (jobs without a receipt run again).'],
   })
 }
 
