@@ -149,6 +149,7 @@ export const command: Command = {
     const tally = emptyTally(jobs)
     const started = performance.now()
     const tty = process.stdout.isTTY === true && request.reporter === 'pretty'
+    let shown = 0
 
     const controller = new AbortController()
     const stop = () => controller.abort()
@@ -160,8 +161,11 @@ export const command: Command = {
         for (const batch of batches) {
           if (controller.signal.aborted) break
           await runBatch(repo, config, jobs, batch, ref, request, tally, controller.signal, (run, failed) => {
-            if (failed && request.reporter === 'pretty') io.stderr(failed)
-            if (tty) io.stdout(`\r\x1b[2K${tally.done}/${tally.planned} runs, ${tally.failed} failed, ${run.job.id} on ${run.commit.slice(0, 12)}`)
+            if (failed && request.reporter === 'pretty') io.stderr(`${tty ? '\r\x1b[2K' : ''}${failed}`)
+            const now = performance.now()
+            if (!tty || now - shown < 100) return // a redraw per run would cost more than the runs
+            shown = now
+            io.stdout(`\r\x1b[2K${tally.done}/${tally.planned} runs, ${tally.failed} failed, ${run.job.id} on ${run.commit.slice(0, 12)}`)
           })
         }
       }
