@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { writeFileSync } from 'node:fs'
 import path from 'node:path'
-import { NOTES_REF, publishReceipts, readReceipts, unionLines } from '../../src/git/notes.js'
+import { hasReceipt, NOTES_REF, publishReceipts, readReceipts, unionLines } from '../../src/git/notes.js'
 import { readRef } from '../../src/git/refs.js'
 import { findRepo } from '../../src/git/repo.js'
 import { RECEIPT_SCHEMA, toReceiptLine, type Receipt } from '../../src/job/result.js'
@@ -74,6 +74,7 @@ describe('publishReceipts', () => {
     expect(expected.trimEnd().split('\n')).toHaveLength(3)
     const read = await readReceipts(r, [head])
     expect(read.get(head)?.map((x) => x.job).sort()).toEqual(['a', 'b'])
+    expect([hasReceipt(read, head, 'a'), hasReceipt(read, head, 'c'), hasReceipt(read, 'f'.repeat(40), 'a')]).toEqual([true, false, false])
   })
 
   it('reads fanned-out notes that plain git wrote, including commits without a note', async () => {
