@@ -53,7 +53,7 @@ export default {
   return Object.assign(repo, { runsFile, stateDir })
 }
 
-/** The same repository's config with a function that runs first (e.g. a job body) inside `record`. */
+/** Every job run so far, as `<job> <commit>` lines, in the order they ran. */
 export const runs = (repo: AsyncRepo): string[] => readFileSync(repo.runsFile, 'utf8').split('\n').filter(Boolean)
 
 export type Status = { spool: number; waiting: number; claimed: number; bad: number; runner: { alive: boolean; pid: number | null } }
@@ -67,7 +67,7 @@ export function status(repo: TestRepo, cwd?: string): Status {
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
 /** Polls until `check` holds; throws with `describe()` when the deadline passes. */
-export async function waitFor(check: () => boolean, describe: () => string, deadlineMs = 45_000): Promise<void> {
+export async function waitFor(check: () => boolean, describe: () => string, deadlineMs = 50_000): Promise<void> {
   const until = Date.now() + deadlineMs
   while (!check()) {
     if (Date.now() > until) throw new Error(`timed out waiting: ${describe()}`)
@@ -76,7 +76,7 @@ export async function waitFor(check: () => boolean, describe: () => string, dead
 }
 
 /** Waits until nothing is in the spool and no runner is alive. */
-export async function drained(repo: TestRepo): Promise<void> {
+export async function drained(repo: TestRepo, deadlineMs?: number): Promise<void> {
   let last: Status | undefined
   await waitFor(
     () => {
@@ -84,6 +84,7 @@ export async function drained(repo: TestRepo): Promise<void> {
       return last.spool === 0 && !last.runner.alive
     },
     () => `status ${JSON.stringify(last)}`,
+    deadlineMs,
   )
 }
 

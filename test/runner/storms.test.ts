@@ -27,7 +27,7 @@ describe('hook storms become batches', () => {
     const rewritten = repo.git(['rev-list', 'main..topic']).stdout.trim().split('\n')
     expect(rewritten).toHaveLength(200)
     expect(rewritten.some((c) => before.includes(c))).toBe(false)
-    await drained(repo)
+    await drained(repo, 150_000)
 
     const notes = receipts(repo, rewritten)
     for (const commit of rewritten) expect(notes.get(commit)?.map((r) => [r.job, r.status]), commit).toEqual([['count', 'ok']])
@@ -35,7 +35,7 @@ describe('hook storms become batches', () => {
     expect([...receipts(repo, before.slice(0, 5)).values()].every((lines) => lines.length === 0)).toBe(true)
     expect(notesCommits(repo)).toBeLessThanOrEqual(5)
     expect(new Set(runs(repo)).size).toBe(200)
-  })
+  }, 180_000)
 
   it('eight linked worktrees committing at once: nothing lost, nothing run twice', async () => {
     const repo = asyncRepo()
@@ -44,11 +44,11 @@ describe('hook storms become batches', () => {
     const loop = 'for i in 1 2 3 4 5 6 7 8 9 10; do git commit -q --allow-empty -m "$PWD $i" || exit 1; done'
     const results = await Promise.all(trees.map((cwd) => runAsync('sh', ['-c', loop], { cwd, env: repo.env })))
     expect(results.map((r) => r.code)).toEqual(Array(8).fill(0))
-    await drained(repo)
+    await drained(repo, 150_000)
     const commits = trees.flatMap((_, i) => repo.git(['rev-list', `main..w${i}`]).stdout.trim().split('\n'))
     expect(commits).toHaveLength(80)
     const notes = receipts(repo, commits)
     for (const commit of commits) expect(notes.get(commit)?.map((r) => r.job), commit).toEqual(['count'])
     expect(runs(repo).sort()).toEqual(commits.map((c) => `count ${c}`).sort())
-  })
+  }, 180_000)
 })
