@@ -1,7 +1,7 @@
 /**
  * The runner: the one drainer of a repository's spool.
  *
- *     acquire runner.pid ─▶ re-queue what dead runners left ─▶ loop:
+ *     acquire runner.pid (waiting while a live runner holds it) ─▶ re-queue what dead runners left ─▶ loop:
  *         look at the spool ─▶ debounce ─▶ claim a batch (rename) ─▶ load config ─▶ facts ─▶ plan
  *         ─▶ execute (queue, jobs, ONE notes commit) ─▶ delete the claimed files ─▶ metrics
  *     idle for `runner.idleMs` (mode serve) or nothing waiting (mode drain) ─▶ release the lock
@@ -9,7 +9,8 @@
  *
  * Why no event is stranded: a shim writes its event BEFORE it looks at the lock; the runner
  * removes the lock BEFORE its last look at the spool. So either the runner's last look sees the
- * event, or the shim sees no lock and starts a new runner.
+ * event, or the shim sees no lock and starts a new runner (or finds one on its way up in
+ * runner.starting: a started runner never leaves before it has held the lock and looked).
  *
  * Failure handling: a batch that cannot be published (ref conflict, config error, a bug) puts its
  * files back in the spool and the runner backs off; after several failures in a row it exits and
