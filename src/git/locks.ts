@@ -59,7 +59,8 @@ export function isExpired(owner: LockOwner | undefined, now = Date.now()): boole
   return owner.host === os.hostname() && !isAlive(owner.pid)
 }
 
-function isAlive(pid: number): boolean {
+/** Whether a process of this host with that pid exists (EPERM: it does, under another user). */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0)
     return true

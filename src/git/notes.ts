@@ -16,6 +16,7 @@ import { GitvanError } from '../errors.js'
 import { RECEIPT_SCHEMA, toReceiptLine, type Receipt } from '../job/result.js'
 import { withCatFile } from './catfile.js'
 import { writeNotesCommit } from './fastImport.js'
+import { isAlive } from './locks.js'
 import { NoteTree } from './noteTree.js'
 import { listRefs, readRef, updateRef, withRetry, type RefOutcome, type RetryOptions } from './refs.js'
 import type { Repo } from './repo.js'
@@ -158,13 +159,4 @@ export async function pruneScratchRefs(repo: Repo): Promise<number> {
     if (outcome.ok) deleted++
   }
   return deleted
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
-  }
 }
