@@ -11,6 +11,7 @@ import type { Job } from '../config/types.js'
 import type { Repo } from '../git/repo.js'
 import { readReceipts } from '../git/notes.js'
 import { git } from '../git/spawn.js'
+import type { Receipt } from '../job/result.js'
 import type { HookEvent } from '../spool/event.js'
 import { eventTargets, receiptKey, type CommitFacts, type PlanFacts } from './plan.js'
 
@@ -86,11 +87,20 @@ async function readTags(repo: Repo): Promise<Map<string, string[]>> {
   return result
 }
 
-/** `receiptKey(job, commit)` of every receipt already in the notes of these commits. */
+/**
+ * `receiptKey(job, commit)` of every pair whose latest receipt (DESIGN 3.3: per job, the line with
+ * the latest `at` wins) is `ok`. A pair whose latest run failed, timed out or was cancelled is not
+ * done: a re-run tries it again, so a CI run after a fix does not pass on a stale failure.
+ */
 async function readDone(repo: Repo, commits: readonly string[]): Promise<Set<string>> {
   const done = new Set<string>()
   for (const [commit, receipts] of await readReceipts(repo, commits)) {
-    for (const receipt of receipts) done.add(receiptKey(receipt.job, commit))
+    const latest = new Map<string, Receipt>()
+    for (const receipt of receipts) {
+      const seen = latest.get(receipt.job)
+      if (!seen || receipt.at > seen.at) latest.set(receipt.job, receipt)
+    }
+    for (const [job, receipt] of latest) if (receipt.status === 'ok') done.add(receiptKey(job, commit))
   }
   return done
 }

@@ -47,7 +47,7 @@ export type PlanFacts = {
   readonly commits: ReadonlyMap<string, CommitFacts>
   /** Names that are not commit oids (an annotated tag's oid) → the commit they peel to. */
   readonly peeled?: ReadonlyMap<string, string>
-  /** `receiptKey(job, commit)` of every pair that already has a receipt. */
+  /** `receiptKey(job, commit)` of every pair whose latest receipt is `ok` (failed ones run again). */
   readonly done: ReadonlySet<string>
 }
 

@@ -112,6 +112,24 @@ describe('gitvan run', () => {
     expect(github.stdout).toMatch(new RegExp(`^::error title=gitvan boom::boom failed on ${target}: exploded on purpose%0A`, 'm'))
   })
 
+  it('runs a failed job again on the next run, and only that one: a stale failure never passes', () => {
+    const repo = makeRepo()
+    withConfig(repo, `boom: { on: 'post-commit', run: async (ctx) => { if (ctx.commit.startsWith(process.env.FAIL_ON ?? 'x')) throw new Error('exploded on purpose'); return 'fine' } }`)
+    const commits = addCommits(repo, 2)
+    const target = commits[1] as string
+    expect(repo.gitvan(['run', '--all'], { env: { FAIL_ON: target } }).code).toBe(1)
+    const stillFailing = repo.gitvan(['run', '--all', '--reporter', 'json'], { env: { FAIL_ON: target } })
+    expect(stillFailing.code).toBe(1)
+    expect(JSON.parse(stillFailing.stdout)).toMatchObject({ runs: 1, skipped: 2, failed: 1 })
+    const fixed = repo.gitvan(['run', '--all', '--reporter', 'json'])
+    expect(fixed.code).toBe(0)
+    expect(JSON.parse(fixed.stdout)).toMatchObject({ runs: 1, skipped: 2, failed: 0 })
+    const lines = parsed(repo, target)
+    expect(lines.map((x) => x.status).sort()).toEqual(['failed', 'failed', 'ok'])
+    const again = repo.gitvan(['run', '--all', '--reporter', 'json'])
+    expect(JSON.parse(again.stdout)).toMatchObject({ runs: 0, skipped: 3 })
+  })
+
   it('exits 2 with a clear message on usage errors', () => {
     const repo = makeRepo()
     withConfig(repo, RECEIPT_JOB)

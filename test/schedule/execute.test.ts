@@ -65,7 +65,7 @@ describe('executePlan', () => {
     expect(note[0]).toMatchObject({ schema: 'gitvan.receipt.v1', commit: oids[1], hook: 'post-commit', status: 'ok', cache: 'off', data: { files: ['f0.txt'] } })
   })
 
-  it('records failures as receipts and re-plans nothing that has one', async () => {
+  it('records failures as receipts; re-plans the failed pairs, not the ok ones', async () => {
     const { repo, oids, gitRepo } = setup(2)
     const jobs = [
       job('ok', () => 1),
@@ -80,8 +80,8 @@ describe('executePlan', () => {
     expect(execution.failed).toBe(3)
     expect(execution.receipts.filter((r) => r.status === 'failed').every((r) => r.error?.message.includes('no luck'))).toBe(true)
     const second = planJobs(events, jobs, await gatherFacts(gitRepo, events, jobs))
-    expect(second.runs).toEqual([])
-    expect(second.skipped).toBe(6)
+    expect(second.runs.map((run) => run.job.id)).toEqual(['boom', 'boom', 'boom'])
+    expect(second.skipped).toBe(3)
     expect(notesCommits(repo)).toBe(1)
   })
 
