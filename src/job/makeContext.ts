@@ -13,8 +13,8 @@ import type { JobInput } from './input.js'
 export type ContextOptions = {
   readonly job: string
   readonly input: JobInput
-  /** The environment for programs the job runs (GITVAN_* included). */
-  readonly env: NodeJS.ProcessEnv
+  /** The environment for programs the job runs (GITVAN_* included), made when the first one starts. */
+  readonly env: () => NodeJS.ProcessEnv
   readonly signal: AbortSignal
   readonly log: TailBuffer
 }
@@ -35,7 +35,7 @@ export function makeContext(options: ContextOptions): JobContext {
   }
   const exec = async (file: string, args: readonly string[] = []): Promise<ExecResult> => {
     log.push(`$ ${[file, ...args].join(' ')}\n`)
-    const outcome = await execArgv([file, ...args], { cwd: input.root, env: options.env, signal, separate: true })
+    const outcome = await execArgv([file, ...args], { cwd: input.root, env: options.env(), signal, separate: true })
     log.push(outcome.log)
     if (outcome.error) throw Object.assign(new Error(outcome.error.message), { code: outcome.error.code })
     if (outcome.aborted) throw Object.assign(new Error(`'${file}' was stopped: the job was aborted`), { code: 'ABORTED' })
