@@ -20,9 +20,22 @@ export type NotesCommit = {
 
 const data = (text: string): string => `data ${Buffer.byteLength(text)}\n${text}\n`
 
+/**
+ * Two settings that change nothing in what is written, only how fast (1,000 notes: 88 ms → 23 ms):
+ * - glibc's malloc returns the heap top to the kernel as soon as a large block is freed, and
+ *   fast-import frees one (zlib's state) after every object: thousands of brk calls. A 1 MB top pad
+ *   keeps it. Other C libraries ignore the variable.
+ * - core.warnAmbiguousRefs=false: otherwise each `N inline <oid>` also looks for refs named like
+ *   the oid (a dozen stats per note) only to warn.
+ */
+const FAST_IMPORT_ARGS = ['-c', 'core.warnAmbiguousRefs=false', 'fast-import', '--quiet', '--done', '--force']
+const fastImportEnv = (): NodeJS.ProcessEnv => ({
+  GLIBC_TUNABLES: [process.env.GLIBC_TUNABLES, 'glibc.malloc.top_pad=1048576'].filter(Boolean).join(':'),
+})
+
 /** Writes the notes commit and returns its oid. */
 export async function writeNotesCommit(repo: Repo, commit: NotesCommit): Promise<string> {
-  const child = startGit(['fast-import', '--quiet', '--done', '--force'], { cwd: repo.root })
+  const child = startGit(FAST_IMPORT_ARGS, { cwd: repo.root, env: fastImportEnv() })
   const out: Buffer[] = []
   child.stdout.on('data', (chunk: Buffer) => out.push(chunk))
 
