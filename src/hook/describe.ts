@@ -26,6 +26,8 @@ export function describeChange(change: HookChange, cwd: string): string {
       return `${hook}: not installed: ${rel(change.chainedFile)} is not gitvan's (move it away, or run 'gitvan install --force')`
     case 'husky-added':
       return `${hook}: added 'gitvan hook ${hook}' to ${rel(change.file)}${change.created ? ' (new file)' : ''}${change.runs ? '' : notRun(hook)}`
+    case 'husky-updated':
+      return `${hook}: replaced the line of an older gitvan in ${rel(change.file)}${change.runs ? '' : notRun(hook)}`
     case 'husky-present':
       return `${hook}: ${rel(change.file)} already calls 'gitvan hook ${hook}'${change.runs ? '' : notRun(hook)}`
     case 'removed':

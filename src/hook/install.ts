@@ -3,7 +3,9 @@
  *
  * - Shims go into git's hooks directory (`git rev-parse --git-path hooks`: honours core.hooksPath;
  *   from a linked worktree it is the common one, so one install serves every worktree). In a
- *   husky 9 repository (core.hooksPath `.husky/_`) a line goes into `.husky/<hook>` instead.
+ *   husky 9 repository (core.hooksPath `.husky/_`) a line goes into `.husky/<hook>` instead, and
+ *   each async hook also gets a per-clone shim in `<state dir>/shims/` that its line runs (see
+ *   husky.ts): the shim is written before the line, so the line never names a shim not yet there.
  * - A hook that was there is kept as `<hook>.gitvan-chained` and restored by uninstall, bytes and
  *   mode. A `.gitvan-chained` file gitvan did not put there is a conflict: install refuses and
  *   changes nothing, unless forced.
@@ -19,7 +21,8 @@ import { GitvanError } from '../errors.js'
 import type { Repo } from '../git/repo.js'
 import { RUNNABLE_HOOKS, type HookName } from './catalog.js'
 import { chainExisting, readSlot, writeShim, type HookSlot } from './hookFiles.js'
-import { addHuskyLine, huskyRunsHook, isHuskyHooksDir } from './husky.js'
+import { addHuskyLine, huskyFile, huskyRunsHook, isHuskyHooksDir } from './husky.js'
+import { shimmedHooks, writeHuskyShim } from './huskyShims.js'
 import { takeLock, tryLock } from './installLock.js'
 import { readRecord, recordFile, removeRecord, writeRecord, type InstallMode, type InstallRecord } from './record.js'
 import { currentRuntime, renderShim, type Runtime } from './shim.js'
@@ -96,11 +99,11 @@ function apply(repo: Repo, plan: Plan, options: InstallOptions): InstallReport {
   const changes: HookChange[] = []
   if (moved) {
     trace(`install: was installed in ${recorded.hooksDir} (${recorded.mode}); removing that first`)
-    changes.push(...tearDown(recorded, trace))
+    changes.push(...tearDown(recorded, trace, repo.stateDir))
   }
   if (previous && dropped.length > 0) {
     trace(`install: ${dropped.join(', ')} no longer ${dropped.length === 1 ? 'has' : 'have'} jobs`)
-    changes.push(...tearDown({ ...previous, hooks: dropped, husky: previous.husky.filter((edit) => dropped.includes(edit.hook)) }, trace))
+    changes.push(...tearDown({ ...previous, hooks: dropped, husky: previous.husky.filter((edit) => dropped.includes(edit.hook)) }, trace, repo.stateDir))
   }
 
   const installed: HookName[] = []
@@ -133,16 +136,26 @@ function apply(repo: Repo, plan: Plan, options: InstallOptions): InstallReport {
       if (slot.chained || slot.current === 'foreign') chained.push(slot.hook)
     }
   } else {
+    const shimmed = shimmedHooks(plan.desired)
     for (const hook of plan.desired) {
+      if (shimmed.includes(hook)) {
+        const change = writeHuskyShim(repo.stateDir, hook, runtime)
+        trace(`${hook}: ${change.kind === 'unchanged' ? 'per-clone shim already up to date:' : 'wrote the per-clone shim'} ${change.file}`)
+        changes.push(change)
+      }
       const added = addHuskyLine(repo.hooksDir, hook)
       const runs = huskyRunsHook(repo.hooksDir, hook)
+      const file = huskyFile(repo.hooksDir, hook)
       if (added.kind === 'added') {
-        trace(`${hook}: added 'gitvan hook ${hook}' to ${added.edit.file}`)
+        trace(`${hook}: added 'gitvan hook ${hook}' to ${file}`)
         husky.push(added.edit)
-        changes.push({ kind: 'husky-added', hook, file: added.edit.file, created: added.edit.created, runs })
+        changes.push({ kind: 'husky-added', hook, file, created: added.edit.created, runs })
+      } else if (added.kind === 'upgraded') {
+        trace(`${hook}: replaced the line of an older gitvan in ${file}`)
+        changes.push({ kind: 'husky-updated', hook, file, runs })
       } else {
-        trace(`${hook}: ${path.join(path.dirname(repo.hooksDir), hook)} already calls gitvan`)
-        changes.push({ kind: 'husky-present', hook, file: path.join(path.dirname(repo.hooksDir), hook), ours: added.ours, runs })
+        trace(`${hook}: ${file} already calls gitvan`)
+        changes.push({ kind: 'husky-present', hook, file, ours: added.ours, runs })
       }
       installed.push(hook)
     }
@@ -193,7 +206,7 @@ export function uninstall(repo: Repo, options: Pick<InstallOptions, 'trace'> = {
   const trace = options.trace ?? (() => {})
   return locked(repo, () => {
     const previous = readRecord(repo.stateDir)
-    const changes = tearDown(previous, trace, repo.hooksDir)
+    const changes = tearDown(previous, trace, repo.stateDir, repo.hooksDir)
     removeRecord(repo.stateDir)
     return { wasInstalled: previous !== undefined, changes }
   })

@@ -5,7 +5,8 @@
 import { existsSync, readFileSync } from 'node:fs'
 import type { Repo } from '../git/repo.js'
 import { readSlot } from './hookFiles.js'
-import { huskyFile, huskyLine } from './husky.js'
+import { huskyCall, huskyFile } from './husky.js'
+import { huskyShimsDir, shimmedHooks } from './huskyShims.js'
 import { readRecord, type InstallRecord } from './record.js'
 
 export type InstallState = InstallRecord & {
@@ -20,7 +21,8 @@ export function installState(repo: Repo): InstallState | undefined {
   const record = readRecord(repo.stateDir)
   if (!record) return undefined
   const problems: string[] = []
-  if (record.mode === 'hooks' && !existsSync(record.node)) {
+  const shimmed = record.mode === 'husky' ? shimmedHooks(record.hooks) : []
+  if ((record.mode === 'hooks' || shimmed.length > 0) && !existsSync(record.node)) {
     problems.push(`node ${record.node} (written into the shims) is gone: the shims fall back to node on PATH; ${REINSTALL} to write the new path`)
   }
   if (!existsSync(record.cli)) problems.push(`the gitvan CLI ${record.cli} (written into the shims) is gone: hooks fail until you ${REINSTALL} again`)
@@ -32,12 +34,16 @@ export function installState(repo: Repo): InstallState | undefined {
       const slot = readSlot(record.hooksDir, hook)
       if (slot.current === 'absent') problems.push(`${hook}: ${slot.file} is missing; ${REINSTALL} to put it back`)
       if (slot.current === 'foreign') problems.push(`${hook}: ${slot.file} is no longer gitvan's shim; ${REINSTALL} to put it back`)
-    } else {
-      const file = huskyFile(record.hooksDir, hook)
-      const lines = existsSync(file) ? readFileSync(file, 'utf8').split('\n') : []
-      if (!lines.some((line) => line === huskyLine(hook) || line.includes(`gitvan hook ${hook}`))) {
-        problems.push(`${hook}: ${file} no longer calls 'gitvan hook ${hook}'; ${REINSTALL} to add it again`)
-      }
+      continue
+    }
+    const file = huskyFile(record.hooksDir, hook)
+    const call = existsSync(file) ? huskyCall(readFileSync(file, 'utf8'), hook) : undefined
+    if (call === undefined) problems.push(`${hook}: ${file} no longer calls 'gitvan hook ${hook}'; ${REINSTALL} to add it again`)
+    if (!shimmed.includes(hook)) continue
+    if (call === 'older') problems.push(`${hook}: ${file} holds the line of an older gitvan, which starts node on every ${hook}; ${REINSTALL} to replace it`)
+    const slot = readSlot(huskyShimsDir(repo.stateDir), hook)
+    if (slot.current !== 'shim') {
+      problems.push(`${hook}: the per-clone shim ${slot.file} is missing, so the husky line starts node ('gitvan hook ${hook}') on every ${hook}; ${REINSTALL} to put it back`)
     }
   }
   return { ...record, problems }

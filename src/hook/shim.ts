@@ -47,8 +47,16 @@ export function currentRuntime(): Runtime {
 /** Quotes a value for sh: the result is one word whatever the value holds. */
 export const quoteSh = (value: string): string => `'${value.replaceAll("'", `'\\''`)}'`
 
+// The template's one line that finds the chained hook; a shim that must chain nothing empties it.
+const CHAIN_LINE = 'chained="${0%/*}/$hook.gitvan-chained"'
+
+export type ShimOptions = {
+  /** Run `<hook>.gitvan-chained` next to the shim first (true); false for the shims behind husky lines. */
+  readonly chain?: boolean
+}
+
 /** The shim for `hook`, as bytes to write. */
-export function renderShim(hook: HookName, runtime: Runtime, stateDir: string): string {
+export function renderShim(hook: HookName, runtime: Runtime, stateDir: string, options: ShimOptions = {}): string {
   const values: Record<string, string> = {
     HOOK: hook,
     KIND: isAsyncHook(hook) ? 'async' : 'blocking',
@@ -59,10 +67,13 @@ export function renderShim(hook: HookName, runtime: Runtime, stateDir: string): 
   }
   const template = readFileSync(runtime.template, 'utf8')
   if (!template.includes(SHIM_MARKER)) throw new Error(`${runtime.template} lacks the marker line '${SHIM_MARKER}'`)
-  return template.replace(/@([A-Z]+)@/g, (match, name: string) => {
+  const shim = template.replace(/@([A-Z]+)@/g, (match, name: string) => {
     const value = values[name]
     return value === undefined ? match : quoteSh(value)
   })
+  if (options.chain !== false) return shim
+  if (!shim.includes(CHAIN_LINE)) throw new Error(`${runtime.template} lacks the line '${CHAIN_LINE}'`)
+  return shim.replace(CHAIN_LINE, "chained=  # husky runs the hook's other lines itself")
 }
 
 /** True when `content` is a shim gitvan wrote (the marker sits in its first lines). */

@@ -1,14 +1,16 @@
 /**
- * Taking an install away: the recorded shims and husky lines, then (for uninstall) any shim or
- * husky line of gitvan's still found in the current hooks directory, so a lost install.json does
- * not strand shims. Each step is a value in the report; a chained hook that cannot go back
+ * Taking an install away: the recorded shims and husky lines (with the per-clone shims behind the
+ * husky lines of async hooks), then (for uninstall) any shim or husky line of gitvan's still found
+ * in the current hooks directory and any per-clone shim, so a lost install.json does not strand
+ * shims. Each step is a value in the report; a chained hook that cannot go back
  * because another file took its place is left where it is and reported as stranded.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { isRunnableHook, RUNNABLE_HOOKS, type HookName } from './catalog.js'
 import { CHAINED_SUFFIX, removeShim } from './hookFiles.js'
-import { huskyFile, huskyLine, isHuskyHooksDir, removeHuskyLine } from './husky.js'
+import { huskyCall, huskyFile, isHuskyHooksDir, removeHuskyLine } from './husky.js'
+import { removeHuskyShims } from './huskyShims.js'
 import type { InstallRecord } from './record.js'
 
 /** One thing install or uninstall did (or found) for one hook. */
@@ -23,6 +25,8 @@ export type HookChange =
   | { readonly kind: 'husky-added'; readonly hook: HookName; readonly file: string; readonly created: boolean; readonly runs: boolean }
   /** The husky file already calls `gitvan hook`; `ours`: with gitvan's marker. */
   | { readonly kind: 'husky-present'; readonly hook: HookName; readonly file: string; readonly ours: boolean; readonly runs: boolean }
+  /** The husky file held the line an older gitvan wrote; it now holds the current one. */
+  | { readonly kind: 'husky-updated'; readonly hook: HookName; readonly file: string; readonly runs: boolean }
   /** A shim removed; `restored`: the chained hook is back in its place. */
   | { readonly kind: 'removed'; readonly hook: HookName; readonly file: string; readonly restored: boolean }
   /** A chained hook left as `chainedFile` because another file now sits at `file`. */
@@ -65,7 +69,8 @@ function huskyLinesIn(hooksDir: string, trace: Trace): HookChange[] {
   const changes: HookChange[] = []
   for (const hook of RUNNABLE_HOOKS) {
     const file = huskyFile(hooksDir, hook)
-    if (!existsSync(file) || !readFileSync(file, 'utf8').split('\n').includes(huskyLine(hook))) continue
+    const call = existsSync(file) ? huskyCall(readFileSync(file, 'utf8'), hook) : undefined
+    if (call !== 'current' && call !== 'older') continue
     // Without a record, a file left holding nothing but gitvan's line is taken to be gitvan's.
     const outcome = removeHuskyLine({ hook, file, created: true, newline: false })
     trace(`${hook}: removed gitvan's line from ${file}`)
@@ -76,9 +81,10 @@ function huskyLinesIn(hooksDir: string, trace: Trace): HookChange[] {
 
 /**
  * Removes what `record` installed; with `scanDir`, also gitvan's shims (or husky lines) still found
- * there. Husky files keep the user's edits; only gitvan's line goes.
+ * there and every per-clone shim in `stateDir`. Husky files keep the user's edits; only gitvan's
+ * line goes.
  */
-export function tearDown(record: InstallRecord | undefined, trace: Trace, scanDir?: string): HookChange[] {
+export function tearDown(record: InstallRecord | undefined, trace: Trace, stateDir: string, scanDir?: string): HookChange[] {
   const changes: HookChange[] = []
   if (record?.mode === 'hooks') changes.push(...removeShims(record.hooksDir, record.hooks, trace))
   if (record?.mode === 'husky') {
@@ -91,12 +97,14 @@ export function tearDown(record: InstallRecord | undefined, trace: Trace, scanDi
       trace(`${edit.hook}: ${outcome === 'deleted' ? 'deleted' : "removed gitvan's line from"} ${edit.file}`)
       changes.push({ kind: 'husky-removed', hook: edit.hook, file: edit.file, deleted: outcome === 'deleted' })
     }
+    changes.push(...removeHuskyShims(stateDir, record.hooks, trace))
   }
   if (scanDir !== undefined) {
     const found = isHuskyHooksDir(scanDir) ? huskyLinesIn(scanDir, trace) : removeShims(scanDir, hooksIn(scanDir), trace)
     for (const change of found) {
       if (!changes.some((seen) => seen.kind === change.kind && seen.file === change.file)) changes.push(change)
     }
+    changes.push(...removeHuskyShims(stateDir, undefined, trace))
   }
   return changes
 }

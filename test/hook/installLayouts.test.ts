@@ -1,10 +1,14 @@
 import { afterAll, describe, expect, it } from 'vitest'
-import { existsSync, readFileSync, readlinkSync, realpathSync, rmSync, symlinkSync, unlinkSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, symlinkSync, unlinkSync } from 'node:fs'
 import path from 'node:path'
 import { makeRepo, removeTemp } from '../helpers/repo.js'
 import { hooksDirOf, modeOf, snapshot, writeConfig, writeHook, writeHusky } from './installFixture.js'
 
 afterAll(removeTemp)
+
+/** What install writes into `.husky/post-commit`: the per-clone shim when there is one, else node. */
+const POST_COMMIT_LINE =
+  'if gitvan_shim=$(git rev-parse --git-common-dir)/gitvan/shims/post-commit && [ -f "$gitvan_shim" ]; then sh "$gitvan_shim" "$@"; else gitvan hook post-commit "$@"; fi # gitvan'
 
 describe('gitvan install in husky, worktree and core.hooksPath layouts', () => {
   it('adds a line to .husky/<hook> in a husky 9 repository and takes exactly that away on uninstall', () => {
@@ -21,7 +25,10 @@ describe('gitvan install in husky, worktree and core.hooksPath layouts', () => {
     expect(r.stdout).toContain(`pre-commit: added 'gitvan hook pre-commit' to .husky/pre-commit\n`)
     expect(r.stdout).toContain(`post-commit: added 'gitvan hook post-commit' to .husky/post-commit (new file)`)
     expect(readFileSync(path.join(repo.dir, '.husky/pre-commit'), 'utf8')).toBe('npm test\ngitvan hook pre-commit "$@" # gitvan\n')
-    expect(readFileSync(path.join(repo.dir, '.husky/post-commit'), 'utf8')).toBe('gitvan hook post-commit "$@" # gitvan\n')
+    expect(readFileSync(path.join(repo.dir, '.husky/post-commit'), 'utf8')).toBe(`${POST_COMMIT_LINE}\n`)
+    // Only the async hook gets a per-clone shim, and it is gitvan's.
+    expect(readdirSync(path.join(repo.dir, '.git/gitvan/shims'))).toEqual(['post-commit'])
+    expect(readFileSync(path.join(repo.dir, '.git/gitvan/shims/post-commit'), 'utf8')).toContain("hook='post-commit'")
     // husky's own files and git's hooks dir are not touched.
     expect(repo.git(['config', 'core.hooksPath']).stdout).toBe('.husky/_\n')
     expect(snapshot(path.join(repo.dir, '.husky/_'))).toEqual(husky)
@@ -38,6 +45,7 @@ describe('gitvan install in husky, worktree and core.hooksPath layouts', () => {
     expect(u.stdout).toContain('post-commit: deleted .husky/post-commit')
     expect(readFileSync(path.join(repo.dir, '.husky/pre-commit'), 'utf8')).toBe(existing)
     expect(existsSync(path.join(repo.dir, '.husky/post-commit'))).toBe(false)
+    expect(existsSync(path.join(repo.dir, '.git/gitvan/shims'))).toBe(false)
     expect(repo.git(['config', 'core.hooksPath']).stdout).toBe('.husky/_\n')
     expect(snapshot(path.join(repo.dir, '.husky/_'))).toEqual(husky)
   })
