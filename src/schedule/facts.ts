@@ -23,13 +23,19 @@ export async function gatherFacts(repo: Repo, events: readonly HookEvent[], jobs
 
 /** Facts for these object names (commit oids, or tag oids that peel to commits). */
 export async function gatherCommitFacts(repo: Repo, names: readonly string[], jobs: readonly Job[]): Promise<PlanFacts> {
+  // Names are nearly always commit oids already (hooks and rev-list give those): the reads for
+  // them start with the peel instead of after it, and are used only if the peel agrees. A tag, a
+  // missing object or a non-commit makes them redo on the peeled oids.
+  const unique = [...new Set(names)]
+  const early = Promise.all([describeCommits(repo, unique), readDone(repo, unique)]).catch(() => undefined)
   const peeled = await peelToCommits(repo, names)
   const oids = [...new Set(peeled.values())]
+  const agrees = oids.length === unique.length && [...peeled].every(([name, oid]) => name === oid)
+  const reads = agrees ? await early : undefined
   const wantTags = jobs.some((job) => job.on.tag.length > 0)
-  const [described, tags, done] = await Promise.all([
-    describeCommits(repo, oids),
+  const [[described, done], tags] = await Promise.all([
+    reads ?? Promise.all([describeCommits(repo, oids), readDone(repo, oids)]),
     wantTags ? readTags(repo) : Promise.resolve(new Map<string, string[]>()),
-    readDone(repo, oids),
   ])
   const commits = new Map<string, CommitFacts>()
   for (const oid of oids) {

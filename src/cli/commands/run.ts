@@ -142,10 +142,16 @@ export const command: Command = {
   run: async (args, io) => {
     const request = parseRequest(args)
     const repo = findRepo(io.cwd)
+    // The range's git calls run while the config loads; their results (and errors) are taken in
+    // the order they always were, so a config error still comes before a range error.
+    const listed = revList(repo, request.range)
+    const named = rangeRef(repo, request.range)
+    listed.catch(() => undefined)
+    named.catch(() => undefined)
     const config = await loadConfig(repo.root)
     const jobs = selectJobs(config, request)
-    const commits = await revList(repo, request.range)
-    const ref = await rangeRef(repo, request.range)
+    const commits = await listed
+    const ref = await named
     const tally = emptyTally(jobs)
     const started = performance.now()
     const tty = process.stdout.isTTY === true && request.reporter === 'pretty'
