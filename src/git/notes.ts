@@ -101,16 +101,20 @@ export async function publishReceipts(
     lines.push(toReceiptLine(receipt))
     fresh.set(receipt.commit, lines)
   }
+  // Pruning lists refs while the first attempt reads the notes tip, and finishes (deleting what a
+  // dead process left) before anything is written.
+  let pruning: Promise<unknown> = Promise.resolve()
   if (!pruned.has(repo.commonDir)) {
     pruned.add(repo.commonDir)
-    await pruneScratchRefs(repo)
+    pruning = pruneScratchRefs(repo)
+    pruning.catch(() => undefined)
   }
   const commits = [...fresh.keys()]
   const lockedAttempts = options.lockedAttempts ?? 8
   let locked = 0
 
   const { value: outcome, attempts } = await withRetry<RefOutcome>(
-    () => publishOnce(repo, commits, fresh, receipts.length),
+    () => publishOnce(repo, commits, fresh, receipts.length, pruning),
     (outcome) => {
       if (outcome.ok) return false
       // A lock that stays through several tries in a row is left over; one that comes and goes is traffic.
@@ -131,9 +135,16 @@ export async function publishReceipts(
   })
 }
 
-async function publishOnce(repo: Repo, commits: readonly string[], fresh: ReadonlyMap<string, readonly string[]>, count: number): Promise<RefOutcome> {
+async function publishOnce(
+  repo: Repo,
+  commits: readonly string[],
+  fresh: ReadonlyMap<string, readonly string[]>,
+  count: number,
+  pruning: Promise<unknown>,
+): Promise<RefOutcome> {
   const tip = await readRef(repo, NOTES_REF)
   const existing = tip === undefined ? new Map<string, string>() : await readNotes(repo, commits, tip)
+  await pruning
   const notes = new Map<string, string>()
   for (const [commit, lines] of fresh) notes.set(commit, unionLines(existing.get(commit) ?? '', lines.join('\n')))
   const scratch = `${SCRATCH_PREFIX}${HOST}-${process.pid}-${++scratchCount}`
