@@ -5,6 +5,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { loadConfig } from '../../src/config/load.js'
 import { findRepo } from '../../src/git/repo.js'
+import { huskyLine } from '../../src/hook/husky.js'
 import { install, installState } from '../../src/hook/install.js'
 import { CLI, makeRepo, PROJECT_ROOT, removeTemp, type TestRepo } from '../helpers/repo.js'
 import { drained, receipts, status, waitFor } from '../runner/fixture.js'
@@ -84,6 +85,40 @@ const commitAll = (repo: TestRepo, message: string, cwd = repo.dir): void => {
 }
 
 describe('async hooks through husky', () => {
+  it('the line runs exactly one of the per-clone shim and gitvan hook under sh -e, with the standard input and the exit status', () => {
+    const repo = makeRepo()
+    const out = tempDir('gitvan-line-')
+    const hookFile = path.join(out, 'post-rewrite')
+    writeFileSync(hookFile, `${huskyLine('post-rewrite')}\n`)
+    writeHook(path.join(out, 'bin/gitvan'), `#!/bin/sh\necho "$*" > '${out}/fallback-args'\ncat > '${out}/fallback-stdin'\n`)
+    const shim = path.join(repo.dir, '.git/gitvan/shims/post-rewrite')
+    const writeShimExiting = (code: number) =>
+      writeHook(shim, `#!/bin/sh\necho "$*" > '${out}/shim-args'\ncat > '${out}/shim-stdin'\nexit ${code}\n`)
+    const input = 'aaa bbb\nccc ddd\n'
+    // How husky 9 runs .husky/<hook>: sh -e, from the top of the working tree.
+    const runLine = () => spawnSync('sh', ['-e', hookFile, 'rebase'], { cwd: repo.dir, env: { ...repo.env, PATH: `${out}/bin:${repo.env.PATH}` }, input, encoding: 'utf8' })
+    const taken = () => {
+      const files = ['shim-stdin', 'fallback-stdin'].filter((name) => existsSync(path.join(out, name)))
+      const result = Object.fromEntries(files.map((name) => [name, readFileSync(path.join(out, name), 'utf8')]))
+      for (const name of files) unlinkSync(path.join(out, name))
+      return result
+    }
+
+    expect(runLine().status).toBe(0)
+    expect(taken()).toEqual({ 'fallback-stdin': input })
+    expect(readFileSync(path.join(out, 'fallback-args'), 'utf8')).toBe('hook post-rewrite rebase\n')
+
+    writeShimExiting(0)
+    expect(runLine().status).toBe(0)
+    expect(taken()).toEqual({ 'shim-stdin': input })
+    expect(readFileSync(path.join(out, 'shim-args'), 'utf8')).toBe('rebase\n')
+
+    // A failing shim is the line's failure: gitvan hook does not run a second time.
+    writeShimExiting(3)
+    expect(runLine().status).toBe(3)
+    expect(taken()).toEqual({ 'shim-stdin': input })
+  })
+
   it('a commit spools its event in sh: node starts only to bring up the runner, never for the event', async () => {
     const repo = huskyRepo(config(COUNT, '20s'))
     // The shims point at a node that records each start, then runs the real one.
