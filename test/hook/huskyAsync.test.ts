@@ -182,7 +182,8 @@ describe('async hooks through husky', () => {
     }
     const before = repo.git(['rev-list', 'HEAD~5..HEAD']).stdout.trim().split('\n')
     await drained(repo)
-    repo.git(['rebase', '-q', '--force-rebase', 'HEAD~5'])
+    // Another committer date, so every replayed commit is a new object even within the same second.
+    repo.git(['rebase', '-q', '--force-rebase', 'HEAD~5'], { env: { GIT_COMMITTER_DATE: '2030-01-01T00:00:00Z' } })
     const after = repo.git(['rev-list', 'HEAD~5..HEAD']).stdout.trim().split('\n')
     expect(after.filter((commit) => before.includes(commit))).toEqual([])
     await drained(repo)
