@@ -133,6 +133,21 @@ describe('gitvan install in husky, worktree and core.hooksPath layouts', () => {
     expect(existsSync(`${hook}.gitvan-chained`)).toBe(false)
   })
 
+  it('moves from husky lines back to shims when husky goes, taking the per-clone shims away', () => {
+    const repo = makeRepo()
+    writeConfig(repo, ['pre-commit', 'post-commit'])
+    writeHusky(repo, ['pre-commit', 'post-commit'])
+    expect(repo.gitvan(['install']).code).toBe(0)
+    expect(existsSync(path.join(repo.dir, '.git/gitvan/shims/post-commit'))).toBe(true)
+    repo.git(['config', '--unset', 'core.hooksPath'])
+    const r = repo.gitvan(['install'])
+    expect(r.code).toBe(0)
+    expect(r.stdout).toContain('post-commit: removed .git/gitvan/shims/post-commit\n')
+    expect(r.stdout).toContain('post-commit: deleted .husky/post-commit (gitvan had created it)\n')
+    expect(existsSync(path.join(repo.dir, '.git/gitvan/shims'))).toBe(false)
+    expect(readFileSync(path.join(hooksDirOf(repo), 'post-commit'), 'utf8')).toContain("hook='post-commit'")
+  })
+
   it('chains a symlinked hook as the link itself, and recreates a missing hooks directory', () => {
     const repo = makeRepo()
     writeConfig(repo, ['pre-commit', 'pre-push'])
