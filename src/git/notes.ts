@@ -18,8 +18,9 @@ import { withCatFile } from './catfile.js'
 import { writeNotesCommit } from './fastImport.js'
 import { isAlive } from './locks.js'
 import { NoteTree } from './noteTree.js'
-import { listRefs, readRef, updateRef, withRetry, type RefOutcome, type RetryOptions } from './refs.js'
+import { readRef, updateRef, withRetry, type RefOutcome, type RetryOptions } from './refs.js'
 import type { Repo } from './repo.js'
+import { git } from './spawn.js'
 
 export const NOTES_REF = 'refs/notes/gitvan/results'
 export const SCRATCH_PREFIX = 'refs/gitvan/scratch/'
@@ -101,20 +102,16 @@ export async function publishReceipts(
     lines.push(toReceiptLine(receipt))
     fresh.set(receipt.commit, lines)
   }
-  // Pruning lists refs while the first attempt reads the notes tip, and finishes (deleting what a
-  // dead process left) before anything is written.
-  let pruning: Promise<unknown> = Promise.resolve()
-  if (!pruned.has(repo.commonDir)) {
-    pruned.add(repo.commonDir)
-    pruning = pruneScratchRefs(repo)
-    pruning.catch(() => undefined)
-  }
+  // The first publish in a repository also prunes leftover scratch refs: the one for-each-ref that
+  // lists them reads the notes tip too.
+  const prune = !pruned.has(repo.commonDir)
+  pruned.add(repo.commonDir)
   const commits = [...fresh.keys()]
   const lockedAttempts = options.lockedAttempts ?? 8
   let locked = 0
 
   const { value: outcome, attempts } = await withRetry<RefOutcome>(
-    () => publishOnce(repo, commits, fresh, receipts.length, pruning),
+    (n) => publishOnce(repo, commits, fresh, receipts.length, prune && n === 1),
     (outcome) => {
       if (outcome.ok) return false
       // A lock that stays through several tries in a row is left over; one that comes and goes is traffic.
@@ -140,11 +137,12 @@ async function publishOnce(
   commits: readonly string[],
   fresh: ReadonlyMap<string, readonly string[]>,
   count: number,
-  pruning: Promise<unknown>,
+  prune: boolean,
 ): Promise<RefOutcome> {
-  const tip = await readRef(repo, NOTES_REF)
+  const listed = prune ? await listRefs(repo, [NOTES_REF, SCRATCH_PREFIX]) : undefined
+  const tip = listed ? listed.get(NOTES_REF) : await readRef(repo, NOTES_REF)
   const existing = tip === undefined ? new Map<string, string>() : await readNotes(repo, commits, tip)
-  await pruning
+  if (listed) await deleteDeadScratch(repo, listed)
   const notes = new Map<string, string>()
   for (const [commit, lines] of fresh) notes.set(commit, unionLines(existing.get(commit) ?? '', lines.join('\n')))
   const scratch = `${SCRATCH_PREFIX}${HOST}-${process.pid}-${++scratchCount}`
@@ -160,14 +158,32 @@ async function publishOnce(
 }
 
 /** Deletes scratch refs that processes on this host left behind when they were killed. */
-export async function pruneScratchRefs(repo: Repo): Promise<number> {
-  const refs = await listRefs(repo, SCRATCH_PREFIX)
+export const pruneScratchRefs = async (repo: Repo): Promise<number> => deleteDeadScratch(repo, await listRefs(repo, [SCRATCH_PREFIX]))
+
+/** Of `refs` (ref → oid), deletes the scratch refs of dead processes on this host. */
+async function deleteDeadScratch(repo: Repo, refs: ReadonlyMap<string, string>): Promise<number> {
   let deleted = 0
   for (const [ref, oid] of refs) {
+    if (!ref.startsWith(SCRATCH_PREFIX)) continue
     const match = /^(.*)-(\d+)-\d+$/.exec(ref.slice(SCRATCH_PREFIX.length))
     if (!match || match[1] !== HOST || isAlive(Number(match[2]))) continue
     const outcome = await updateRef(repo, { ref, newOid: null, oldOid: oid })
     if (outcome.ok) deleted++
   }
   return deleted
+}
+
+/**
+ * Refs matching any pattern (a full ref name, or a prefix ending in `/`), with their oids. One
+ * for-each-ref for several patterns, where refs.ts's listRefs takes one prefix.
+ */
+async function listRefs(repo: Repo, patterns: readonly string[]): Promise<Map<string, string>> {
+  const result = await git(['for-each-ref', '--format=%(objectname) %(refname)', ...patterns], { cwd: repo.root })
+  if (!result.ok) throw new GitvanError('GIT_FAILED', `git for-each-ref ${patterns.join(' ')} failed: ${result.stderr.trim()}`)
+  const refs = new Map<string, string>()
+  for (const line of result.stdout.split('\n')) {
+    const space = line.indexOf(' ')
+    if (space > 0) refs.set(line.slice(space + 1), line.slice(0, space))
+  }
+  return refs
 }
