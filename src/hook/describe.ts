@@ -3,6 +3,7 @@
  * relative to where the user stands. Pure: the CLI prints these.
  */
 import path from 'node:path'
+import { isAsyncHook, type HookName } from './catalog.js'
 import type { HookChange } from './teardown.js'
 
 const relative = (from: string, file: string): string => {
@@ -25,11 +26,11 @@ export function describeChange(change: HookChange, cwd: string): string {
     case 'conflict':
       return `${hook}: not installed: ${rel(change.chainedFile)} is not gitvan's (move it away, or run 'gitvan install --force')`
     case 'husky-added':
-      return `${hook}: added 'gitvan hook ${hook}' to ${rel(change.file)}${change.created ? ' (new file)' : ''}${change.runs ? '' : notRun(hook)}`
+      return `${hook}: added ${lineName(hook)} to ${rel(change.file)}${change.created ? ' (new file)' : ''}${change.runs ? '' : notRun(hook)}`
     case 'husky-updated':
       return `${hook}: replaced the line of an older gitvan in ${rel(change.file)}${change.runs ? '' : notRun(hook)}`
     case 'husky-present':
-      return `${hook}: ${rel(change.file)} already calls 'gitvan hook ${hook}'${change.runs ? '' : notRun(hook)}`
+      return `${hook}: ${rel(change.file)} already has ${lineName(hook)}${change.runs ? '' : notRun(hook)}`
     case 'removed':
       return `${hook}: removed ${rel(change.file)}${change.restored ? '; restored the hook that was there before' : ''}`
     case 'stranded':
@@ -38,5 +39,9 @@ export function describeChange(change: HookChange, cwd: string): string {
       return change.deleted ? `${hook}: deleted ${rel(change.file)} (gitvan had created it)` : `${hook}: removed gitvan's line from ${rel(change.file)}`
   }
 }
+
+/** Blocking hooks get `gitvan hook <name>`; async ones a line that runs this clone's sh shim. */
+const lineName = (hook: HookName): string =>
+  isAsyncHook(hook) ? `a line that runs the sh shim in ${'$'}(git rev-parse --git-common-dir)/gitvan/shims/${hook} (no node; 'gitvan hook ${hook}' where gitvan is not installed)` : `'gitvan hook ${hook}'`
 
 const notRun = (hook: string): string => ` (warning: .husky/_/${hook} is missing, so git will not run it; 'npx husky' sets husky up)`

@@ -23,7 +23,7 @@ describe('gitvan install in husky, worktree and core.hooksPath layouts', () => {
     const r = repo.gitvan(['install'])
     expect(r.code).toBe(0)
     expect(r.stdout).toContain(`pre-commit: added 'gitvan hook pre-commit' to .husky/pre-commit\n`)
-    expect(r.stdout).toContain(`post-commit: added 'gitvan hook post-commit' to .husky/post-commit (new file)`)
+    expect(r.stdout).toContain(`post-commit: added a line that runs the sh shim in $(git rev-parse --git-common-dir)/gitvan/shims/post-commit (no node; 'gitvan hook post-commit' where gitvan is not installed) to .husky/post-commit (new file)`)
     expect(readFileSync(path.join(repo.dir, '.husky/pre-commit'), 'utf8')).toBe('npm test\ngitvan hook pre-commit "$@" # gitvan\n')
     expect(readFileSync(path.join(repo.dir, '.husky/post-commit'), 'utf8')).toBe(`${POST_COMMIT_LINE}\n`)
     // Only the async hook gets a per-clone shim, and it is gitvan's.
@@ -37,7 +37,7 @@ describe('gitvan install in husky, worktree and core.hooksPath layouts', () => {
     expect(record).toMatchObject({ mode: 'husky', hooks: ['pre-commit', 'post-commit'] })
 
     const again = repo.gitvan(['install'])
-    expect(again.stdout).toContain('.husky/pre-commit already calls')
+    expect(again.stdout).toContain('.husky/pre-commit already has 'gitvan hook pre-commit'')
     expect(readFileSync(path.join(repo.dir, '.husky/pre-commit'), 'utf8')).toBe('npm test\ngitvan hook pre-commit "$@" # gitvan\n')
 
     const u = repo.gitvan(['uninstall'])
