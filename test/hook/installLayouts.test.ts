@@ -37,7 +37,7 @@ describe('gitvan install in husky, worktree and core.hooksPath layouts', () => {
     expect(record).toMatchObject({ mode: 'husky', hooks: ['pre-commit', 'post-commit'] })
 
     const again = repo.gitvan(['install'])
-    expect(again.stdout).toContain('.husky/pre-commit already has 'gitvan hook pre-commit'')
+    expect(again.stdout).toContain(".husky/pre-commit already has 'gitvan hook pre-commit'")
     expect(readFileSync(path.join(repo.dir, '.husky/pre-commit'), 'utf8')).toBe('npm test\ngitvan hook pre-commit "$@" # gitvan\n')
 
     const u = repo.gitvan(['uninstall'])
