@@ -144,7 +144,12 @@ async function publishOnce(
   const existing = tip === undefined ? new Map<string, string>() : await readNotes(repo, commits, tip)
   if (listed) await deleteDeadScratch(repo, listed)
   const notes = new Map<string, string>()
-  for (const [commit, lines] of fresh) notes.set(commit, unionLines(existing.get(commit) ?? '', lines.join('\n')))
+  for (const [commit, lines] of fresh) {
+    const before = existing.get(commit)
+    // A new note of one line (the common case: one job on a commit that had none) is its own union.
+    const only = before === undefined && lines.length === 1 ? lines[0] : undefined
+    notes.set(commit, only !== undefined && only !== '' && !only.includes('\n') ? `${only}\n` : unionLines(before ?? '', lines.join('\n')))
+  }
   const scratch = `${SCRATCH_PREFIX}${HOST}-${process.pid}-${++scratchCount}`
   const message = `Notes added by 'gitvan': ${count} receipt${count === 1 ? '' : 's'} on ${commits.length} commit${commits.length === 1 ? '' : 's'}\n`
   const oid = await writeNotesCommit(repo, { ref: scratch, parent: tip, notes, message })
