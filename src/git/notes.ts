@@ -79,7 +79,24 @@ export async function readNotes(repo: Repo, commits: readonly string[], tip?: st
   return withCatFile(repo, (cat) => new NoteTree(cat, at).readAll(commits))
 }
 
+/** The notes tip and the scratch refs (ref → oid), read by `startPublish`. */
+export type PublishStart = Promise<ReadonlyMap<string, string>>
+
+/**
+ * Starts the first read of a publish ahead of time, e.g. before the jobs run: git starts faster
+ * while the process is still small, and answers while the jobs run. The tip it reads may be stale
+ * by the time the receipts are published; the compare-and-swap then fails and the publish retries
+ * from a fresh read, as with any other writer.
+ */
+export function startPublish(repo: Repo): PublishStart {
+  const start = listRefs(repo, [NOTES_REF, SCRATCH_PREFIX])
+  start.catch(() => undefined) // a failure surfaces in the publish that uses it
+  return start
+}
+
 export type PublishOptions = {
+  /** From startPublish: the first attempt uses it instead of reading the refs itself. */
+  readonly start?: PublishStart
   readonly retry?: RetryOptions
   /** How many tries in a row a `.lock` may be in the way before giving up (default 8). */
   readonly lockedAttempts?: number
@@ -111,7 +128,11 @@ export async function publishReceipts(
   let locked = 0
 
   const { value: outcome, attempts } = await withRetry<RefOutcome>(
-    (n) => publishOnce(repo, commits, fresh, receipts.length, prune && n === 1),
+    (n) =>
+      publishOnce(repo, commits, fresh, receipts.length, {
+        listing: n > 1 ? undefined : (options.start ?? (prune ? listRefs(repo, [NOTES_REF, SCRATCH_PREFIX]) : undefined)),
+        prune: prune && n === 1,
+      }),
     (outcome) => {
       if (outcome.ok) return false
       // A lock that stays through several tries in a row is left over; one that comes and goes is traffic.
@@ -137,12 +158,12 @@ async function publishOnce(
   commits: readonly string[],
   fresh: ReadonlyMap<string, readonly string[]>,
   count: number,
-  prune: boolean,
+  first: { readonly listing: PublishStart | undefined; readonly prune: boolean },
 ): Promise<RefOutcome> {
-  const listed = prune ? await listRefs(repo, [NOTES_REF, SCRATCH_PREFIX]) : undefined
+  const listed = first.listing ? await first.listing : undefined
   const tip = listed ? listed.get(NOTES_REF) : await readRef(repo, NOTES_REF)
   const existing = tip === undefined ? new Map<string, string>() : await readNotes(repo, commits, tip)
-  if (listed) await deleteDeadScratch(repo, listed)
+  if (listed && first.prune) await deleteDeadScratch(repo, listed)
   const notes = new Map<string, string>()
   for (const [commit, lines] of fresh) {
     const before = existing.get(commit)

@@ -18,7 +18,7 @@
 import os from 'node:os'
 import PQueue from 'p-queue'
 import type { Repo } from '../git/repo.js'
-import { publishReceipts } from '../git/notes.js'
+import { publishReceipts, startPublish } from '../git/notes.js'
 import type { JobInput } from '../job/input.js'
 import { RECEIPT_SCHEMA, type JobResult, type Receipt } from '../job/result.js'
 import { runJob } from '../job/run.js'
@@ -60,6 +60,9 @@ export type Execution = {
 export const runnerName = (): string => `${os.hostname()}:${process.pid}`
 
 export async function executePlan(runs: readonly PlannedRun[], options: ExecuteOptions): Promise<Execution> {
+  // The publish's first git read starts now, before the jobs grow the heap (a process start then
+  // costs several times more) and while they run.
+  const start = options.publish !== false && runs.length > 0 ? startPublish(options.repo) : undefined
   const queue = new PQueue({ concurrency: Math.max(1, Math.floor(options.concurrency)), autoStart: false })
   const enqueuedAt = performance.now()
   let firstStart: number | undefined
@@ -84,7 +87,7 @@ export async function executePlan(runs: readonly PlannedRun[], options: ExecuteO
   const runner = runnerName()
   const receipts = settled.flatMap(({ run, result }) => (result.status === 'cancelled' ? [] : toReceipts(run, result, runner)))
   const publishStart = performance.now()
-  if (options.publish !== false && receipts.length > 0) await publishReceipts(options.repo, receipts)
+  if (options.publish !== false && receipts.length > 0) await publishReceipts(options.repo, receipts, start ? { start } : {})
   const publishMs = performance.now() - publishStart
   return {
     outcomes: settled,
