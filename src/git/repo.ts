@@ -4,7 +4,7 @@
  */
 import path from 'node:path'
 import { GitvanError } from '../errors.js'
-import { git, gitSync, type GitResult } from './spawn.js'
+import { gitSync } from './spawn.js'
 
 export type Repo = {
   /** Top-level directory of the working tree (the linked worktree's own, in a worktree). */
@@ -19,18 +19,8 @@ export type Repo = {
   readonly stateDir: string
 }
 
-const REV_PARSE = ['rev-parse', '--show-toplevel', '--git-dir', '--git-common-dir', '--git-path', 'hooks']
-
 export function findRepo(cwd: string): Repo {
-  return toRepo(cwd, gitSync(REV_PARSE, { cwd, keepHooksPath: true }))
-}
-
-/** findRepo without blocking: a start-up path loads its modules while git answers. */
-export async function findRepoAsync(cwd: string): Promise<Repo> {
-  return toRepo(cwd, await git(REV_PARSE, { cwd, keepHooksPath: true }))
-}
-
-function toRepo(cwd: string, result: GitResult): Repo {
+  const result = gitSync(['rev-parse', '--show-toplevel', '--git-dir', '--git-common-dir', '--git-path', 'hooks'], { cwd, keepHooksPath: true })
   if (!result.ok) {
     throw new GitvanError('NOT_A_REPO', `${cwd} is not inside a git working tree.`, {
       details: [result.stderr.trim(), "Run gitvan inside a repository (or 'git init' one first)."].filter(Boolean),

@@ -40,8 +40,6 @@ export type GateRequest = {
   /** Where relative hook arguments (the message file) are resolved: the hook's working directory. */
   readonly cwd: string
   readonly env: NodeJS.ProcessEnv
-  /** The staged paths (`stagedFiles`), when the caller started reading them before the gates loaded. */
-  readonly staged?: Promise<readonly string[]>
 }
 
 export type GateFacts = {
@@ -59,7 +57,7 @@ export type PushedRef = { readonly localRef: string; readonly localOid: string; 
 
 const isZero = (oid: string) => /^0+$/.test(oid)
 
-async function readGit(args: readonly string[], request: Pick<GateRequest, 'hook' | 'root' | 'env'>): Promise<string> {
+async function readGit(args: readonly string[], request: GateRequest): Promise<string> {
   const result = await git(args, { cwd: request.root, env: request.env })
   if (!result.ok) throw new GitvanError('GIT_FAILED', `${request.hook}: git ${args.join(' ')} failed (exit ${result.code}).`, { details: [result.stderr.trim()].filter(Boolean) })
   return result.stdout
@@ -72,7 +70,7 @@ const once = <T>(load: () => Promise<T>): (() => Promise<T>) => {
   return () => (promise ??= load())
 }
 
-export const stagedFiles = (request: Pick<GateRequest, 'hook' | 'root' | 'env'>): Promise<string[]> =>
+export const stagedFiles = (request: GateRequest): Promise<string[]> =>
   readGit(['diff', '--cached', '--name-only', '-z', '--no-renames', '--diff-filter=ACMR'], request).then(splitZ)
 
 /** The message as git will record it: comment lines and a `git commit -v` diff left out. */
@@ -139,7 +137,7 @@ async function readMessage(request: GateRequest): Promise<string | undefined> {
 export async function gatherFacts(request: GateRequest, needs: { readonly author: boolean }): Promise<GateFacts> {
   const { hook } = request
   const isCommitMessage = hook === 'commit-msg' || hook === 'prepare-commit-msg' || hook === 'applypatch-msg'
-  const staged = once(() => request.staged ?? stagedFiles(request))
+  const staged = once(() => stagedFiles(request))
   if (hook === 'pre-commit') void staged().catch(() => {}) // every pre-commit job needs them: start now, in parallel
   const [head, message, author] = await Promise.all([
     readHead(request),

@@ -9,10 +9,10 @@
  * Async hooks go through `runAsyncHook`, kept apart so the spool path can replace it whole.
  */
 import { GitvanError } from '../../errors.js'
-import { findRepo, findRepoAsync, type Repo } from '../../git/repo.js'
+import { findRepo, type Repo } from '../../git/repo.js'
 import { BLOCKING_HOOKS, ASYNC_HOOKS, STDIN_HOOKS, isAsyncHook, isBlockingHook } from '../../hook/catalog.js'
 import type { Config } from '../../config/types.js'
-import { stagedFiles } from '../../hook/gateFacts.js'
+import { loadConfig } from '../../config/load.js'
 import { ensureInstalled } from '../../hook/install.js'
 import type { Command, Io } from '../command.js'
 
@@ -57,18 +57,7 @@ export const command: Command = {
 async function runBlockingHook(hook: string, args: readonly string[], io: Io): Promise<number> {
   const debug = io.env.GITVAN_DEBUG === '1'
   const started = performance.now()
-  // The shims call this only for hooks that have jobs, so what the gates need starts at once: the
-  // config's and the gates' code load while git finds the repository, and for pre-commit git lists
-  // the staged paths (every gate starts from them) while the config is imported. Errors surface
-  // where each is awaited, in the same order as before.
-  const configLoader = import('../../config/load.js')
-  const gates = import('../../hook/gate.js')
-  configLoader.catch(() => undefined)
-  gates.catch(() => undefined)
-  const repo = await findRepoAsync(io.cwd)
-  const staged = hook === 'pre-commit' ? stagedFiles({ hook, root: repo.root, env: io.env }) : undefined
-  staged?.catch(() => undefined)
-  const { loadConfig } = await configLoader
+  const repo = findRepo(io.cwd)
   const config = await loadConfig(repo.root)
   const loaded = performance.now()
   await syncShims(repo, config, io)
@@ -76,7 +65,7 @@ async function runBlockingHook(hook: string, args: readonly string[], io: Io): P
     if (debug) io.stderr(`gitvan: ${hook}: no jobs\n`)
     return 0
   }
-  const { runGates } = await gates
+  const { runGates } = await import('../../hook/gate.js')
   const stdin = STDIN_HOOKS.includes(hook) ? await io.readStdin() : ''
 
   // Ctrl-C reaches git, the shim and gitvan, but not the jobs: each runs in its own process
@@ -88,7 +77,7 @@ async function runBlockingHook(hook: string, args: readonly string[], io: Io): P
   try {
     const verdict = await runGates(
       config,
-      { hook, args, stdin, root: repo.root, gitDir: repo.gitDir, commonDir: repo.commonDir, cwd: io.cwd, env: io.env, ...(staged ? { staged } : {}) },
+      { hook, args, stdin, root: repo.root, gitDir: repo.gitDir, commonDir: repo.commonDir, cwd: io.cwd, env: io.env },
       {
         signal: controller.signal,
         ...(debug ? { onResult: (r) => io.stderr(`gitvan: ${hook}: job '${r.job}': ${r.status} in ${Math.round(r.ms)} ms\n`) } : {}),
