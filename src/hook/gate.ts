@@ -3,13 +3,12 @@
  *
  * Order of work: select the jobs whose trigger names this hook, gather only the facts they need
  * (gateFacts.ts), drop jobs whose filters do not match (a job with `paths` needs at least one
- * matching file), then run the rest through one p-queue: `concurrency` at a time, higher
- * `priority` first, config order within a priority. The first gate that does not pass clears the
+ * matching file), then run the rest: one gate directly, several through one p-queue (loaded only
+ * then), `concurrency` at a time, higher `priority` first, config order within a priority. The first gate that does not pass clears the
  * queue, so gates that have not started never start (they are reported as skipped); gates already
  * running finish, so their output is complete. Aborting `signal` (Ctrl-C) cancels everything,
  * killing the commands' process groups.
  */
-import PQueue from 'p-queue'
 import type { Config, Job } from '../config/types.js'
 import type { JobInput } from '../job/input.js'
 import type { JobResult } from '../job/result.js'
@@ -64,21 +63,56 @@ export async function runGates(
   const selected = await select(jobs, facts)
 
   const results = new Map<Job, JobResult>()
-  const queue = new PQueue({ concurrency: Math.max(1, config.concurrency), autoStart: false })
+  const toInput = (files: readonly string[]): JobInput => ({
+    hook: request.hook,
+    args: request.args,
+    stdin: request.stdin,
+    commit: facts.commit,
+    commits: facts.commit ? [facts.commit] : [],
+    files,
+    branch: facts.branch,
+    root: request.root,
+    env: request.env,
+  })
+  const only = selected.length === 1 ? selected[0] : undefined
+  if (only) {
+    // One gate (the common case) needs no queue: nothing to order and nothing to skip, so p-queue
+    // is not even loaded.
+    const result = await runJob(only.job, toInput(only.files), options.signal ? { signal: options.signal } : {})
+    results.set(only.job, result)
+    options.onResult?.(result)
+  } else if (selected.length > 1) {
+    await runQueued(selected, config.concurrency, toInput, results, options)
+  }
+
+  const runs = selected.map(({ job }): GateRun => {
+    const result = results.get(job)
+    return result ? { job, state: 'done', result } : { job, state: 'skipped' }
+  })
+  // Report in the order the gates ran: finished first (by priority), then what was skipped.
+  const order = (run: GateRun) => (run.state === 'done' ? 0 : 1)
+  runs.sort((a, b) => order(a) - order(b) || b.job.priority - a.job.priority)
+  const ok = runs.every((run) => run.state === 'done' && run.result.status === 'ok')
+  return { hook: request.hook, candidates: jobs.length, runs, ok }
+}
+
+/**
+ * Several gates: `concurrency` at a time, higher priority first; the first that does not pass
+ * clears the queue, and aborting `signal` clears it too.
+ */
+async function runQueued(
+  selected: readonly Selected[],
+  concurrency: number,
+  toInput: (files: readonly string[]) => JobInput,
+  results: Map<Job, JobResult>,
+  options: { readonly signal?: AbortSignal; readonly onResult?: (result: JobResult) => void },
+): Promise<void> {
+  const { default: PQueue } = await import('p-queue')
+  const queue = new PQueue({ concurrency: Math.max(1, concurrency), autoStart: false })
   const stop = () => queue.clear()
   options.signal?.addEventListener('abort', stop, { once: true })
   for (const { job, files } of selected) {
-    const input: JobInput = {
-      hook: request.hook,
-      args: request.args,
-      stdin: request.stdin,
-      commit: facts.commit,
-      commits: facts.commit ? [facts.commit] : [],
-      files,
-      branch: facts.branch,
-      root: request.root,
-      env: request.env,
-    }
+    const input = toInput(files)
     void queue.add(
       async () => {
         const result = await runJob(job, input, options.signal ? { signal: options.signal } : {})
@@ -92,14 +126,4 @@ export async function runGates(
   queue.start()
   await queue.onIdle()
   options.signal?.removeEventListener('abort', stop)
-
-  const runs = selected.map(({ job }): GateRun => {
-    const result = results.get(job)
-    return result ? { job, state: 'done', result } : { job, state: 'skipped' }
-  })
-  // Report in the order the gates ran: finished first (by priority), then what was skipped.
-  const order = (run: GateRun) => (run.state === 'done' ? 0 : 1)
-  runs.sort((a, b) => order(a) - order(b) || b.job.priority - a.job.priority)
-  const ok = runs.every((run) => run.state === 'done' && run.result.status === 'ok')
-  return { hook: request.hook, candidates: jobs.length, runs, ok }
 }
