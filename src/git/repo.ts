@@ -1,7 +1,12 @@
 /**
  * Where a repository keeps things. One git call answers all of it; linked worktrees share the
  * common dir, so they share hooks, the spool, the cache and the runner.
+ *
+ * Inside a hook, `hookRepo` answers most of it from files instead, saving a git process on every
+ * commit: git runs hooks from the top of the working tree, where `.git` is the git dir or a
+ * gitfile, and sets GIT_DIR when it is elsewhere. Anything it does not recognise is left to git.
  */
+import { readFileSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { GitvanError } from '../errors.js'
 import { gitSync } from './spawn.js'
@@ -36,4 +41,42 @@ export function findRepo(cwd: string): Repo {
     hooksDir: abs(hooksDir),
     stateDir: path.join(common, 'gitvan'),
   }
+}
+
+/** A repository as a hook sees it: everything but the hooks dir, which only install needs. */
+export type HookRepo = Omit<Repo, 'hooksDir'>
+
+/**
+ * The repository of a hook that git is running in `cwd`, read from files; undefined when `cwd` is
+ * not the top of a working tree or the layout is unusual (GIT_WORK_TREE or GIT_COMMON_DIR set,
+ * a gitfile that cannot be read): then ask git with `findRepo`.
+ */
+export function hookRepo(cwd: string, env: NodeJS.ProcessEnv): HookRepo | undefined {
+  if (env.GIT_WORK_TREE || env.GIT_COMMON_DIR) return undefined
+  const dotGit = path.join(cwd, '.git')
+  let gitDir: string
+  try {
+    const stat = statSync(dotGit)
+    if (stat.isDirectory()) gitDir = dotGit
+    else {
+      const line = /^gitdir: (.+)$/m.exec(readFileSync(dotGit, 'utf8'))?.[1]
+      if (!line) return undefined
+      gitDir = path.resolve(cwd, line)
+    }
+  } catch {
+    return undefined // not the top of a working tree: a user running `gitvan hook` by hand
+  }
+  if (env.GIT_DIR) gitDir = path.resolve(cwd, env.GIT_DIR)
+  let commonDir = gitDir
+  try {
+    commonDir = path.resolve(gitDir, readFileSync(path.join(gitDir, 'commondir'), 'utf8').trim())
+  } catch {
+    // no commondir file: this git dir is the common dir
+  }
+  try {
+    if (!statSync(path.join(commonDir, 'objects')).isDirectory()) return undefined
+  } catch {
+    return undefined
+  }
+  return { root: cwd, gitDir, commonDir, stateDir: path.join(commonDir, 'gitvan') }
 }

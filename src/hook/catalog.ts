@@ -7,6 +7,7 @@
  *   the work later, in batches.
  * - other: valid git hooks gitvan does not run jobs on (server side, or too specialised).
  */
+import type { Config } from '../config/types.js'
 
 export const BLOCKING_HOOKS = [
   'pre-commit',
@@ -64,3 +65,12 @@ export const isBlockingHook = (name: string): name is BlockingHook =>
 
 export const isAsyncHook = (name: string): name is AsyncHook =>
   (ASYNC_HOOKS as readonly string[]).includes(name)
+
+/** The hooks that have at least one job, in catalog order: the hooks gitvan installs for. */
+export const hooksOf = (config: Pick<Config, 'jobs'>): readonly HookName[] => {
+  const used = new Set(config.jobs.flatMap((job) => job.on.hooks))
+  return RUNNABLE_HOOKS.filter((hook) => used.has(hook))
+}
+
+/** Whether two hook lists (each in catalog order) are the same. */
+export const sameHooks = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((hook, i) => hook === b[i])

@@ -19,7 +19,7 @@ import path from 'node:path'
 import type { Config } from '../config/types.js'
 import { GitvanError } from '../errors.js'
 import type { Repo } from '../git/repo.js'
-import { RUNNABLE_HOOKS, type HookName } from './catalog.js'
+import { hooksOf, RUNNABLE_HOOKS, sameHooks, type HookName } from './catalog.js'
 import { chainExisting, readSlot, writeShim, type HookSlot } from './hookFiles.js'
 import { addHuskyLine, huskyFile, huskyRunsHook, isHuskyHooksDir } from './husky.js'
 import { shimmedHooks, writeHuskyShim } from './huskyShims.js'
@@ -31,6 +31,7 @@ import { tearDown, type HookChange } from './teardown.js'
 export type { HookChange } from './teardown.js'
 export type { InstallMode, InstallRecord } from './record.js'
 export { installState, type InstallState } from './installState.js'
+export { hooksOf } from './catalog.js'
 
 export type InstallOptions = {
   /** Replace conflicting `.gitvan-chained` files instead of refusing. */
@@ -49,12 +50,6 @@ export type InstallReport = {
   readonly changes: readonly HookChange[]
   /** True when a file was written, renamed or removed. */
   readonly changed: boolean
-}
-
-/** The hooks that have at least one job, in catalog order. */
-export const hooksOf = (config: Pick<Config, 'jobs'>): readonly HookName[] => {
-  const used = new Set(config.jobs.flatMap((job) => job.on.hooks))
-  return RUNNABLE_HOOKS.filter((hook) => used.has(hook))
 }
 
 const isChange = (change: HookChange): boolean => change.kind !== 'unchanged' && change.kind !== 'husky-present' && change.kind !== 'conflict'
@@ -221,7 +216,7 @@ export function ensureInstalled(repo: Repo, config: Pick<Config, 'jobs'>, option
   const previous = readRecord(repo.stateDir)
   if (!previous) return undefined
   const desired = hooksOf(config)
-  if (previous.hooks.length === desired.length && previous.hooks.every((hook, i) => hook === desired[i])) return undefined
+  if (sameHooks(previous.hooks, desired)) return undefined
   const lock = tryLock(repo.stateDir)
   if (lock.kind === 'held') return undefined
   try {

@@ -9,11 +9,11 @@
  * Async hooks go through `runAsyncHook`, kept apart so the spool path can replace it whole.
  */
 import { GitvanError } from '../../errors.js'
-import { findRepo, type Repo } from '../../git/repo.js'
-import { BLOCKING_HOOKS, ASYNC_HOOKS, STDIN_HOOKS, isAsyncHook, isBlockingHook } from '../../hook/catalog.js'
+import { findRepo, hookRepo, type HookRepo } from '../../git/repo.js'
+import { BLOCKING_HOOKS, ASYNC_HOOKS, STDIN_HOOKS, hooksOf, isAsyncHook, isBlockingHook, sameHooks } from '../../hook/catalog.js'
 import type { Config } from '../../config/types.js'
 import { loadConfig } from '../../config/load.js'
-import { ensureInstalled } from '../../hook/install.js'
+import { readRecord } from '../../hook/record.js'
 import type { Command, Io } from '../command.js'
 
 const USAGE = `gitvan hook <name> [args...]: run the jobs of a git hook (the installed shims call this)
@@ -57,7 +57,7 @@ export const command: Command = {
 async function runBlockingHook(hook: string, args: readonly string[], io: Io): Promise<number> {
   const debug = io.env.GITVAN_DEBUG === '1'
   const started = performance.now()
-  const repo = findRepo(io.cwd)
+  const repo = hookRepo(io.cwd, io.env) ?? findRepo(io.cwd)
   const config = await loadConfig(repo.root)
   const loaded = performance.now()
   await syncShims(repo, config, io)
@@ -100,10 +100,16 @@ async function runBlockingHook(hook: string, args: readonly string[], io: Io): P
   }
 }
 
-/** Keeps the installed shims in step with the config; a problem here never blocks the hook. */
-async function syncShims(repo: Repo, config: Config, io: Io): Promise<void> {
+/**
+ * Keeps the installed shims in step with the config; a problem here never blocks the hook. The
+ * install code loads only when the installed hooks differ from the config's (rarely).
+ */
+async function syncShims(repo: HookRepo, config: Config, io: Io): Promise<void> {
   try {
-    const report = ensureInstalled(repo, config)
+    const record = readRecord(repo.stateDir)
+    if (!record || sameHooks(record.hooks, hooksOf(config))) return
+    const { ensureInstalled } = await import('../../hook/install.js')
+    const report = ensureInstalled(findRepo(io.cwd), config)
     if (!report?.changed) return
     const { describeChange } = await import('../../hook/describe.js')
     for (const change of report.changes) {
