@@ -7,7 +7,6 @@
  * (every problem, one per line in `details`).
  */
 import { spawnSync } from 'node:child_process'
-import { createHash } from 'node:crypto'
 import { existsSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import os from 'node:os'
@@ -28,6 +27,8 @@ export { findConfigFile } from './discover.js'
  * different sets of files hash alike.
  */
 export function hashConfigFiles(config: Buffer | undefined, jobs: readonly { readonly relative: string; readonly bytes: Buffer }[]): string {
+  // node:crypto loads only here: a blocking hook that never reads the hash does not pay for it.
+  const { createHash } = nodeRequire('node:crypto') as typeof import('node:crypto')
   const hash = createHash('sha256')
   const part = (data: Buffer | string): void => {
     const buffer = typeof data === 'string' ? Buffer.from(data) : data
@@ -39,6 +40,27 @@ export function hashConfigFiles(config: Buffer | undefined, jobs: readonly { rea
     part(job.bytes)
   }
   return hash.digest('hex')
+}
+
+const nodeRequire = createRequire(import.meta.url)
+
+/**
+ * A cheap fingerprint of the same bytes (FNV-1a, 32 bits) that only has to tell one version of the
+ * files from the next, so a long-lived process re-imports an edited config.
+ */
+function importVersion(config: Buffer | undefined, jobs: readonly { readonly relative: string; readonly bytes: Buffer }[]): string {
+  let h = 0x811c9dc5
+  const part = (data: Buffer | string): void => {
+    const buffer = typeof data === 'string' ? Buffer.from(data) : data
+    for (const byte of `${buffer.length}:`) h = Math.imul(h ^ byte.charCodeAt(0), 0x01000193)
+    for (let i = 0; i < buffer.length; i++) h = Math.imul(h ^ (buffer[i] as number), 0x01000193)
+  }
+  part(config ?? '')
+  for (const job of jobs) {
+    part(job.relative)
+    part(job.bytes)
+  }
+  return (h >>> 0).toString(16).padStart(8, '0')
 }
 
 const display = (root: string, file: string): string => path.relative(root, file).split(path.sep).join('/')
@@ -147,8 +169,7 @@ export async function loadConfig(root: string): Promise<Config> {
   const configBytes =
     source.kind === 'module' ? readFileSync(source.file) : source.kind === 'package' ? Buffer.from(JSON.stringify(source.value)) : undefined
   const jobBytes = jobPaths.map((job) => ({ ...job, bytes: readFileSync(job.file) }))
-  const hash = hashConfigFiles(configBytes, jobBytes)
-  const version = hash.slice(0, 16)
+  const version = importVersion(configBytes, jobBytes)
 
   const [raw, ...jobRaws] = await Promise.all([
     source.kind === 'module' ? importDefault(top, source.file, version) : Promise.resolve(source.kind === 'package' ? source.value : {}),
@@ -159,5 +180,8 @@ export async function loadConfig(root: string): Promise<Config> {
   const problems = validateConfig(raw, jobFiles)
   if (problems.length > 0) throw invalid(top, source, problems)
   const file = source.kind === 'none' ? path.join(top, JOBS_DIR) : source.file
-  return resolveConfig({ raw: raw as GitvanConfig, jobFiles, root: top, file, hash, cpus: os.availableParallelism() })
+  const config = resolveConfig({ raw: raw as GitvanConfig, jobFiles, root: top, file, hash: '', cpus: os.availableParallelism() })
+  // The sha256 is for trust and cache keys; computed on first read, so the commit path skips it.
+  let hash: string | undefined
+  return Object.defineProperty(config, 'hash', { enumerable: true, get: () => (hash ??= hashConfigFiles(configBytes, jobBytes)) })
 }
