@@ -12,6 +12,7 @@
 import type { Config, Job } from '../config/types.js'
 import type { JobInput } from '../job/input.js'
 import type { JobResult } from '../job/result.js'
+import { parseCommand } from '../job/command.js'
 import { runJob } from '../job/run.js'
 import { matchFiles, matchTrigger } from '../schedule/match.js'
 import { gatherFacts, type GateFacts, type GateRequest } from './gateFacts.js'
@@ -38,6 +39,17 @@ export const jobsFor = (config: Pick<Config, 'jobs'>, hook: string): readonly Jo
 
 type Selected = { readonly job: Job; readonly files: readonly string[] }
 
+/**
+ * Whether a job reads the hook's paths: through `paths`, `ctx.files` (a function, which may read
+ * it) or `{files}` in its command. A command that does neither never makes gitvan list them, which
+ * saves a git process on every commit for gates like `npm test`.
+ */
+const needsFiles = (job: Job): boolean => {
+  if (job.on.paths.length > 0 || typeof job.run !== 'string') return true
+  const parsed = parseCommand(job.run)
+  return !parsed.ok || parsed.usesFiles
+}
+
 async function select(jobs: readonly Job[], facts: GateFacts): Promise<Selected[]> {
   const selected: Selected[] = []
   for (const job of jobs) {
@@ -46,7 +58,7 @@ async function select(jobs: readonly Job[], facts: GateFacts): Promise<Selected[
       const files = matchFiles(job.on.paths, await facts.files())
       if (files.length > 0) selected.push({ job, files })
     } else {
-      selected.push({ job, files: facts.filesByDefault ? await facts.files() : [] })
+      selected.push({ job, files: facts.filesByDefault && needsFiles(job) ? await facts.files() : [] })
     }
   }
   return selected
@@ -59,7 +71,7 @@ export async function runGates(
 ): Promise<GateVerdict> {
   const jobs = jobsFor(config, request.hook)
   if (jobs.length === 0) return { hook: request.hook, candidates: 0, runs: [], ok: true }
-  const facts = await gatherFacts(request, { author: jobs.some((job) => job.on.author !== undefined) })
+  const facts = await gatherFacts(request, { author: jobs.some((job) => job.on.author !== undefined), files: jobs.some(needsFiles) })
   const selected = await select(jobs, facts)
 
   const results = new Map<Job, JobResult>()

@@ -134,11 +134,11 @@ async function readMessage(request: GateRequest): Promise<string | undefined> {
   }
 }
 
-export async function gatherFacts(request: GateRequest, needs: { readonly author: boolean }): Promise<GateFacts> {
+export async function gatherFacts(request: GateRequest, needs: { readonly author: boolean; readonly files: boolean }): Promise<GateFacts> {
   const { hook } = request
   const isCommitMessage = hook === 'commit-msg' || hook === 'prepare-commit-msg' || hook === 'applypatch-msg'
   const staged = once(() => stagedFiles(request))
-  if (hook === 'pre-commit') void staged().catch(() => {}) // every pre-commit job needs them: start now, in parallel
+  if (hook === 'pre-commit' && needs.files) void staged().catch(() => {}) // wanted: start now, in parallel
   const [head, message, author] = await Promise.all([
     readHead(request),
     isCommitMessage ? readMessage(request) : undefined,
