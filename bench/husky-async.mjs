@@ -5,13 +5,15 @@
 // kept alive between commits (runner.idle 60s), as in a burst of commits; the runner's own work is
 // not on the commit's clock. Not a test: numbers vary with the machine.
 //
-//   node scripts/measure-husky-async.mjs [commits=30]
+//   node bench/husky-async.mjs [commits=30]
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { ENV, PROJECT, sh } from './lib/env.mjs'
+import { quantile } from './lib/measure.mjs'
 
-const root = path.resolve(import.meta.dirname, '..')
+const root = PROJECT
 const N = Number(process.argv[2] ?? 30)
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'gitvan-measure-husky-'))
 const dist = path.join(tmp, 'dist')
@@ -25,21 +27,9 @@ if (!existsSync(husky)) {
   husky = path.join(prefix, 'node_modules/husky/bin.js')
 }
 
-const home = path.join(tmp, 'home')
-mkdirSync(home)
-writeFileSync(path.join(home, '.gitconfig'), '[user]\n\tname = M\n\temail = m@example.invalid\n[commit]\n\tgpgsign = false\n[gc]\n\tauto = 0\n[init]\n\tdefaultBranch = main\n')
-const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(GIT_|GITVAN|HUSKY$|CI$)/.test(k)))
-Object.assign(env, { HOME: home, GIT_CONFIG_GLOBAL: path.join(home, '.gitconfig'), GIT_CONFIG_NOSYSTEM: '1' })
-
-const run = (cmd, args, cwd) => {
-  const r = spawnSync(cmd, args, { cwd, env, encoding: 'utf8' })
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`)
-  return r.stdout
-}
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b)
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
-}
+const env = ENV
+const run = (cmd, args, cwd) => sh(cmd, args, { cwd }).stdout
+const median = (xs) => quantile(xs, 0.5)
 const timed = (fn) => {
   const t = process.hrtime.bigint()
   fn()
