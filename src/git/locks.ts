@@ -9,6 +9,7 @@
  * common dir, so linked worktrees share locks.
  */
 import os from 'node:os'
+import { isAlive as isProcessAlive } from '../lockFile.js'
 import { checkRefComponent } from '../config/refname.js'
 import { GitvanError } from '../errors.js'
 import { withCatFile } from './catfile.js'
@@ -59,15 +60,8 @@ export function isExpired(owner: LockOwner | undefined, now = Date.now()): boole
   return owner.host === os.hostname() && !isAlive(owner.pid)
 }
 
-/** Whether a process of this host with that pid exists (EPERM: it does, under another user). */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}
+/** Whether a process of this host with that pid still runs (the one liveness check: src/lockFile.ts). */
+export const isAlive = (pid: number): boolean => isProcessAlive({ pid, start: '0' })
 
 async function writeOwner(repo: Repo, leaseMs: number): Promise<{ oid: string; owner: LockOwner }> {
   const host = os.hostname()
