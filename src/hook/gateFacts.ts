@@ -25,7 +25,7 @@ import path from 'node:path'
 import { GitvanError } from '../errors.js'
 import { git } from '../git/spawn.js'
 import type { TriggerFacts } from '../schedule/match.js'
-import { readHead } from './head.js'
+import { readHead } from '../git/head.js'
 
 export type GateRequest = {
   readonly hook: string

@@ -6,7 +6,7 @@
  * finished and a re-run only does what is missing (`--force` runs everything again).
  *
  * Output: on a TTY, progress and failures as they come; otherwise only failures (stderr) and a
- * final summary line. `--reporter json|junit|github` print their format instead (runReport.ts). Exit 0 when every run
+ * final summary line. `--reporter json|junit|github` print their format instead (src/report/run.ts). Exit 0 when every run
  * was ok, 1 when one was not, 2 on usage or config errors, 3 when a ref or lock conflict outlasted
  * the retries (from publishReceipts).
  */
@@ -23,7 +23,7 @@ import { commitEvents, planJobs, type PlannedRun } from '../../schedule/plan.js'
 import type { HookEvent } from '../../spool/event.js'
 import { parseCommandArgs } from '../args.js'
 import type { Command } from '../command.js'
-import { emptyTally, formatSummary, recordResult, toGithub, toJsonReport, toJunit, type Tally } from './runReport.js'
+import { emptyTally, formatSummary, recordResult, toGithub, toJsonReport, toJunit, type Tally } from '../../report/run.js'
 
 const USAGE = `Usage: gitvan run [<range>|--all] [options]
 

@@ -8,7 +8,7 @@
  */
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
-import { git } from '../git/spawn.js'
+import { git } from './spawn.js'
 
 export type Head = {
   /** HEAD's commit, '' on an unborn branch. */
