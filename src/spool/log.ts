@@ -4,8 +4,10 @@
  * `debug` lines are written only with GITVAN_DEBUG=1. Logging never throws: a full disk must not
  * stop a batch.
  *
- * Also here: the per-batch metrics line (`metrics.jsonl`) and the last batch summary
- * (`last-batch.json`) that `gitvan status` shows.
+ * Also here: the per-batch metrics line (`metrics.jsonl`, bounded the same way: past the limit it
+ * becomes metrics.jsonl.1, so `gitvan stats` keeps recent batches and the file never grows without
+ * end) and the last batch summary (`last-batch.json`) that `gitvan status` shows; the summary holds
+ * the batch's counts of failures, receipts and skips, which the metrics line does not.
  */
 import { appendFileSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
@@ -81,11 +83,12 @@ export type LastBatch = BatchRecord & {
   readonly runner: number
 }
 
-/** Appends the batch's metrics line and replaces last-batch.json (temp + rename). */
-export function recordBatch(stateDir: string, batch: LastBatch): void {
+/** Appends the batch's metrics line (rotating metrics.jsonl past `limit`) and replaces last-batch.json (temp + rename). */
+export function recordBatch(stateDir: string, batch: LastBatch, limit = LOG_LIMIT): void {
   const { at, events, runs, stages, cache } = batch
   const record: BatchRecord = { at, events, runs, stages, cache }
   try {
+    if (sizeOf(metricsFile(stateDir)) > limit) renameSync(metricsFile(stateDir), `${metricsFile(stateDir)}.1`)
     appendFileSync(metricsFile(stateDir), `${JSON.stringify(record)}\n`)
     const tmp = `${lastBatchFile(stateDir)}.${process.pid}.tmp`
     writeFileSync(tmp, `${JSON.stringify(batch)}\n`)

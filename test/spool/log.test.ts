@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { logFile, metricsFile, openLog, readLastBatch, recordBatch } from '../../src/spool/log.js'
@@ -49,5 +49,27 @@ describe('runner log and metrics', () => {
       { at: '1970-01-01T00:00:00.000Z', events: 3, runs: 3, stages: { spoolWaitMs: 1, planMs: 2, queueMs: 3, runMs: 4, publishMs: 5 }, cache: { hit: 0, miss: 0 } },
     ])
     expect(readLastBatch(state)?.events).toBe(3)
+  })
+
+  it('rotates metrics.jsonl past its limit, and status still sees the last batch', () => {
+    const state = dir()
+    const batch = (events: number) => ({
+      at: new Date(events).toISOString(),
+      events,
+      runs: events,
+      stages: { spoolWaitMs: 1, planMs: 2, queueMs: 3, runMs: 4, publishMs: 5 },
+      cache: { hit: 0, miss: 0 },
+      failed: 0,
+      receipts: events,
+      skipped: 0,
+      bad: 0,
+      runner: 1,
+    })
+    for (let events = 1; events <= 40; events++) recordBatch(state, batch(events), 2000)
+    expect(statSync(metricsFile(state)).size).toBeLessThan(2000 + 200)
+    expect(readFileSync(`${metricsFile(state)}.1`, 'utf8').length).toBeGreaterThan(2000)
+    const current = readFileSync(metricsFile(state), 'utf8').trim().split('\n').map((line) => JSON.parse(line).events)
+    expect(current.at(-1)).toBe(40)
+    expect(readLastBatch(state)?.events).toBe(40)
   })
 })
