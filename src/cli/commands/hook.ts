@@ -6,11 +6,11 @@
  * every commit, so it loads only what passing needs (config, install check, the gates) and prints
  * nothing unless something failed or GITVAN_DEBUG=1; the failure report is imported on failure.
  *
- * Async hooks go through `runAsyncHook`, kept apart so the spool path can replace it whole.
+ * Async hooks go through `runAsyncHook`: the event goes to the spool, the work to the runner.
  */
 import { GitvanError } from '../../errors.js'
 import { findRepo, hookRepo, type HookRepo } from '../../git/repo.js'
-import { BLOCKING_HOOKS, ASYNC_HOOKS, STDIN_HOOKS, hooksOf, isAsyncHook, isBlockingHook, sameHooks } from '../../hook/catalog.js'
+import { BLOCKING_HOOKS, ASYNC_HOOKS, STDIN_HOOKS, hooksOf, isAsyncHook, isBlockingHook, sameHooks, type AsyncHook } from '../../hook/catalog.js'
 import type { Config } from '../../config/types.js'
 import { loadConfig } from '../../config/load.js'
 import { readRecord } from '../../hook/record.js'
@@ -42,7 +42,7 @@ export const command: Command = {
     if (io.env.GITVAN === '0' || io.env.HUSKY === '0') return 0
     const [name, ...hookArgs] = args
     if (name === undefined) throw new GitvanError('USAGE', 'hook: which hook? gitvan hook <name> [args...]', { details: ["Run 'gitvan hook --help' for the hooks gitvan runs."] })
-    if (name === '--start-runner' || isAsyncHook(name)) return runAsyncHook(args, io)
+    if (isAsyncHook(name)) return runAsyncHook(name, hookArgs, io)
     if (!isBlockingHook(name)) {
       const { suggest } = await import('../../config/suggest.js')
       const guess = suggest(name, [...BLOCKING_HOOKS, ...ASYNC_HOOKS])
@@ -121,20 +121,14 @@ async function syncShims(repo: HookRepo, config: Config, io: Io): Promise<void> 
   }
 }
 
-// ---------------------------------------------------------------------------------------------
-// Async hooks (post-commit, post-merge, ...). Kept in this one function so the spool path can
-// replace it without touching the blocking path above.
-async function runAsyncHook(args: readonly string[], io: Io): Promise<number> {
-  // Node writes the same event file the shim writes (a husky line, or CI), then makes sure a
-  // runner will see it: a detached one, or with CI set this process drains the spool itself.
-  const { ensureRunner, spoolHookEvent } = await import('../../spool/start.js')
+/**
+ * Async hooks (post-commit, post-merge, ...) reach node only from a husky line in a clone without
+ * gitvan's shim, or with CI set. Node writes the same event file the shim writes, then makes sure a
+ * runner will see it: a detached one, or with CI set this process drains the spool itself.
+ */
+async function runAsyncHook(hook: AsyncHook, hookArgs: readonly string[], io: Io): Promise<number> {
+  const { spoolHookEvent } = await import('../../spool/start.js')
   const repo = findRepo(io.cwd)
-  if (args[0] === '--start-runner') {
-    await ensureRunner(repo, io.env)
-    return 0
-  }
-  const [hook = '', ...hookArgs] = args
-  if (!isAsyncHook(hook)) return 2
   const stdin = STDIN_HOOKS.includes(hook) ? await io.readStdin() : ''
   const foreground = Boolean(io.env.CI)
   const { runner } = await spoolHookEvent(repo, hook, hookArgs, stdin, { env: io.env, foreground, cwd: io.cwd, report: io.stderr })
