@@ -6,6 +6,20 @@ import { logFile, metricsFile, openLog, readLastBatch, recordBatch } from '../..
 
 const dir = () => mkdtempSync(path.join(os.tmpdir(), 'gitvan-log-'))
 
+/** A batch summary as the runner records it, with `events` events and runs. */
+const batch = (events: number) => ({
+  at: new Date(0).toISOString(),
+  events,
+  runs: events,
+  stages: { spoolWaitMs: 1, planMs: 2, queueMs: 3, runMs: 4, publishMs: 5 },
+  cache: { hit: 0, miss: 0 },
+  failed: 0,
+  receipts: events,
+  skipped: 0,
+  bad: 0,
+  runner: 1,
+})
+
 describe('runner log and metrics', () => {
   it('writes info always, debug only when verbose', () => {
     const state = dir()
@@ -29,18 +43,6 @@ describe('runner log and metrics', () => {
 
   it('appends one metrics line per batch and keeps the last batch for status', () => {
     const state = dir()
-    const batch = (events: number) => ({
-      at: new Date(0).toISOString(),
-      events,
-      runs: events,
-      stages: { spoolWaitMs: 1, planMs: 2, queueMs: 3, runMs: 4, publishMs: 5 },
-      cache: { hit: 0, miss: 0 },
-      failed: 0,
-      receipts: events,
-      skipped: 0,
-      bad: 0,
-      runner: 1,
-    })
     recordBatch(state, batch(2))
     recordBatch(state, batch(3))
     const lines = readFileSync(metricsFile(state), 'utf8').trim().split('\n').map((line) => JSON.parse(line))
@@ -53,18 +55,6 @@ describe('runner log and metrics', () => {
 
   it('rotates metrics.jsonl past its limit, and status still sees the last batch', () => {
     const state = dir()
-    const batch = (events: number) => ({
-      at: new Date(events).toISOString(),
-      events,
-      runs: events,
-      stages: { spoolWaitMs: 1, planMs: 2, queueMs: 3, runMs: 4, publishMs: 5 },
-      cache: { hit: 0, miss: 0 },
-      failed: 0,
-      receipts: events,
-      skipped: 0,
-      bad: 0,
-      runner: 1,
-    })
     for (let events = 1; events <= 40; events++) recordBatch(state, batch(events), 2000)
     expect(statSync(metricsFile(state)).size).toBeLessThan(2000 + 200)
     expect(readFileSync(`${metricsFile(state)}.1`, 'utf8').length).toBeGreaterThan(2000)
