@@ -87,6 +87,39 @@ GITVAN_STDIN
   exit 0
 fi
 
+if [ "$hook" = pre-commit ]; then
+  # The cache probe: when every gate passed before on this same content (the index's tree, HEAD's
+  # branch, and the config, its declared inputs and this gitvan, by blob id), answer now without
+  # node. Two git processes; any doubt (no entry, a torn one, a changed file) goes on to node.
+  cache=${GITVAN_CACHE_DIR:-$state/cache}
+  if [ -d "$cache/probe/pre-commit" ] && tree=$(git write-tree 2>/dev/null) && [ -f "$cache/probe/pre-commit/$tree" ]; then
+    gd=${GIT_DIR:-.git}
+    [ -f "$gd" ] && read -r line 2>/dev/null < "$gd" && gd=${line#gitdir: }  # a linked worktree
+    head=detached
+    read -r line 2>/dev/null < "$gd/HEAD" && case $line in "ref: "*) head=$line ;; esac
+    ok= want= nl='
+'
+    set --
+    while IFS= read -r line; do
+      case $line in
+        "head "*) [ "${line#head }" = "$head" ] || break ;;
+        "base "*) base=$(git rev-parse -q --verify 'HEAD^{tree}' 2>/dev/null) || base=none
+                  [ "${line#base }" = "$base" ] || break ;;
+        "absent "*) [ -e "${line#absent }" ] && break ;;
+        "file "*) set -- "$@" "${line#file }" ;;
+        "hash "*) want=$want${want:+$nl}${line#hash } ;;
+        end) ok=1 ;;
+      esac
+    done < "$cache/probe/pre-commit/$tree"
+    if [ "$ok" = 1 ] && [ "$(git hash-object -- "$cli" "$@" 2>/dev/null)" = "$want" ]; then
+      printf 'h probe/pre-commit/%s\n' "$tree" >> "$cache/journal" 2>/dev/null
+      [ "${GITVAN_DEBUG-}" = 1 ] && echo "gitvan: pre-commit: every gate passed before on this content (tree $tree); nothing to run" >&2
+      exit 0
+    fi
+    set --
+  fi
+fi
+
 if [ "$reads_stdin" = 1 ]; then
   printf '%s' "$input" | "$node" "$cli" hook "$hook" "$@"
 else

@@ -16,6 +16,7 @@ import { parseCommand } from '../job/command.js'
 import { runJob } from '../job/run.js'
 import { matchFiles, matchTrigger } from '../schedule/match.js'
 import { gatherFacts, type GateFacts, type GateRequest } from './gateFacts.js'
+import type { GateCache, Lookup } from './gateCache.js'
 
 export type { GateRequest } from './gateFacts.js'
 
@@ -64,8 +65,26 @@ async function select(jobs: readonly Job[], facts: GateFacts): Promise<Selected[
   return selected
 }
 
+/**
+ * Runs one gate through the disk cache: a hit returns the cached passing result without running
+ * anything; a miss runs the job and stores what passed.
+ */
+type Outcome = { readonly job: Job; readonly lookup: Lookup | undefined; stored: boolean }
+
+async function runCached(job: Job, input: JobInput, cache: GateCache | undefined, outcomes: Outcome[], signal: AbortSignal | undefined): Promise<JobResult> {
+  const lookup = cache ? await cache.lookup(job, input.files) : undefined
+  const outcome: Outcome = { job, lookup, stored: false }
+  outcomes.push(outcome)
+  if (lookup?.hit) return lookup.hit
+  const result = await runJob(job, input, signal ? { signal } : {})
+  if (!lookup || !cache) return result
+  const missed: JobResult = { ...result, cache: 'miss', key: lookup.key }
+  outcome.stored = await cache.store(job, input.files, lookup, missed)
+  return missed
+}
+
 export async function runGates(
-  config: Pick<Config, 'jobs' | 'concurrency'>,
+  config: Pick<Config, 'jobs' | 'concurrency'> & Partial<Pick<Config, 'cache' | 'hash' | 'file' | 'root'>>,
   request: GateRequest,
   options: { readonly signal?: AbortSignal; readonly onResult?: (result: JobResult) => void } = {},
 ): Promise<GateVerdict> {
@@ -73,6 +92,8 @@ export async function runGates(
   if (jobs.length === 0) return { hook: request.hook, candidates: 0, runs: [], ok: true }
   const facts = await gatherFacts(request, { author: jobs.some((job) => job.on.author !== undefined), files: jobs.some(needsFiles) })
   const selected = await select(jobs, facts)
+  const cache = await openCache(config, request, facts)
+  const outcomes: Outcome[] = []
 
   const results = new Map<Job, JobResult>()
   const toInput = (files: readonly string[]): JobInput => ({
@@ -90,11 +111,11 @@ export async function runGates(
   if (only) {
     // One gate (the common case) needs no queue: nothing to order and nothing to skip, so p-queue
     // is not even loaded.
-    const result = await runJob(only.job, toInput(only.files), options.signal ? { signal: options.signal } : {})
+    const result = await runCached(only.job, toInput(only.files), cache, outcomes, options.signal)
     results.set(only.job, result)
     options.onResult?.(result)
   } else if (selected.length > 1) {
-    await runQueued(selected, config.concurrency, toInput, results, options)
+    await runQueued(selected, config.concurrency, toInput, results, options, (job, input) => runCached(job, input, cache, outcomes, options.signal))
   }
 
   const runs = selected.map(({ job }): GateRun => {
@@ -105,7 +126,16 @@ export async function runGates(
   const order = (run: GateRun) => (run.state === 'done' ? 0 : 1)
   runs.sort((a, b) => order(a) - order(b) || b.job.priority - a.job.priority)
   const ok = runs.every((run) => run.state === 'done' && run.result.status === 'ok')
+  if (ok && cache && !options.signal?.aborted) await cache.finish(outcomes, jobs)
   return { hook: request.hook, candidates: jobs.length, runs, ok }
+}
+
+/** The gate cache, loaded only for a config that has one (a bare `{ jobs }` in tests has none). */
+async function openCache(config: Partial<Pick<Config, 'cache' | 'hash' | 'file' | 'root' | 'jobs'>>, request: GateRequest, facts: GateFacts): Promise<GateCache | undefined> {
+  const { cache, hash, file, root, jobs } = config
+  if (!cache?.enabled || hash === undefined || file === undefined || root === undefined || jobs === undefined) return undefined
+  const { openGateCache } = await import('./gateCache.js')
+  return openGateCache({ cache, hash, file, root, jobs }, request, facts)
 }
 
 /**
@@ -118,6 +148,7 @@ async function runQueued(
   toInput: (files: readonly string[]) => JobInput,
   results: Map<Job, JobResult>,
   options: { readonly signal?: AbortSignal; readonly onResult?: (result: JobResult) => void },
+  runOne: (job: Job, input: JobInput) => Promise<JobResult>,
 ): Promise<void> {
   const { default: PQueue } = await import('p-queue')
   const queue = new PQueue({ concurrency: Math.max(1, concurrency), autoStart: false })
@@ -127,7 +158,7 @@ async function runQueued(
     const input = toInput(files)
     void queue.add(
       async () => {
-        const result = await runJob(job, input, options.signal ? { signal: options.signal } : {})
+        const result = await runOne(job, input)
         results.set(job, result)
         options.onResult?.(result)
         if (result.status !== 'ok') stop()

@@ -23,6 +23,10 @@ export type JobResult = {
   /** How many attempts ran (1 + retries used). */
   readonly attempts: number
   readonly outputs: readonly Output[]
+  /** Whether the disk cache answered (`hit`, nothing ran), was asked (`miss`), or not (`off`, or unset). */
+  readonly cache?: 'hit' | 'miss' | 'off'
+  /** `sha256:<hex>` cache key, when the cache was asked. */
+  readonly key?: string
 }
 
 export const RECEIPT_SCHEMA = 'gitvan.receipt.v1'

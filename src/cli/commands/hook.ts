@@ -80,7 +80,7 @@ async function runBlockingHook(hook: string, args: readonly string[], io: Io): P
       { hook, args, stdin, root: repo.root, gitDir: repo.gitDir, commonDir: repo.commonDir, cwd: io.cwd, env: io.env },
       {
         signal: controller.signal,
-        ...(debug ? { onResult: (r) => io.stderr(`gitvan: ${hook}: job '${r.job}': ${r.status} in ${Math.round(r.ms)} ms\n`) } : {}),
+        ...(debug ? { onResult: (r) => io.stderr(`gitvan: ${hook}: job '${r.job}': ${r.cache === 'hit' ? 'ok (cached)' : r.status} in ${Math.round(r.ms)} ms\n`) } : {}),
       },
     )
     if (controller.signal.aborted) {

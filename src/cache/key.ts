@@ -1,0 +1,59 @@
+/**
+ * Cache keys (pure): what a cached verdict depends on, hashed into `sha256:<hex>`.
+ *
+ * A key covers the job (its id, and the config's content hash, which covers its definition), the
+ * gitvan build, the hook, the files the job declares as inputs (by git blob id, or `null` when
+ * absent) and the content the job reads: the index's tree, or the staged blob of each path it is
+ * given, or the commit message, or the refs being pushed. Anything the job can see that is not in
+ * the key (untracked files, the network, the time) is the job's to declare, or to opt out with
+ * `cache: false`. Keys are built from plain JSON, with object keys sorted, so equal material always
+ * hashes alike and any difference (a path, a byte of an input) gives a different key.
+ */
+import { createHash } from 'node:crypto'
+
+/** Bumped when the meaning of a key or an entry changes: older entries then simply miss. */
+export const CACHE_FORMAT = 1
+
+export type Content =
+  /** The tree `git write-tree` makes of the index: everything a commit would record. */
+  | { readonly tree: string }
+  /** Staged paths and their blob ids, sorted by path: for a command given `{files}`. */
+  | { readonly files: readonly (readonly [path: string, oid: string])[] }
+  /** pre-push: the hook's arguments, the refs on stdin, and the index's tree (the tests run on it). */
+  | { readonly push: { readonly args: readonly string[]; readonly stdin: string; readonly tree: string } }
+
+export type KeyMaterial = {
+  readonly version: string
+  readonly job: string
+  /** sha256 of the config's files (Config.hash). */
+  readonly config: string
+  readonly hook: string
+  /** Declared inputs: path → git blob id, or null when the file does not exist. */
+  readonly inputs: Readonly<Record<string, string | null>>
+  readonly content: Content
+  /** Facts outside the content that the job reads: HEAD and the branch for functions and `{commit}`/`{branch}`. */
+  readonly context?: Readonly<Record<string, string | null>>
+}
+
+const canonical = (value: unknown): unknown => {
+  if (Array.isArray(value)) return value.map(canonical)
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((key) => [key, canonical((value as Record<string, unknown>)[key])]),
+    )
+  }
+  return value
+}
+
+export const sha256 = (text: string | Buffer): string => createHash('sha256').update(text).digest('hex')
+
+export const cacheKey = (material: KeyMaterial): string => `sha256:${sha256(JSON.stringify(canonical({ format: CACHE_FORMAT, ...material })))}`
+
+/** The entry's path under the cache directory: `entries/<2 hex>/<62 hex>`. */
+export function entryPath(key: string): string {
+  const hex = key.startsWith('sha256:') ? key.slice(7) : key
+  if (!/^[0-9a-f]{64}$/.test(hex)) throw new Error(`not a cache key: ${key}`)
+  return `entries/${hex.slice(0, 2)}/${hex.slice(2)}`
+}

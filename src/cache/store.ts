@@ -1,0 +1,336 @@
+/**
+ * The disk cache's files. One directory (`<git-common-dir>/gitvan/cache`, or `GITVAN_CACHE_DIR`):
+ *
+ *   entries/<2 hex>/<62 hex>   one job result per key
+ *   probe/<hook>/<tree>        a hook's whole verdict, read by the sh shim (probe.ts)
+ *   journal                    one line per write, hit, miss and delete, in the order they happened
+ *   lock                       held while entries are evicted and the journal is compacted
+ *
+ * Guarantees:
+ * - An entry is written to a temporary name and renamed, so readers see the old file, the new one
+ *   or none, never half of one. Its first line holds the sha256 and length of the body: a body that
+ *   does not match (a torn disk, an edit) is a miss, and the file is removed. A corrupt entry never
+ *   gives an answer.
+ * - Size is tracked in the journal (a write appends its bytes), so no lookup and no write walks the
+ *   directory. A write that finds the total above `maxSizeBytes`, an entry past `ttlMs`, or a long
+ *   journal takes the lock, removes expired entries and then the least recently used until the
+ *   total is under 90% of the limit, and rewrites the journal compactly. Another process already
+ *   doing that is left to it.
+ * - Appends are single `write(2)`s to an O_APPEND file, so concurrent writers (hooks, the shim's
+ *   probe hits) interleave whole lines. A line appended while the journal is being compacted can be
+ *   lost: at worst an entry's recency, or an entry the journal no longer counts, which
+ *   `gitvan cache prune` finds again by walking the directory.
+ * - Every failure of the cache's IO (a full disk, a read-only directory) makes a lookup miss and a
+ *   write do nothing: the cache can make a hook faster, never fail it.
+ */
+import { appendFileSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
+import { acquireLockFile, releaseLockFile, selfOwner } from '../lockFile.js'
+import { entryPath, sha256 } from './key.js'
+
+const ENTRY_MAGIC = 'gitvan-cache 1'
+const JOURNAL_COMPACT_BYTES = 512 * 1024
+
+export type CacheLimits = { readonly maxSizeBytes: number; readonly ttlMs: number }
+
+/** A job result as the cache keeps it. */
+export type CachedResult = {
+  readonly key: string
+  readonly job: string
+  readonly hook: string
+  /** When the job ran (ISO 8601). */
+  readonly at: string
+  /** How long it took then. */
+  readonly ms: number
+  readonly data?: unknown
+}
+
+export type JournalEntry = { readonly rel: string; readonly bytes: number; readonly at: number; readonly seq: number }
+
+export type JournalState = {
+  /** Live entries by path, `seq` = position of the last write or hit (higher = more recent). */
+  readonly entries: Map<string, JournalEntry>
+  readonly hits: number
+  readonly misses: number
+  readonly bytes: number
+  readonly journalBytes: number
+}
+
+/** The cache directory of a repository: `GITVAN_CACHE_DIR` (relative to the top level) or `<common>/gitvan/cache`. */
+export function cacheDirOf(repo: { readonly root: string; readonly stateDir: string }, env: NodeJS.ProcessEnv): string {
+  const moved = env.GITVAN_CACHE_DIR
+  return moved ? path.resolve(repo.root, moved) : path.join(repo.stateDir, 'cache')
+}
+
+/** Parses the journal. Unknown or torn lines are skipped. */
+export function replayJournal(text: string): JournalState {
+  const entries = new Map<string, JournalEntry>()
+  let hits = 0
+  let misses = 0
+  let seq = 0
+  for (const line of text.split('\n')) {
+    const [op, rel, a, b] = line.split(' ')
+    seq++
+    if (op === 'w' && rel && a !== undefined && b !== undefined) {
+      const bytes = Number(a)
+      const at = Number(b)
+      if (Number.isFinite(bytes) && Number.isFinite(at)) entries.set(rel, { rel, bytes, at, seq })
+    } else if (op === 'h' && rel) {
+      hits++
+      const entry = entries.get(rel)
+      if (entry) entries.set(rel, { ...entry, seq })
+    } else if (op === 'm') {
+      misses++
+    } else if (op === 'd' && rel) {
+      entries.delete(rel)
+    } else if (op === 'c' && rel !== undefined && a !== undefined) {
+      hits += Number(rel) || 0
+      misses += Number(a) || 0
+    }
+  }
+  let bytes = 0
+  for (const entry of entries.values()) bytes += entry.bytes
+  return { entries, hits, misses, bytes, journalBytes: Buffer.byteLength(text) }
+}
+
+/** The entry file's bytes: a header line with the body's sha256 and length, then the body. */
+export function encodeEntry(result: CachedResult): string {
+  const body = `${JSON.stringify(result)}\n`
+  return `${ENTRY_MAGIC} ${sha256(body)} ${Buffer.byteLength(body)}\n${body}`
+}
+
+/** The result an entry file holds, or undefined when it is not intact. */
+export function decodeEntry(bytes: Buffer): CachedResult | undefined {
+  const newline = bytes.indexOf(10)
+  if (newline === -1) return undefined
+  const [m1, m2, digest, length] = bytes.subarray(0, newline).toString('latin1').split(' ')
+  if (`${m1} ${m2}` !== ENTRY_MAGIC) return undefined
+  const body = bytes.subarray(newline + 1)
+  if (body.length !== Number(length) || sha256(body) !== digest) return undefined
+  try {
+    const value = JSON.parse(body.toString('utf8')) as CachedResult
+    return typeof value.key === 'string' && typeof value.at === 'string' ? value : undefined
+  } catch {
+    return undefined
+  }
+}
+
+export class CacheStore {
+  readonly dir: string
+  readonly limits: CacheLimits
+  readonly #now: () => number
+
+  constructor(dir: string, limits: CacheLimits, now: () => number = Date.now) {
+    this.dir = dir
+    this.limits = limits
+    this.#now = now
+  }
+
+  get journalFile(): string {
+    return path.join(this.dir, 'journal')
+  }
+
+  /** The intact, unexpired result for `key`, or undefined (a miss). Records the hit or the miss. */
+  get(key: string): CachedResult | undefined {
+    const rel = entryPath(key)
+    let bytes: Buffer
+    try {
+      bytes = readFileSync(path.join(this.dir, rel))
+    } catch {
+      this.#append(`m ${rel}`)
+      return undefined
+    }
+    const result = decodeEntry(bytes)
+    if (result === undefined || result.key !== key) {
+      this.#remove(rel)
+      this.#append(`m ${rel}`)
+      return undefined
+    }
+    if (Date.parse(result.at) + this.limits.ttlMs < this.#now()) {
+      this.#append(`m ${rel}`)
+      return undefined
+    }
+    this.#append(`h ${rel}`)
+    return result
+  }
+
+  /** Stores `result` under its key; returns whether it was written. */
+  put(result: CachedResult): boolean {
+    return this.#write(entryPath(result.key), encodeEntry(result))
+  }
+
+  /** Writes a file the sh shim reads (probe.ts makes its text), accounted like any entry. */
+  putFile(rel: string, text: string): boolean {
+    return this.#write(rel, text)
+  }
+
+  /** Removes a file the cache holds, if it is there. */
+  remove(rel: string): void {
+    this.#remove(rel)
+  }
+
+  /** The journal as it stands. */
+  state(): JournalState {
+    let text = ''
+    try {
+      text = readFileSync(this.journalFile, 'utf8')
+    } catch {
+      // no journal yet: an empty cache
+    }
+    return replayJournal(text)
+  }
+
+  /**
+   * Removes expired entries, then least recently used ones above 90% of the size limit, and
+   * compacts the journal. Returns undefined when another process holds the lock.
+   */
+  maintain(): { readonly expired: number; readonly evicted: number; readonly freedBytes: number } | undefined {
+    const lock = path.join(this.dir, 'lock')
+    const owner = selfOwner()
+    let acquired
+    try {
+      acquired = acquireLockFile(lock, owner)
+    } catch {
+      return undefined
+    }
+    if (!acquired.ok) return undefined
+    try {
+      const fresh = this.state() // read under the lock: what other writers appended counts too
+      const live = [...fresh.entries.values()].sort((a, b) => a.seq - b.seq)
+      const horizon = this.#now() - this.limits.ttlMs
+      let bytes = fresh.bytes
+      let expired = 0
+      let evicted = 0
+      let freedBytes = 0
+      const kept: JournalEntry[] = []
+      for (const entry of live) {
+        if (entry.at < horizon) {
+          this.#unlink(entry.rel)
+          expired++
+          freedBytes += entry.bytes
+          bytes -= entry.bytes
+        } else {
+          kept.push(entry)
+        }
+      }
+      const target = this.limits.maxSizeBytes * 0.9
+      if (bytes > this.limits.maxSizeBytes) {
+        while (bytes > target && kept.length > 0) {
+          const oldest = kept.shift() as JournalEntry
+          this.#unlink(oldest.rel)
+          evicted++
+          freedBytes += oldest.bytes
+          bytes -= oldest.bytes
+        }
+      }
+      this.#rewriteJournal(kept, fresh.hits, fresh.misses)
+      return { expired, evicted, freedBytes }
+    } finally {
+      releaseLockFile(lock, owner)
+    }
+  }
+
+  /** Writes a journal that holds exactly `entries` (oldest use first) and the hit and miss counts. */
+  rewriteJournal(entries: readonly JournalEntry[], hits: number, misses: number): void {
+    this.#rewriteJournal(entries, hits, misses)
+  }
+
+  /** Every file under entries/ and probe/, relative to the cache directory. */
+  listFiles(): string[] {
+    const found: string[] = []
+    const walk = (rel: string): void => {
+      let names: string[]
+      try {
+        names = readdirSync(path.join(this.dir, rel))
+      } catch {
+        return
+      }
+      for (const name of names) {
+        const child = `${rel}/${name}`
+        let isDir = false
+        try {
+          isDir = statSync(path.join(this.dir, child)).isDirectory()
+        } catch {
+          continue
+        }
+        if (isDir) walk(child)
+        else found.push(child)
+      }
+    }
+    walk('entries')
+    walk('probe')
+    return found.sort()
+  }
+
+  /** Removes every entry and the journal. */
+  clear(): void {
+    for (const name of ['entries', 'probe', 'journal']) rmSync(path.join(this.dir, name), { recursive: true, force: true })
+  }
+
+  #write(rel: string, text: string): boolean {
+    const file = path.join(this.dir, rel)
+    const temp = `${file}.tmp-${process.pid}`
+    try {
+      mkdirSync(path.dirname(file), { recursive: true })
+      writeFileSync(temp, text)
+      renameSync(temp, file)
+    } catch {
+      try {
+        unlinkSync(temp)
+      } catch {
+        // nothing was written
+      }
+      return false
+    }
+    this.#append(`w ${rel} ${Buffer.byteLength(text)} ${this.#now()}`)
+    const state = this.state()
+    const horizon = this.#now() - this.limits.ttlMs
+    let expired = false
+    for (const entry of state.entries.values()) {
+      if (entry.at < horizon) {
+        expired = true
+        break
+      }
+    }
+    if (expired || state.bytes > this.limits.maxSizeBytes || state.journalBytes > JOURNAL_COMPACT_BYTES) this.maintain()
+    return true
+  }
+
+  #remove(rel: string): void {
+    if (this.#unlink(rel)) this.#append(`d ${rel}`)
+  }
+
+  #unlink(rel: string): boolean {
+    try {
+      unlinkSync(path.join(this.dir, rel))
+      return true
+    } catch {
+      return false
+    }
+  }
+
+  #append(line: string): void {
+    try {
+      appendFileSync(this.journalFile, `${line}\n`)
+    } catch {
+      try {
+        mkdirSync(this.dir, { recursive: true })
+        appendFileSync(this.journalFile, `${line}\n`)
+      } catch {
+        // an unwritable cache only loses its accounting
+      }
+    }
+  }
+
+  #rewriteJournal(entries: readonly JournalEntry[], hits: number, misses: number): void {
+    const lines = [`c ${hits} ${misses}`, ...entries.map((entry) => `w ${entry.rel} ${entry.bytes} ${entry.at}`)]
+    const temp = `${this.journalFile}.tmp-${process.pid}`
+    try {
+      mkdirSync(this.dir, { recursive: true })
+      writeFileSync(temp, `${lines.join('\n')}\n`)
+      renameSync(temp, this.journalFile)
+    } catch {
+      // the old journal stays; the next maintenance tries again
+    }
+  }
+}

@@ -1,0 +1,221 @@
+/**
+ * The disk cache for gates: a gate that passed on some content passes on the same content without
+ * running again, and a pre-commit hook whose every gate passed leaves a probe entry that lets the
+ * shim answer the next such commit without node.
+ *
+ * What a gate's key holds (cache/key.ts), by hook:
+ * - pre-commit, pre-merge-commit: the staged blob of each path a command's `{files}` receives, or
+ *   else (a command without `{files}`, a function) the tree the index would commit;
+ * - pre-push: the hook's arguments and the refs on stdin, and the index's tree;
+ * - functions and commands using `{commit}` or `{branch}` add HEAD and the branch;
+ * - always: the job, the config's hash, the declared `cache.inputs`, the gitvan version.
+ * Other blocking hooks (commit-msg, prepare-commit-msg, ...) read content no key can hold cheaply
+ * or change files as they run: their gates always run (`cache: off`).
+ *
+ * Only passing results are stored, and only when what the job saw is what the key names: a gate
+ * runs on the working tree, so a tree-keyed result is stored only when no tracked file has
+ * unstaged changes, a files-keyed one only when none of its files has. A failure always runs again
+ * and shows its output.
+ */
+import { existsSync, readFileSync, realpathSync } from 'node:fs'
+import path from 'node:path'
+import type { Config, Job } from '../config/types.js'
+import { CONFIG_FILES, JOBS_DIR } from '../config/discover.js'
+import { cacheKey, type Content, type KeyMaterial } from '../cache/key.js'
+import { PROBE_HOOKS, probeHead, probePath, renderProbe } from '../cache/probe.js'
+import { cacheDirOf, CacheStore } from '../cache/store.js'
+import { git } from '../git/spawn.js'
+import { parseCommand } from '../job/command.js'
+import type { JobResult } from '../job/result.js'
+import type { GateFacts, GateRequest } from './gateFacts.js'
+
+declare const __GITVAN_VERSION__: string
+const VERSION = typeof __GITVAN_VERSION__ === 'string' ? __GITVAN_VERSION__ : 'dev'
+
+const CACHED_HOOKS: readonly string[] = ['pre-commit', 'pre-merge-commit', 'pre-push']
+
+export type Lookup = {
+  readonly key: string
+  /** The cached passing result, or undefined on a miss. */
+  readonly hit: JobResult | undefined
+  /** The key depends only on what a probe entry can check (no HEAD, no branch). */
+  readonly probeSafe: boolean
+  readonly keyedBy: 'tree' | 'files' | 'push'
+}
+
+export type GateCache = {
+  /** The key and any cached result for `job` given `files`, or undefined when the job is not cached. */
+  readonly lookup: (job: Job, files: readonly string[]) => Promise<Lookup | undefined>
+  /** Stores a passing result; returns whether it was stored. */
+  readonly store: (job: Job, files: readonly string[], lookup: Lookup, result: JobResult) => Promise<boolean>
+  /** After a passing hook: writes the probe entry when every gate's verdict can be checked by the shim. */
+  readonly finish: (outcomes: readonly { readonly job: Job; readonly lookup: Lookup | undefined; readonly stored: boolean }[], candidates: readonly Job[]) => Promise<void>
+}
+
+const once = <T>(load: () => Promise<T>): (() => Promise<T>) => {
+  let promise: Promise<T> | undefined
+  return () => (promise ??= load())
+}
+
+const splitZ = (text: string): string[] => text.split('\0').filter((part) => part !== '')
+
+/** Which placeholders a command job uses, or undefined for a function (it may read anything). */
+function commandUses(job: Job): { readonly files: boolean; readonly context: boolean } | undefined {
+  if (typeof job.run !== 'string') return undefined
+  const parsed = parseCommand(job.run)
+  if (!parsed.ok) return undefined
+  const context = parsed.words.some((word) => word.some((piece) => 'placeholder' in piece && piece.placeholder !== 'files'))
+  return { files: parsed.usesFiles, context }
+}
+
+/** The cache for one blocking hook's gates, or undefined when this hook's gates are never cached. */
+export function openGateCache(config: Pick<Config, 'cache' | 'hash' | 'file' | 'root' | 'jobs'>, request: GateRequest, facts: GateFacts): GateCache | undefined {
+  if (!config.cache.enabled || !CACHED_HOOKS.includes(request.hook)) return undefined
+  const jobs = config.jobs.filter((job) => (job.on.hooks as readonly string[]).includes(request.hook))
+  if (jobs.every((job) => job.cache === false)) return undefined
+  const store = new CacheStore(cacheDirOf({ root: request.root, stateDir: path.join(request.commonDir, 'gitvan') }, request.env), {
+    maxSizeBytes: config.cache.maxSizeBytes,
+    ttlMs: config.cache.ttlMs,
+  })
+  const run = async (args: readonly string[]): Promise<string | undefined> => {
+    const result = await git(args, { cwd: request.root, env: request.env })
+    return result.ok ? result.stdout : undefined
+  }
+  const tree = once(async () => (await run(['write-tree']))?.trim())
+  // Staged blob ids: `diff --cached --raw` gives the new oid of each added, copied or modified path.
+  const staged = once(async () => {
+    const out = await run(['diff', '--cached', '--raw', '-z', '--no-renames', '--no-abbrev', '--diff-filter=ACMR'])
+    const blobs = new Map<string, string>()
+    if (out === undefined) return undefined
+    const parts = splitZ(out)
+    for (let i = 0; i + 1 < parts.length; i += 2) {
+      const oid = (parts[i] as string).split(' ')[3]
+      if (oid) blobs.set(parts[i + 1] as string, oid)
+    }
+    return blobs
+  })
+  const dirty = once(async () => {
+    const out = await run(['diff-files', '--name-only', '-z'])
+    return out === undefined ? undefined : new Set(splitZ(out))
+  })
+  const inputsOf = once(async () => {
+    const declared = [...new Set(jobs.flatMap((job) => (job.cache === false ? [] : job.cache.inputs)))].sort()
+    const present = declared.filter((file) => existsSync(path.join(request.root, file)))
+    const oids = present.length === 0 ? [] : (await run(['hash-object', '--', ...present]))?.trim().split('\n')
+    if (oids === undefined || oids.length !== present.length) return undefined // an input that is a directory, say
+    const blobs = new Map<string, string | null>(declared.map((file) => [file, null]))
+    present.forEach((file, i) => blobs.set(file, oids[i] as string))
+    return blobs
+  })
+
+  async function lookup(job: Job, files: readonly string[]): Promise<Lookup | undefined> {
+    if (job.cache === false) return undefined
+    const uses = commandUses(job)
+    const [inputs, content] = await Promise.all([inputsOf(), contentOf(uses, files)])
+    if (inputs === undefined || content === undefined) return undefined
+    const probeSafe = uses !== undefined && !uses.context
+    const material: KeyMaterial = {
+      version: VERSION,
+      job: job.id,
+      config: config.hash,
+      hook: request.hook,
+      inputs: Object.fromEntries(job.cache.inputs.map((file) => [file, inputs.get(file) ?? null])),
+      content: content.content,
+      ...(probeSafe ? {} : { context: { head: facts.commit || null, branch: facts.branch ?? null } }),
+    }
+    const key = cacheKey(material)
+    const cached = store.get(key)
+    const hit: JobResult | undefined = cached && {
+      job: job.id,
+      status: 'ok',
+      ms: 0,
+      ...(cached.data === undefined ? {} : { data: cached.data }),
+      log: '',
+      attempts: 0,
+      outputs: [],
+      cache: 'hit',
+      key,
+    }
+    return { key, hit, probeSafe, keyedBy: content.keyedBy }
+  }
+
+  async function contentOf(
+    uses: ReturnType<typeof commandUses>,
+    files: readonly string[],
+  ): Promise<{ readonly content: Content; readonly keyedBy: Lookup['keyedBy'] } | undefined> {
+    if (request.hook === 'pre-push') {
+      const t = await tree()
+      return t === undefined ? undefined : { content: { push: { args: [...request.args], stdin: request.stdin, tree: t } }, keyedBy: 'push' }
+    }
+    if (uses?.files) {
+      const blobs = await staged()
+      if (blobs === undefined) return undefined
+      const pairs: [string, string][] = []
+      for (const file of [...files].sort()) {
+        const oid = blobs.get(file)
+        if (oid === undefined) return undefined
+        pairs.push([file, oid])
+      }
+      return { content: { files: pairs }, keyedBy: 'files' }
+    }
+    const t = await tree()
+    return t === undefined ? undefined : { content: { tree: t }, keyedBy: 'tree' }
+  }
+
+  async function storeResult(job: Job, files: readonly string[], found: Lookup, result: JobResult): Promise<boolean> {
+    if (result.status !== 'ok') return false
+    const changed = await dirty()
+    if (changed === undefined) return false
+    const clean = found.keyedBy === 'files' ? files.every((file) => !changed.has(file)) : changed.size === 0
+    if (!clean) return false
+    return store.put({
+      key: found.key,
+      job: job.id,
+      hook: request.hook,
+      at: new Date().toISOString(),
+      ms: Math.round(result.ms),
+      ...(result.data === undefined ? {} : { data: result.data }),
+    })
+  }
+
+  async function finish(outcomes: Parameters<GateCache['finish']>[0], candidates: readonly Job[]): Promise<void> {
+    if (!(PROBE_HOOKS as readonly string[]).includes(request.hook)) return
+    if (candidates.some((job) => job.on.author !== undefined)) return // the probe cannot ask who commits
+    if (!outcomes.every((o) => o.lookup !== undefined && o.lookup.probeSafe && (o.stored || o.lookup.hit !== undefined))) return
+    if (existsSync(path.join(request.root, JOBS_DIR))) return // a new file under jobs/ would go unseen
+    // Which gates run, and which files a `{files}` gate gets, follow from the staged changes: the
+    // diff of HEAD's tree and the index's. Gates that read the whole tree need only the tree.
+    const needsBase = candidates.some((job) => job.on.paths.length > 0) || outcomes.some((o) => o.lookup?.keyedBy !== 'tree')
+    const [t, inputs, base] = await Promise.all([tree(), inputsOf(), needsBase ? run(['rev-parse', '-q', '--verify', 'HEAD^{tree}']) : undefined])
+    if (t === undefined || inputs === undefined) return
+    const configFile = path.relative(config.root, config.file).split(path.sep).join('/')
+    const files = [configFile, ...[...inputs].filter(([, oid]) => oid !== null).map(([file]) => file)]
+    // A config file that would take precedence over this one must stay absent, and so must jobs/.
+    const rank = (CONFIG_FILES as readonly string[]).indexOf(configFile)
+    const absent = [
+      ...(rank === -1 ? CONFIG_FILES : CONFIG_FILES.slice(0, rank)),
+      JOBS_DIR,
+      ...[...inputs].filter(([, oid]) => oid === null).map(([file]) => file),
+    ]
+    let cli: string
+    let headLine: string
+    try {
+      cli = realpathSync(process.argv[1] ?? '')
+      headLine = (readFileSync(path.join(request.gitDir, 'HEAD'), 'utf8').split('\n')[0] ?? '').trim()
+    } catch {
+      return
+    }
+    const hashes = (await run(['hash-object', '--', cli, ...files]))?.trim().split('\n')
+    if (hashes === undefined || hashes.length !== files.length + 1) return
+    const text = renderProbe({
+      head: probeHead(headLine),
+      ...(needsBase ? { base: base?.trim() || 'none' } : {}),
+      absent,
+      files,
+      hashes,
+    })
+    if (text !== undefined) store.putFile(probePath(request.hook, t), text)
+  }
+
+  return { lookup, store: storeResult, finish }
+}
