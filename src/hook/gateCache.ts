@@ -82,17 +82,12 @@ export function openGateCache(config: Pick<Config, 'cache' | 'hash' | 'file' | '
     return result.ok ? result.stdout : undefined
   }
   const tree = once(async () => (await run(['write-tree']))?.trim())
-  // Staged blob ids: `diff --cached --raw` gives the new oid of each added, copied or modified path.
   const staged = once(async () => {
-    const out = await run(['diff', '--cached', '--raw', '-z', '--no-renames', '--no-abbrev', '--diff-filter=ACMR'])
-    const blobs = new Map<string, string>()
-    if (out === undefined) return undefined
-    const parts = splitZ(out)
-    for (let i = 0; i + 1 < parts.length; i += 2) {
-      const oid = (parts[i] as string).split(' ')[3]
-      if (oid) blobs.set(parts[i + 1] as string, oid)
+    try {
+      return await facts.stagedBlobs?.()
+    } catch {
+      return undefined // the gate itself reports a broken index
     }
-    return blobs
   })
   const dirty = once(async () => {
     const out = await run(['diff-files', '--name-only', '-z'])

@@ -49,6 +49,8 @@ export type GateFacts = {
   readonly triggers: readonly TriggerFacts[]
   /** The paths `paths` globs are matched against (loaded on first use). */
   readonly files: () => Promise<readonly string[]>
+  /** pre-commit and other index-based hooks: each staged path's blob id (shares `files`' git call). */
+  readonly stagedBlobs?: () => Promise<ReadonlyMap<string, string>>
   /** Whether a job without `paths` gets every path of `files` (pre-commit, pre-push) or none. */
   readonly filesByDefault: boolean
 }
@@ -70,8 +72,17 @@ const once = <T>(load: () => Promise<T>): (() => Promise<T>) => {
   return () => (promise ??= load())
 }
 
-export const stagedFiles = (request: GateRequest): Promise<string[]> =>
-  readGit(['diff', '--cached', '--name-only', '-z', '--no-renames', '--diff-filter=ACMR'], request).then(splitZ)
+/**
+ * The staged paths with the blob id each will commit: one `diff --cached --raw` gives both, so the
+ * gate cache's keys cost no second git process.
+ */
+export const stagedBlobs = (request: GateRequest): Promise<Map<string, string>> =>
+  readGit(['diff', '--cached', '--raw', '-z', '--no-renames', '--no-abbrev', '--diff-filter=ACMR'], request).then((out) => {
+    const blobs = new Map<string, string>()
+    const parts = splitZ(out) // ':<old mode> <new mode> <old oid> <new oid> <status>', then the path
+    for (let i = 0; i + 1 < parts.length; i += 2) blobs.set(parts[i + 1] as string, (parts[i] as string).split(' ')[3] ?? '')
+    return blobs
+  })
 
 /** The message as git will record it: comment lines and a `git commit -v` diff left out. */
 export function cleanMessage(text: string): string {
@@ -137,7 +148,8 @@ async function readMessage(request: GateRequest): Promise<string | undefined> {
 export async function gatherFacts(request: GateRequest, needs: { readonly author: boolean; readonly files: boolean }): Promise<GateFacts> {
   const { hook } = request
   const isCommitMessage = hook === 'commit-msg' || hook === 'prepare-commit-msg' || hook === 'applypatch-msg'
-  const staged = once(() => stagedFiles(request))
+  const blobs = once(() => stagedBlobs(request))
+  const staged = once(async () => [...(await blobs()).keys()])
   if (hook === 'pre-commit' && needs.files) void staged().catch(() => {}) // wanted: start now, in parallel
   const [head, message, author] = await Promise.all([
     readHead(request),
@@ -162,6 +174,7 @@ export async function gatherFacts(request: GateRequest, needs: { readonly author
     branch,
     triggers: [{ hook, branch, message, author }],
     files: staged,
+    stagedBlobs: blobs,
     filesByDefault: hook === 'pre-commit',
   }
 }
