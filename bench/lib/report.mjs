@@ -73,7 +73,9 @@ export function summaryTable(results) {
   const base = cols.map(([name, sc]) => `${name} ${f(sc.rows.none?.median)} ms`).join(', ')
   const lines = [
     `Added wall time (median) over the same operation with no hooks (${base}); CPU = mean CPU of the whole waited-for process tree added per empty commit. ` +
-      "gitvan's post-commit job runs in its detached runner after git returns; its CPU is in the scenario tables. In the gate column gitvan's gate is uncached.",
+      "gitvan's post-commit job runs in its detached runner after git returns; its CPU is in the scenario tables. " +
+      "gitvan's gate is cached by content: an empty commit has the same tree every time, so after the first one its shim answers from the cache without starting node; " +
+      'the staged-file and gate-only columns commit new content every time, so there the gate runs (uncached) on every commit. A rebase runs no pre-commit hook.',
     '',
     `| runner | ${cols.map(([n]) => n).join(' | ')} | empty commit + CPU |`,
     `|---|${cols.map(() => '---:').join('|')}|---:|`,
@@ -168,7 +170,10 @@ export function goals(results) {
   check('hook process peak RSS', rss, '≤ 50', rss !== null && rss <= 50, 'MB')
   const gc = added(s.commit, 'gitvan')
   const hc = added(s.commit, 'husky')
-  check('added per empty commit, gitvan below husky', gc, `< ${f(hc)} (husky)`, gc !== null && hc !== null && gc < hc)
+  check('added per empty commit (gate answered from the cache), gitvan below husky', gc, `< ${f(hc)} (husky)`, gc !== null && hc !== null && gc < hc)
+  const gs = added(s.staged, 'gitvan')
+  const hs = added(s.staged, 'husky')
+  check('added per commit of new staged content (gate runs), gitvan below husky', gs, `< ${f(hs)} (husky)`, gs !== null && hs !== null && gs < hs)
   const hr = added(s.rebase20, 'husky')
   check('20-commit rebase added, gitvan below a third of husky', rb, `< ${f(hr === null ? null : hr / 3)} (husky / 3)`, rb !== null && hr !== null && rb < hr / 3)
   return g

@@ -104,7 +104,16 @@ function subjects(list, repos, kind, state) {
 
 const cacheEntries = (dir) => {
   try {
-    return fs.readdirSync(path.join(stateOf(dir), 'cache'), { recursive: true }).length
+    return fs.readdirSync(path.join(stateOf(dir), 'cache', 'entries'), { recursive: true }).length
+  } catch {
+    return 0
+  }
+}
+
+/** How many commits the shim answered from the cache without starting node: its `h probe/` journal lines. */
+const probeHits = (dir) => {
+  try {
+    return fs.readFileSync(path.join(stateOf(dir), 'cache', 'journal'), 'utf8').split('\n').filter((line) => line.startsWith('h probe/')).length
   } catch {
     return 0
   }
@@ -151,6 +160,8 @@ export function runHookScenario(kind, { runs, warmup, available }) {
       n.push(kind.startsWith('rebase') ? `${receipts} commits have receipts` : `receipts for ${receipts} of ${st.ops} commits`)
       if (kind.startsWith('rebase')) n.push(`last rebase: ${rebasedWithNotes(dir, Number(kind.slice(6)))}`)
     }
+    const gated = list.find((s) => s.name === name)?.hooks.pre && !kind.startsWith('rebase') // a rebase runs no pre-commit
+    if (gated) n.push(`the gate was answered from the cache, without node, on ${probeHits(dir)} of ${st.ops} commits (warm-up included)`)
     if (name === 'gitvan-cached' && cacheEntries(dir) === 0) {
       notes[name] = 'not available in this version: no disk cache entry was written, so every gate run is a miss'
       delete result.samples[name]

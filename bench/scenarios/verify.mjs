@@ -44,18 +44,21 @@ export function verifyRunners({ available, timeoutMs = 60_000 }) {
       }
       const t0 = Date.now()
       const drained = settle(dir, { untilExit: true, timeoutMs })
+      const drainMs = Date.now() - t0
       const f = fired(dir)
+      const cached = verifyCachedGate(dir, timeoutMs)
       const notes = countNotes(dir)
       const head = sh('git', ['notes', '--ref=gitvan/results', 'show', 'HEAD'], { cwd: dir, allowFail: true }).stdout
       const receipt = head.split('\n').some((line) => line.includes('"job":"post"') && line.includes('"status":"ok"'))
       result[name] = {
-        ok: drained.ok && f.length === 2 && receipt,
+        ok: drained.ok && f.length === 2 && receipt && cached.ok,
         detail: [
           f.includes('pre-commit') ? 'gate ran' : 'gate did NOT run',
-          drained.ok ? `runner drained and exited after ${Date.now() - t0} ms` : `runner did not drain: ${drained.reason}`,
+          drained.ok ? `runner drained and exited after ${drainMs} ms` : `runner did not drain: ${drained.reason}`,
           f.includes('post-commit') ? 'post-commit job ran' : 'post-commit job did NOT run',
           `${notes} note(s) on refs/notes/gitvan/results`,
           receipt ? 'HEAD has an ok receipt for job post' : `HEAD has no ok receipt for job post${head ? `: ${head.trim().slice(0, 300)}` : ''}`,
+          cached.detail,
         ].join('; '),
       }
     } catch (error) {
@@ -66,3 +69,27 @@ export function verifyRunners({ available, timeoutMs = 60_000 }) {
   return result
 }
 
+
+/**
+ * A second commit of the same content: the gate must be answered from the cache by the shim (its
+ * marker is not written again, and the cache journal gains a probe hit), while the post-commit job
+ * still runs and leaves its receipt.
+ */
+function verifyCachedGate(dir, timeoutMs) {
+  const journal = path.join(dir, '.git', 'gitvan', 'cache', 'journal')
+  const hits = () => (fs.existsSync(journal) ? fs.readFileSync(journal, 'utf8').split('\n').filter((l) => l.startsWith('h probe/')).length : 0)
+  for (const hook of ['pre-commit', 'post-commit']) fs.rmSync(marker(dir, hook), { force: true })
+  const before = hits()
+  const r = sh('git', ['commit', '-q', '--allow-empty', '-m', 'verify again'], { cwd: dir, allowFail: true })
+  if (r.status !== 0) return { ok: false, detail: `second commit exited ${r.status}` }
+  const drained = settle(dir, { untilExit: true, timeoutMs })
+  const f = fired(dir)
+  const hit = hits() === before + 1 && !f.includes('pre-commit')
+  const ok = hit && drained.ok && f.includes('post-commit')
+  return {
+    ok,
+    detail: hit
+      ? `same content again: gate answered from the cache by the shim${f.includes('post-commit') ? ', post-commit job ran' : ', post-commit job did NOT run'}`
+      : `same content again: gate was NOT answered from the cache (${f.includes('pre-commit') ? 'it ran again' : 'no probe hit recorded'})`,
+  }
+}
