@@ -16,7 +16,7 @@ import { parseCommand } from '../job/command.js'
 import { runJob } from '../job/run.js'
 import { matchFiles, matchTrigger } from '../schedule/match.js'
 import { gatherFacts, type GateFacts, type GateRequest } from './gateFacts.js'
-import type { GateCache, Lookup } from './gateCache.js'
+import type { GateCache, Outcome } from './gateCache.js'
 
 export type { GateRequest } from './gateFacts.js'
 
@@ -69,17 +69,21 @@ async function select(jobs: readonly Job[], facts: GateFacts): Promise<Selected[
  * Runs one gate through the disk cache: a hit returns the cached passing result without running
  * anything; a miss runs the job and stores what passed.
  */
-type Outcome = { readonly job: Job; readonly lookup: Lookup | undefined; stored: boolean }
-
-async function runCached(job: Job, input: JobInput, cache: GateCache | undefined, outcomes: Outcome[], signal: AbortSignal | undefined): Promise<JobResult> {
-  const lookup = cache ? await cache.lookup(job, input.files) : undefined
-  const outcome: Outcome = { job, lookup, stored: false }
-  outcomes.push(outcome)
-  if (lookup?.hit) return lookup.hit
+async function runCached(
+  job: Job,
+  input: JobInput,
+  cache: { readonly gate: GateCache; readonly facts: GateFacts; readonly outcomes: Outcome[] } | undefined,
+  signal: AbortSignal | undefined,
+): Promise<JobResult> {
+  const lookup = cache ? await cache.gate.lookup(job, input.files, cache.facts) : undefined
+  if (lookup?.hit) {
+    cache?.outcomes.push({ job, lookup, stored: false })
+    return lookup.hit
+  }
   const result = await runJob(job, input, signal ? { signal } : {})
   if (!lookup || !cache) return result
   const missed: JobResult = { ...result, cache: 'miss', key: lookup.key }
-  outcome.stored = await cache.store(job, input.files, lookup, missed)
+  cache.outcomes.push({ job, lookup, stored: await cache.gate.store(job, input.files, lookup, missed) })
   return missed
 }
 
@@ -90,10 +94,11 @@ export async function runGates(
 ): Promise<GateVerdict> {
   const jobs = jobsFor(config, request.hook)
   if (jobs.length === 0) return { hook: request.hook, candidates: 0, runs: [], ok: true }
+  const opening = openCache(config, request) // its git processes run alongside the facts'
   const facts = await gatherFacts(request, { author: jobs.some((job) => job.on.author !== undefined), files: jobs.some(needsFiles) })
   const selected = await select(jobs, facts)
-  const cache = await openCache(config, request, facts)
-  const outcomes: Outcome[] = []
+  const gate = await opening
+  const cache = gate && { gate, facts, outcomes: [] as Outcome[] }
 
   const results = new Map<Job, JobResult>()
   const toInput = (files: readonly string[]): JobInput => ({
@@ -111,11 +116,11 @@ export async function runGates(
   if (only) {
     // One gate (the common case) needs no queue: nothing to order and nothing to skip, so p-queue
     // is not even loaded.
-    const result = await runCached(only.job, toInput(only.files), cache, outcomes, options.signal)
+    const result = await runCached(only.job, toInput(only.files), cache, options.signal)
     results.set(only.job, result)
     options.onResult?.(result)
   } else if (selected.length > 1) {
-    await runQueued(selected, config.concurrency, toInput, results, options, (job, input) => runCached(job, input, cache, outcomes, options.signal))
+    await runQueued(selected, config.concurrency, toInput, results, options, (job, input) => runCached(job, input, cache, options.signal))
   }
 
   const runs = selected.map(({ job }): GateRun => {
@@ -126,16 +131,16 @@ export async function runGates(
   const order = (run: GateRun) => (run.state === 'done' ? 0 : 1)
   runs.sort((a, b) => order(a) - order(b) || b.job.priority - a.job.priority)
   const ok = runs.every((run) => run.state === 'done' && run.result.status === 'ok')
-  if (ok && cache && !options.signal?.aborted) await cache.finish(outcomes, jobs)
+  if (ok && cache && !options.signal?.aborted) await cache.gate.finish(cache.outcomes, jobs)
   return { hook: request.hook, candidates: jobs.length, runs, ok }
 }
 
 /** The gate cache, loaded only for a config that has one (a bare `{ jobs }` in tests has none). */
-async function openCache(config: Partial<Pick<Config, 'cache' | 'hash' | 'file' | 'root' | 'jobs'>>, request: GateRequest, facts: GateFacts): Promise<GateCache | undefined> {
+async function openCache(config: Partial<Pick<Config, 'cache' | 'hash' | 'file' | 'root' | 'jobs'>>, request: GateRequest): Promise<GateCache | undefined> {
   const { cache, hash, file, root, jobs } = config
   if (!cache?.enabled || hash === undefined || file === undefined || root === undefined || jobs === undefined) return undefined
   const { openGateCache } = await import('./gateCache.js')
-  return openGateCache({ cache, hash, file, root, jobs }, request, facts)
+  return openGateCache({ cache, hash, file, root, jobs }, request)
 }
 
 /**

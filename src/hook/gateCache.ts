@@ -43,13 +43,15 @@ export type Lookup = {
   readonly keyedBy: 'tree' | 'files' | 'push'
 }
 
+export type Outcome = { readonly job: Job; readonly lookup: Lookup | undefined; readonly stored: boolean }
+
 export type GateCache = {
   /** The key and any cached result for `job` given `files`, or undefined when the job is not cached. */
-  readonly lookup: (job: Job, files: readonly string[]) => Promise<Lookup | undefined>
+  readonly lookup: (job: Job, files: readonly string[], facts: GateFacts) => Promise<Lookup | undefined>
   /** Stores a passing result; returns whether it was stored. */
   readonly store: (job: Job, files: readonly string[], lookup: Lookup, result: JobResult) => Promise<boolean>
   /** After a passing hook: writes the probe entry when every gate's verdict can be checked by the shim. */
-  readonly finish: (outcomes: readonly { readonly job: Job; readonly lookup: Lookup | undefined; readonly stored: boolean }[], candidates: readonly Job[]) => Promise<void>
+  readonly finish: (outcomes: readonly Outcome[], candidates: readonly Job[]) => Promise<void>
 }
 
 const once = <T>(load: () => Promise<T>): (() => Promise<T>) => {
@@ -68,8 +70,13 @@ function commandUses(job: Job): { readonly files: boolean; readonly context: boo
   return { files: parsed.usesFiles, context }
 }
 
-/** The cache for one blocking hook's gates, or undefined when this hook's gates are never cached. */
-export function openGateCache(config: Pick<Config, 'cache' | 'hash' | 'file' | 'root' | 'jobs'>, request: GateRequest, facts: GateFacts): GateCache | undefined {
+/**
+ * The cache for one blocking hook's gates, or undefined when this hook's gates are never cached.
+ * The git processes every lookup, store and probe needs (`write-tree`, `diff-files`, one
+ * `hash-object` over the CLI, the config file and the declared inputs) start here, all at once and
+ * alongside the hook's own facts, so a miss costs the gate little more than the job itself.
+ */
+export function openGateCache(config: Pick<Config, 'cache' | 'hash' | 'file' | 'root' | 'jobs'>, request: GateRequest): GateCache | undefined {
   if (!config.cache.enabled || !CACHED_HOOKS.includes(request.hook)) return undefined
   const jobs = config.jobs.filter((job) => (job.on.hooks as readonly string[]).includes(request.hook))
   if (jobs.every((job) => job.cache === false)) return undefined
@@ -81,40 +88,51 @@ export function openGateCache(config: Pick<Config, 'cache' | 'hash' | 'file' | '
     const result = await git(args, { cwd: request.root, env: request.env })
     return result.ok ? result.stdout : undefined
   }
+  const probing = (PROBE_HOOKS as readonly string[]).includes(request.hook)
+  const configFile = path.relative(config.root, config.file).split(path.sep).join('/')
+
   const tree = once(async () => (await run(['write-tree']))?.trim())
-  const staged = once(async () => {
-    try {
-      return await facts.stagedBlobs?.()
-    } catch {
-      return undefined // the gate itself reports a broken index
-    }
-  })
   const dirty = once(async () => {
     const out = await run(['diff-files', '--name-only', '-z'])
     return out === undefined ? undefined : new Set(splitZ(out))
   })
-  const inputsOf = once(async () => {
+  /** Blob ids of the CLI and the config file (for a probe) and of each declared input (null: absent). */
+  const fingerprint = once(async () => {
     const declared = [...new Set(jobs.flatMap((job) => (job.cache === false ? [] : job.cache.inputs)))].sort()
     const present = declared.filter((file) => existsSync(path.join(request.root, file)))
-    const oids = present.length === 0 ? [] : (await run(['hash-object', '--', ...present]))?.trim().split('\n')
-    if (oids === undefined || oids.length !== present.length) return undefined // an input that is a directory, say
-    const blobs = new Map<string, string | null>(declared.map((file) => [file, null]))
-    present.forEach((file, i) => blobs.set(file, oids[i] as string))
-    return blobs
+    let cli = ''
+    if (probing) {
+      try {
+        cli = realpathSync(process.argv[1] ?? '')
+      } catch {
+        // no probe without the CLI's path; inputs are still hashed
+      }
+    }
+    const hashed = [...(cli ? [cli, configFile] : []), ...present]
+    const oids = hashed.length === 0 ? [] : (await run(['hash-object', '--', ...hashed]))?.trim().split('\n')
+    if (oids === undefined || oids.length !== hashed.length) return undefined // an input that is a directory, say
+    const inputs = new Map<string, string | null>(declared.map((file) => [file, null]))
+    const offset = cli ? 2 : 0
+    present.forEach((file, i) => inputs.set(file, oids[offset + i] as string))
+    return { inputs, cli: cli ? { path: cli, oid: oids[0] as string, configOid: oids[1] as string } : undefined }
   })
+  // Start them now: each is needed on a miss, and on two cores they overlap the facts and the job.
+  void tree()
+  void fingerprint()
+  void dirty()
 
-  async function lookup(job: Job, files: readonly string[]): Promise<Lookup | undefined> {
+  async function lookup(job: Job, files: readonly string[], facts: GateFacts): Promise<Lookup | undefined> {
     if (job.cache === false) return undefined
     const uses = commandUses(job)
-    const [inputs, content] = await Promise.all([inputsOf(), contentOf(uses, files)])
-    if (inputs === undefined || content === undefined) return undefined
+    const [print, content] = await Promise.all([fingerprint(), contentOf(uses, files, facts)])
+    if (print === undefined || content === undefined) return undefined
     const probeSafe = uses !== undefined && !uses.context
     const material: KeyMaterial = {
       version: VERSION,
       job: job.id,
       config: config.hash,
       hook: request.hook,
-      inputs: Object.fromEntries(job.cache.inputs.map((file) => [file, inputs.get(file) ?? null])),
+      inputs: Object.fromEntries(job.cache.inputs.map((file) => [file, print.inputs.get(file) ?? null])),
       content: content.content,
       ...(probeSafe ? {} : { context: { head: facts.commit || null, branch: facts.branch ?? null } }),
     }
@@ -137,13 +155,19 @@ export function openGateCache(config: Pick<Config, 'cache' | 'hash' | 'file' | '
   async function contentOf(
     uses: ReturnType<typeof commandUses>,
     files: readonly string[],
+    facts: GateFacts,
   ): Promise<{ readonly content: Content; readonly keyedBy: Lookup['keyedBy'] } | undefined> {
     if (request.hook === 'pre-push') {
       const t = await tree()
       return t === undefined ? undefined : { content: { push: { args: [...request.args], stdin: request.stdin, tree: t } }, keyedBy: 'push' }
     }
     if (uses?.files) {
-      const blobs = await staged()
+      let blobs: ReadonlyMap<string, string> | undefined
+      try {
+        blobs = await facts.stagedBlobs?.()
+      } catch {
+        return undefined // the gate itself reports a broken index
+      }
       if (blobs === undefined) return undefined
       const pairs: [string, string][] = []
       for (const file of [...files].sort()) {
@@ -173,41 +197,31 @@ export function openGateCache(config: Pick<Config, 'cache' | 'hash' | 'file' | '
     })
   }
 
-  async function finish(outcomes: Parameters<GateCache['finish']>[0], candidates: readonly Job[]): Promise<void> {
-    if (!(PROBE_HOOKS as readonly string[]).includes(request.hook)) return
+  async function finish(outcomes: readonly Outcome[], candidates: readonly Job[]): Promise<void> {
+    if (!probing) return
     if (candidates.some((job) => job.on.author !== undefined)) return // the probe cannot ask who commits
     if (!outcomes.every((o) => o.lookup !== undefined && o.lookup.probeSafe && (o.stored || o.lookup.hit !== undefined))) return
     if (existsSync(path.join(request.root, JOBS_DIR))) return // a new file under jobs/ would go unseen
     // Which gates run, and which files a `{files}` gate gets, follow from the staged changes: the
     // diff of HEAD's tree and the index's. Gates that read the whole tree need only the tree.
     const needsBase = candidates.some((job) => job.on.paths.length > 0) || outcomes.some((o) => o.lookup?.keyedBy !== 'tree')
-    const [t, inputs, base] = await Promise.all([tree(), inputsOf(), needsBase ? run(['rev-parse', '-q', '--verify', 'HEAD^{tree}']) : undefined])
-    if (t === undefined || inputs === undefined) return
-    const configFile = path.relative(config.root, config.file).split(path.sep).join('/')
-    const files = [configFile, ...[...inputs].filter(([, oid]) => oid !== null).map(([file]) => file)]
-    // A config file that would take precedence over this one must stay absent, and so must jobs/.
-    const rank = (CONFIG_FILES as readonly string[]).indexOf(configFile)
-    const absent = [
-      ...(rank === -1 ? CONFIG_FILES : CONFIG_FILES.slice(0, rank)),
-      JOBS_DIR,
-      ...[...inputs].filter(([, oid]) => oid === null).map(([file]) => file),
-    ]
-    let cli: string
+    const [t, print, base] = await Promise.all([tree(), fingerprint(), needsBase ? run(['rev-parse', '-q', '--verify', 'HEAD^{tree}']) : undefined])
+    if (t === undefined || print?.cli === undefined) return
     let headLine: string
     try {
-      cli = realpathSync(process.argv[1] ?? '')
       headLine = (readFileSync(path.join(request.gitDir, 'HEAD'), 'utf8').split('\n')[0] ?? '').trim()
     } catch {
       return
     }
-    const hashes = (await run(['hash-object', '--', cli, ...files]))?.trim().split('\n')
-    if (hashes === undefined || hashes.length !== files.length + 1) return
+    const inputs = [...print.inputs]
+    // A config file that would take precedence over this one must stay absent, and so must jobs/.
+    const rank = (CONFIG_FILES as readonly string[]).indexOf(configFile)
     const text = renderProbe({
       head: probeHead(headLine),
       ...(needsBase ? { base: base?.trim() || 'none' } : {}),
-      absent,
-      files,
-      hashes,
+      absent: [...(rank === -1 ? CONFIG_FILES : CONFIG_FILES.slice(0, rank)), JOBS_DIR, ...inputs.filter(([, oid]) => oid === null).map(([file]) => file)],
+      files: [configFile, ...inputs.filter(([, oid]) => oid !== null).map(([file]) => file)],
+      hashes: [print.cli.oid, print.cli.configOid, ...inputs.flatMap(([, oid]) => (oid === null ? [] : [oid]))],
     })
     if (text !== undefined) store.putFile(probePath(request.hook, t), text)
   }
