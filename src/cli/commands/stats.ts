@@ -9,10 +9,15 @@
  * rate. Reading never fails on the file's content: a torn last line (a runner killed mid-write) or
  * a line from another version is skipped and counted, so stats stay available after a crash.
  * No metrics yet is an answer, not an error (exit 0).
+ *
+ * The hit rate adds the disk cache's own count (its journal's hits and misses: gates in blocking
+ * hooks, and the shim's probe hits, which never reach node) to what the batches report, so it is
+ * real for a repository whose only jobs are gates. The journal's count is not limited by --last.
  */
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { findRepo } from '../../git/repo.js'
+import { cacheDirOf, replayJournal } from '../../cache/store.js'
 import { parseCommandArgs } from '../args.js'
 import { GitvanError } from '../../errors.js'
 import type { Command } from '../command.js'
@@ -43,6 +48,11 @@ export type MetricsSummary = {
   readonly cache: { readonly hit: number; readonly miss: number; readonly hitRate: number | null }
   /** 1-based line numbers of lines that were not a batch record. */
   readonly skippedLines: readonly number[]
+  /** Where `cache` came from: the runner's batches and the disk cache's journal (present once read). */
+  readonly cacheSources?: {
+    readonly batches: { readonly hit: number; readonly miss: number }
+    readonly journal: { readonly file: string; readonly hit: number; readonly miss: number }
+  }
 }
 
 type Batch = {
@@ -128,8 +138,19 @@ export function formatSummary(summary: MetricsSummary): string {
     summary.skippedLines.length === 0
       ? ''
       : `skipped ${summary.skippedLines.length} line(s) of ${summary.file} that are not batch records (line ${summary.skippedLines.slice(0, 5).join(', ')}${summary.skippedLines.length > 5 ? ', …' : ''})\n`
+  const cacheLines = [
+    summary.cache.hitRate === null
+      ? 'cache: no lookups'
+      : `cache: ${(summary.cache.hitRate * 100).toFixed(1)}% hit rate (${summary.cache.hit} hits, ${summary.cache.miss} misses)`,
+    ...(summary.cacheSources && summary.cache.hitRate !== null
+      ? [
+          `  gates (disk cache journal): ${summary.cacheSources.journal.hit} hits, ${summary.cacheSources.journal.miss} misses; runner batches: ${summary.cacheSources.batches.hit} hits, ${summary.cacheSources.batches.miss} misses`,
+        ]
+      : []),
+  ]
   if (summary.batches === 0) {
-    return `${skipped}No metrics yet: ${summary.file} has no batch records. The runner adds one line per batch it publishes.\n`
+    const noMetrics = `${skipped}No metrics yet: ${summary.file} has no batch records. The runner adds one line per batch it publishes.\n`
+    return summary.cache.hitRate === null ? noMetrics : `${noMetrics}\n${cacheLines.join('\n')}\n`
   }
   const span = summary.from && summary.to ? `, ${summary.from} to ${summary.to}` : ''
   const lines = [
@@ -142,11 +163,29 @@ export function formatSummary(summary: MetricsSummary): string {
       return q ? `${label}${ms(q.p50)}${ms(q.p95)}${ms(q.p99)}${ms(q.max)}` : `${label}${'-'.padStart(9)}  (no batch reported it)`
     }),
     '',
-    summary.cache.hitRate === null
-      ? 'cache: no lookups'
-      : `cache: ${(summary.cache.hitRate * 100).toFixed(1)}% hit rate (${summary.cache.hit} hits, ${summary.cache.miss} misses)`,
+    ...cacheLines,
   ]
   return `${skipped}${lines.join('\n')}\n`
+}
+
+/** Adds the disk cache journal's hits and misses to the batches' count. Pure. */
+export function withJournal(summary: MetricsSummary, journal: { readonly file: string; readonly hits: number; readonly misses: number }): MetricsSummary {
+  const hit = summary.cache.hit + journal.hits
+  const miss = summary.cache.miss + journal.misses
+  return {
+    ...summary,
+    cache: { hit, miss, hitRate: hit + miss === 0 ? null : hit / (hit + miss) },
+    cacheSources: { batches: { hit: summary.cache.hit, miss: summary.cache.miss }, journal: { file: journal.file, hit: journal.hits, miss: journal.misses } },
+  }
+}
+
+/** The disk cache journal's text; '' when there is none or it cannot be read (stats never fail on the cache). */
+function readJournal(file: string): string {
+  try {
+    return readFileSync(file, 'utf8')
+  } catch {
+    return ''
+  }
 }
 
 function readMetrics(file: string): string {
@@ -164,7 +203,8 @@ const USAGE = `Usage: gitvan stats [--json] [--last N]
 
 Where the runner's time goes, per stage (spool wait, plan, queue, run, publish), as p50/p95/p99
 over the most recent batches, and the cache hit rate. Read from <git-common-dir>/gitvan/metrics.jsonl,
-which the runner appends one line to per batch.
+which the runner appends one line to per batch. The hit rate also counts the disk cache's own
+lookups (gates in blocking hooks, from the cache's journal; see 'gitvan cache stats').
 
 Options:
   --json      print one JSON document
@@ -185,7 +225,9 @@ export const command: Command = {
     }
     const repo = findRepo(io.cwd)
     const file = path.join(repo.stateDir, 'metrics.jsonl')
-    const summary = summarizeMetrics(file, readMetrics(file), last)
+    const journalFile = path.join(cacheDirOf(repo, io.env), 'journal')
+    const journal = replayJournal(readJournal(journalFile))
+    const summary = withJournal(summarizeMetrics(file, readMetrics(file), last), { file: journalFile, hits: journal.hits, misses: journal.misses })
     io.stdout(values.json ? `${JSON.stringify(summary, null, 2)}\n` : formatSummary(summary))
     return 0
   },
