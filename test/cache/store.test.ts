@@ -1,0 +1,247 @@
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { cacheKey, entryPath } from '../../src/cache/key.js'
+import { CacheStore, encodeEntry, type CachedResult } from '../../src/cache/store.js'
+import { resultFor } from '../fixtures/cacheWorker.js'
+import { bundleFixture } from '../helpers/bundle.js'
+import { cleanEnv, removeTemp, runAsync } from '../helpers/repo.js'
+
+afterAll(removeTemp)
+
+const DAY = 86_400_000
+const BIG = { maxSizeBytes: 1024 ** 3, ttlMs: 30 * DAY }
+const T0 = Date.parse('2030-01-01T00:00:00.000Z')
+
+const tempDir = (): string => path.join(mkdtempSync(path.join(os.tmpdir(), 'gitvan-cache-')), 'cache')
+
+/** A result of fixed size for the n-th key (results of equal n-width are of equal size). */
+const result = (n: number, at = new Date(T0).toISOString()): CachedResult => ({
+  key: cacheKey({ version: 't', job: `job${n}`, config: 'c', hook: 'pre-commit', inputs: {}, content: { tree: String(n).padStart(40, '0') } }),
+  job: `job${n}`,
+  hook: 'pre-commit',
+  at,
+  ms: 5,
+  data: { pad: 'p'.repeat(200) },
+})
+
+const fileOf = (store: CacheStore, r: CachedResult): string => path.join(store.dir, entryPath(r.key))
+
+/** Flips one byte of a file in place. */
+function flipByte(file: string, offset: number): void {
+  const bytes = readFileSync(file)
+  bytes[offset] = (bytes[offset] as number) ^ 0x01
+  writeFileSync(file, bytes)
+}
+
+describe('cache store', () => {
+  it('returns what was put, from an entries/<2>/<62> file, and journals the write and the hit', () => {
+    const store = new CacheStore(tempDir(), BIG)
+    const r = { ...result(1), data: { nested: [1, 'two', null], unicode: 'ü 😀' } }
+    expect(store.put(r)).toBe(true)
+    expect(store.get(r.key)).toEqual(r)
+    expect(readFileSync(fileOf(store, r), 'utf8')).toBe(encodeEntry(r))
+    const state = store.state()
+    expect(state.hits).toBe(1)
+    expect(state.misses).toBe(0)
+    expect([...state.entries.keys()]).toEqual([entryPath(r.key)])
+    expect(state.bytes).toBe(statSync(fileOf(store, r)).size)
+  })
+
+  it('misses a key that was never put, and counts the miss', () => {
+    const store = new CacheStore(tempDir(), BIG)
+    expect(store.get(result(1).key)).toBeUndefined()
+    expect(store.state().misses).toBe(1)
+  })
+
+  it('treats a flipped byte in the body as a miss and removes the entry', () => {
+    const store = new CacheStore(tempDir(), BIG)
+    const r = result(1)
+    store.put(r)
+    const file = fileOf(store, r)
+    flipByte(file, statSync(file).size - 20)
+    expect(store.get(r.key)).toBeUndefined()
+    expect(existsSync(file)).toBe(false)
+    expect(store.state().entries.size).toBe(0)
+    expect(store.state().bytes).toBe(0)
+  })
+
+  it.each([
+    ['magic', 3],
+    ['digest', 'gitvan-cache 1 '.length + 5],
+    ['length', encodeEntry(result(1)).indexOf('\n') - 1],
+  ])('treats a flipped byte in the header (%s) as a miss and removes the entry', (_, offset) => {
+    const store = new CacheStore(tempDir(), BIG)
+    const r = result(1)
+    store.put(r)
+    flipByte(fileOf(store, r), offset)
+    expect(store.get(r.key)).toBeUndefined()
+    expect(existsSync(fileOf(store, r))).toBe(false)
+  })
+
+  it('treats a truncated entry as a miss', () => {
+    const store = new CacheStore(tempDir(), BIG)
+    const r = result(1)
+    store.put(r)
+    for (const size of [statSync(fileOf(store, r)).size - 1, 30, 0]) {
+      store.put(r)
+      truncateSync(fileOf(store, r), size)
+      expect(store.get(r.key)).toBeUndefined()
+    }
+  })
+
+  it('treats an intact entry filed under another key as a miss', () => {
+    const store = new CacheStore(tempDir(), BIG)
+    const [a, b] = [result(1), result(2)]
+    store.put(a)
+    mkdirSync(path.dirname(fileOf(store, b)), { recursive: true })
+    writeFileSync(fileOf(store, b), readFileSync(fileOf(store, a)))
+    expect(store.get(b.key)).toBeUndefined()
+    expect(store.get(a.key)).toEqual(a)
+  })
+
+  it('misses an entry older than the ttl, and hits it up to the ttl', () => {
+    const dir = tempDir()
+    const r = result(1)
+    new CacheStore(dir, BIG, () => T0).put(r)
+    expect(new CacheStore(dir, BIG, () => T0 + BIG.ttlMs).get(r.key)).toEqual(r)
+    expect(new CacheStore(dir, BIG, () => T0 + BIG.ttlMs + 1).get(r.key)).toBeUndefined()
+  })
+
+  it('removes expired entries on a later write', () => {
+    const dir = tempDir()
+    const [old, fresh] = [result(1), result(2)]
+    new CacheStore(dir, BIG, () => T0).put(old)
+    const later = new CacheStore(dir, BIG, () => T0 + BIG.ttlMs + 1)
+    expect(later.put({ ...fresh, at: new Date(T0 + BIG.ttlMs + 1).toISOString() })).toBe(true)
+    expect(existsSync(fileOf(later, old))).toBe(false)
+    expect(existsSync(fileOf(later, fresh))).toBe(true)
+    expect([...later.state().entries.keys()]).toEqual([entryPath(fresh.key)])
+  })
+
+  it('evicts the least recently used entries first, a hit counting as a use, and stays within maxSize', () => {
+    const size = Buffer.byteLength(encodeEntry(result(1)))
+    const limits = { maxSizeBytes: Math.floor(size * 4.5), ttlMs: BIG.ttlMs }
+    const store = new CacheStore(tempDir(), limits, () => T0)
+    const [a, b, c, d, e, f] = [1, 2, 3, 4, 5, 6].map((n) => result(n)) as [CachedResult, CachedResult, CachedResult, CachedResult, CachedResult, CachedResult]
+    for (const r of [a, b, c, d]) expect(store.put(r)).toBe(true)
+    expect(store.get(a.key)).toEqual(a) // a is now more recent than b, c and d
+    store.put(e)
+    const present = (...rs: CachedResult[]) => rs.map((r) => existsSync(fileOf(store, r)))
+    expect(present(a, b, c, d, e)).toEqual([true, false, true, true, true])
+    expect(store.get(c.key)).toEqual(c) // order of use now: d, a, e, c
+    store.put(f)
+    expect(present(a, c, d, e, f)).toEqual([true, true, false, true, true])
+    const state = store.state()
+    expect(state.bytes).toBeLessThanOrEqual(limits.maxSizeBytes)
+    const onDisk = store.listFiles().reduce((sum, rel) => sum + statSync(path.join(store.dir, rel)).size, 0)
+    expect(onDisk).toBe(state.bytes)
+  })
+
+  it('keeps the hit and miss counts when it compacts the journal', () => {
+    const store = new CacheStore(tempDir(), BIG, () => T0)
+    const r = result(1)
+    store.put(r)
+    for (let i = 0; i < 3; i++) store.get(r.key)
+    for (let i = 0; i < 2; i++) store.get(result(2).key)
+    expect(store.maintain()).toEqual({ expired: 0, evicted: 0, freedBytes: 0 })
+    expect(readFileSync(store.journalFile, 'utf8').split('\n')[0]).toBe('c 3 2')
+    store.get(r.key)
+    store.maintain()
+    const state = store.state()
+    expect([state.hits, state.misses]).toEqual([4, 2])
+    expect([...state.entries.keys()]).toEqual([entryPath(r.key)])
+  })
+
+  it('compacts a long journal on a write, keeping the counts and the entries', () => {
+    const store = new CacheStore(tempDir(), BIG, () => T0)
+    const kept = result(1)
+    store.put(kept)
+    const missing = result(2).key
+    let misses = 0
+    while (store.state().journalBytes <= 512 * 1024) {
+      for (let i = 0; i < 500; i++) store.get(missing)
+      misses += 500
+    }
+    store.get(kept.key)
+    store.put(result(3))
+    const state = store.state()
+    expect(state.journalBytes).toBeLessThan(1024)
+    expect([state.hits, state.misses]).toEqual([1, misses])
+    expect([...state.entries.keys()].sort()).toEqual([entryPath(kept.key), entryPath(result(3).key)].sort())
+    expect(store.get(kept.key)).toEqual(kept)
+  })
+
+  it('neither throws nor stores in a directory it cannot create (a path under a regular file)', () => {
+    const parent = mkdtempSync(path.join(os.tmpdir(), 'gitvan-cache-'))
+    writeFileSync(path.join(parent, 'file'), 'not a directory\n')
+    const store = new CacheStore(path.join(parent, 'file', 'cache'), BIG)
+    const r = result(1)
+    expect(store.put(r)).toBe(false)
+    expect(store.putFile('probe/pre-commit/x', 'x')).toBe(false)
+    expect(store.get(r.key)).toBeUndefined()
+    expect(store.state().entries.size).toBe(0)
+    expect(store.maintain()).toBeUndefined()
+    expect(readdirSync(parent)).toEqual(['file'])
+  })
+})
+
+describe('cache store raced by 8 processes', () => {
+  let worker: string
+  beforeAll(async () => {
+    worker = await bundleFixture(path.join(import.meta.dirname, '../fixtures/cacheWorker.ts'))
+  })
+
+  type Report = { hits: number; misses: number; puts: number; bad: string[] }
+  const race = async (dir: string, keys: number, rounds: number, maxSizeBytes: number): Promise<Report[]> => {
+    const startAt = String(Date.now() + 800)
+    const env = cleanEnv({ GITVAN_CACHE_WORKER: '1' })
+    const runs = await Promise.all(
+      Array.from({ length: 8 }, () => runAsync(process.execPath, [worker, dir, startAt, String(keys), String(rounds), String(maxSizeBytes)], { cwd: os.tmpdir(), env })),
+    )
+    for (const run of runs) expect(run.code, run.stderr).toBe(0)
+    return runs.map((run) => JSON.parse(run.stdout) as Report)
+  }
+  const leftovers = (dir: string): string[] =>
+    (readdirSync(dir, { recursive: true }) as string[]).filter((name) => name.includes('.tmp-') || name === 'lock')
+
+  it('reads only misses or the exact result, and the journal counts every hit, miss and entry', async () => {
+    const dir = tempDir()
+    const keys = 16
+    const reports = await race(dir, keys, 20, 1024 ** 3)
+    expect(reports.flatMap((r) => r.bad)).toEqual([])
+    const sum = (field: 'hits' | 'misses') => reports.reduce((total, r) => total + r[field], 0)
+    expect(sum('hits') + sum('misses')).toBe(8 * keys * 20)
+    expect(sum('hits')).toBeGreaterThan(0)
+    const store = new CacheStore(dir, BIG)
+    const state = store.state()
+    expect([state.hits, state.misses]).toEqual([sum('hits'), sum('misses')])
+    const expected = new Map(Array.from({ length: keys }, (_, i) => [entryPath(resultFor(i).key), Buffer.byteLength(encodeEntry(resultFor(i)))]))
+    expect(new Map([...state.entries].map(([rel, entry]) => [rel, entry.bytes]))).toEqual(expected)
+    expect(state.bytes).toBe([...expected.values()].reduce((a, b) => a + b, 0))
+    expect(store.listFiles()).toEqual([...expected.keys()].sort())
+    for (let i = 0; i < keys; i++) expect(store.get(resultFor(i).key)).toEqual(resultFor(i))
+    expect(leftovers(dir)).toEqual([])
+  })
+
+  it('reads only misses or the exact result while writers evict and compact under a small limit', async () => {
+    const dir = tempDir()
+    const keys = 24
+    const limit = Math.floor(Buffer.byteLength(encodeEntry(resultFor(keys - 1))) * 6)
+    const reports = await race(dir, keys, 12, limit)
+    expect(reports.flatMap((r) => r.bad)).toEqual([])
+    expect(reports.reduce((total, r) => total + r.puts, 0)).toBeGreaterThan(keys)
+    const store = new CacheStore(dir, { maxSizeBytes: limit, ttlMs: BIG.ttlMs })
+    const state = store.state()
+    expect(state.hits + state.misses).toBeLessThanOrEqual(8 * keys * 12)
+    expect(state.bytes).toBe([...state.entries.values()].reduce((total, entry) => total + entry.bytes, 0))
+    // What is on disk is whole: every entry file decodes to its key's one result.
+    const byRel = new Map(Array.from({ length: keys }, (_, i) => [entryPath(resultFor(i).key), resultFor(i)]))
+    for (const rel of store.listFiles()) expect(store.get((byRel.get(rel) as CachedResult).key)).toEqual(byRel.get(rel))
+    expect(leftovers(dir)).toEqual([])
+    // One more maintenance, alone, brings what the journal counts within the limit.
+    store.maintain()
+    expect(store.state().bytes).toBeLessThanOrEqual(limit)
+  })
+})
