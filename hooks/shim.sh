@@ -87,12 +87,14 @@ GITVAN_STDIN
   exit 0
 fi
 
-if [ "$hook" = pre-commit ]; then
+cache=${GITVAN_CACHE_DIR:-$state/cache}
+if [ "$hook" = pre-commit ] && [ -d "$cache" ] && tree=$(git write-tree 2>/dev/null); then
   # The cache probe: when every gate passed before on this same content (the index's tree, HEAD's
   # branch, and the config, its declared inputs and this gitvan, by blob id), answer now without
-  # node. Two git processes; any doubt (no entry, a torn one, a changed file) goes on to node.
-  cache=${GITVAN_CACHE_DIR:-$state/cache}
-  if [ -d "$cache/probe/pre-commit" ] && tree=$(git write-tree 2>/dev/null) && [ -f "$cache/probe/pre-commit/$tree" ]; then
+  # node. Any doubt (no entry, a torn one, a changed file) goes on to node, which is handed the
+  # tree and whether the working tree matches the index (for this process only: node checks that
+  # its pid is GITVAN_SHIM_PID), so it need not ask git again.
+  if [ -f "$cache/probe/pre-commit/$tree" ]; then
     gd=${GIT_DIR:-.git}
     [ -f "$gd" ] && read -r line 2>/dev/null < "$gd" && gd=${line#gitdir: }  # a linked worktree
     head=detached
@@ -111,13 +113,16 @@ if [ "$hook" = pre-commit ]; then
         end) ok=1 ;;
       esac
     done < "$cache/probe/pre-commit/$tree"
-    if [ "$ok" = 1 ] && [ "$(git hash-object -- "$cli" "$@" 2>/dev/null)" = "$want" ]; then
+    if [ "$ok" = 1 ] && [ "$(git hash-object --no-filters -- "$cli" "$@" 2>/dev/null)" = "$want" ]; then
       printf 'h probe/pre-commit/%s\n' "$tree" >> "$cache/journal" 2>/dev/null
       [ "${GITVAN_DEBUG-}" = 1 ] && echo "gitvan: pre-commit: every gate passed before on this content (tree $tree); nothing to run" >&2
       exit 0
     fi
     set --
   fi
+  GITVAN_SHIM_TREE=$tree GITVAN_SHIM_CLEAN=0 GITVAN_SHIM_PID=$$
+  git diff-files --quiet 2>/dev/null && GITVAN_SHIM_CLEAN=1
+  export GITVAN_SHIM_TREE GITVAN_SHIM_CLEAN GITVAN_SHIM_PID
 fi
 
 if [ "$reads_stdin" = 1 ]; then

@@ -49,6 +49,9 @@ const canonical = (value: unknown): unknown => {
 
 export const sha256 = (text: string | Buffer): string => createHash('sha256').update(text).digest('hex')
 
+/** The id git gives `bytes` as a blob (`git hash-object --no-filters`, sha1 repositories). */
+export const blobId = (bytes: Buffer): string => createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex')
+
 export const cacheKey = (material: KeyMaterial): string => `sha256:${sha256(JSON.stringify(canonical({ format: CACHE_FORMAT, ...material })))}`
 
 /** The entry's path under the cache directory: `entries/<2 hex>/<62 hex>`. */

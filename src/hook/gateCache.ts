@@ -21,7 +21,7 @@ import { existsSync, readFileSync, realpathSync } from 'node:fs'
 import path from 'node:path'
 import type { Config, Job } from '../config/types.js'
 import { CONFIG_FILES, JOBS_DIR } from '../config/discover.js'
-import { cacheKey, type Content, type KeyMaterial } from '../cache/key.js'
+import { blobId, cacheKey, type Content, type KeyMaterial } from '../cache/key.js'
 import { PROBE_HOOKS, probeHead, probePath, renderProbe } from '../cache/probe.js'
 import { cacheDirOf, CacheStore } from '../cache/store.js'
 import { git } from '../git/spawn.js'
@@ -91,34 +91,41 @@ export function openGateCache(config: Pick<Config, 'cache' | 'hash' | 'file' | '
   const probing = (PROBE_HOOKS as readonly string[]).includes(request.hook)
   const configFile = path.relative(config.root, config.file).split(path.sep).join('/')
 
-  const tree = once(async () => (await run(['write-tree']))?.trim())
+  const { shim } = request
+  const tree = once(async () => shim?.tree ?? (await run(['write-tree']))?.trim())
   const dirty = once(async () => {
+    if (shim?.clean) return new Set<string>()
     const out = await run(['diff-files', '--name-only', '-z'])
     return out === undefined ? undefined : new Set(splitZ(out))
   })
-  /** Blob ids of the CLI and the config file (for a probe) and of each declared input (null: absent). */
+  /**
+   * Blob ids of the CLI and the config file (for a probe) and of each declared input (null when
+   * absent), computed here as git does for `hash-object --no-filters`: sha1 of `blob <size>\0` and
+   * the bytes. An input that cannot be read as a file (a directory) makes the gates uncached.
+   */
   const fingerprint = once(async () => {
     const declared = [...new Set(jobs.flatMap((job) => (job.cache === false ? [] : job.cache.inputs)))].sort()
-    const present = declared.filter((file) => existsSync(path.join(request.root, file)))
-    let cli = ''
+    const inputs = new Map<string, string | null>()
+    try {
+      for (const file of declared) {
+        const full = path.join(request.root, file)
+        inputs.set(file, existsSync(full) ? blobId(readFileSync(full)) : null)
+      }
+    } catch {
+      return undefined
+    }
+    let cli: { readonly oid: string; readonly configOid: string } | undefined
     if (probing) {
       try {
-        cli = realpathSync(process.argv[1] ?? '')
+        cli = { oid: blobId(readFileSync(realpathSync(process.argv[1] ?? ''))), configOid: blobId(readFileSync(config.file)) }
       } catch {
-        // no probe without the CLI's path; inputs are still hashed
+        // no probe without the CLI's bytes; inputs still count
       }
     }
-    const hashed = [...(cli ? [cli, configFile] : []), ...present]
-    const oids = hashed.length === 0 ? [] : (await run(['hash-object', '--', ...hashed]))?.trim().split('\n')
-    if (oids === undefined || oids.length !== hashed.length) return undefined // an input that is a directory, say
-    const inputs = new Map<string, string | null>(declared.map((file) => [file, null]))
-    const offset = cli ? 2 : 0
-    present.forEach((file, i) => inputs.set(file, oids[offset + i] as string))
-    return { inputs, cli: cli ? { path: cli, oid: oids[0] as string, configOid: oids[1] as string } : undefined }
+    return { inputs, cli }
   })
   // Start them now: each is needed on a miss, and on two cores they overlap the facts and the job.
   void tree()
-  void fingerprint()
   void dirty()
 
   async function lookup(job: Job, files: readonly string[], facts: GateFacts): Promise<Lookup | undefined> {

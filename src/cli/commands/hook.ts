@@ -75,9 +75,10 @@ async function runBlockingHook(hook: string, args: readonly string[], io: Io): P
   const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const
   for (const signal of signals) process.on(signal, interrupt)
   try {
+    const { env, shim } = shimFacts(io.env)
     const verdict = await runGates(
       config,
-      { hook, args, stdin, root: repo.root, gitDir: repo.gitDir, commonDir: repo.commonDir, cwd: io.cwd, env: io.env },
+      { hook, args, stdin, root: repo.root, gitDir: repo.gitDir, commonDir: repo.commonDir, cwd: io.cwd, env, ...(shim ? { shim } : {}) },
       {
         signal: controller.signal,
         ...(debug ? { onResult: (r) => io.stderr(`gitvan: ${hook}: job '${r.job}': ${r.cache === 'hit' ? 'ok (cached)' : r.status} in ${Math.round(r.ms)} ms\n`) } : {}),
@@ -98,6 +99,17 @@ async function runBlockingHook(hook: string, args: readonly string[], io: Io): P
   } finally {
     for (const signal of signals) process.off(signal, interrupt)
   }
+}
+
+/**
+ * The facts the pre-commit shim handed over (GITVAN_SHIM_*), taken only when they were meant for
+ * this process: the shim execs node, so node's pid is the shim's `$$`. They never reach the jobs.
+ */
+function shimFacts(env: NodeJS.ProcessEnv): { readonly env: NodeJS.ProcessEnv; readonly shim: { readonly tree: string; readonly clean: boolean } | undefined } {
+  const { GITVAN_SHIM_TREE: tree, GITVAN_SHIM_CLEAN: clean, GITVAN_SHIM_PID: pid, ...rest } = env
+  if (tree === undefined && clean === undefined && pid === undefined) return { env, shim: undefined }
+  const mine = pid === String(process.pid) && tree !== undefined && /^[0-9a-f]{40,64}$/.test(tree)
+  return { env: rest, shim: mine ? { tree, clean: clean === '1' } : undefined }
 }
 
 /**
