@@ -29,7 +29,8 @@ import { acquireLockFile, releaseLockFile, selfOwner } from '../lockFile.js'
 import { entryPath, sha256 } from './key.js'
 
 const ENTRY_MAGIC = 'gitvan-cache 1'
-const JOURNAL_COMPACT_BYTES = 512 * 1024
+/** Compact once the journal holds this many lines beyond twice the live entries (hits and misses pile up). */
+const JOURNAL_SLACK_LINES = 1024
 
 export type CacheLimits = { readonly maxSizeBytes: number; readonly ttlMs: number }
 
@@ -53,6 +54,8 @@ export type JournalState = {
   readonly hits: number
   readonly misses: number
   readonly bytes: number
+  /** Lines in the journal: what a compaction would drop is `lines` less about one per live entry. */
+  readonly lines: number
   readonly journalBytes: number
 }
 
@@ -90,7 +93,7 @@ export function replayJournal(text: string): JournalState {
   }
   let bytes = 0
   for (const entry of entries.values()) bytes += entry.bytes
-  return { entries, hits, misses, bytes, journalBytes: Buffer.byteLength(text) }
+  return { entries, hits, misses, bytes, lines: seq, journalBytes: Buffer.byteLength(text) }
 }
 
 /** The entry file's bytes: a header line with the body's sha256 and length, then the body. */
@@ -292,7 +295,7 @@ export class CacheStore {
         break
       }
     }
-    if (expired || state.bytes > this.limits.maxSizeBytes || state.journalBytes > JOURNAL_COMPACT_BYTES) this.maintain()
+    if (expired || state.bytes > this.limits.maxSizeBytes || state.lines > 2 * state.entries.size + JOURNAL_SLACK_LINES) this.maintain()
     return true
   }
 
