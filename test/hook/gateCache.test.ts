@@ -1,7 +1,8 @@
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { makeRepo, removeTemp, type RunResult, type TestRepo } from '../helpers/repo.js'
+import { CLI, makeRepo, removeTemp, runAsync, type RunResult, type TestRepo } from '../helpers/repo.js'
+import { CacheStore, decodeEntry } from '../../src/cache/store.js'
 import { cmd, gateRepo, readLines, scratch } from './gateFixture.js'
 
 afterAll(removeTemp)
@@ -368,6 +369,32 @@ describe('gate cache through the pre-commit shim', () => {
     expect(hit.code, hit.stderr).toBe(0)
     expect(hit.stderr).toContain("job 'gate': ok (cached)")
     expect(readLines(log)).toEqual(['ran'])
+  })
+})
+
+describe('gate cache raced by 8 hook processes', () => {
+  it('stores one whole entry and probe when 8 pre-commit hooks race on the same content, and the shim then answers', async () => {
+    const log = path.join(scratch(), 'ran.log')
+    const repo = gateRepo(gateConfig(log))
+    const runs = await Promise.all(Array.from({ length: 8 }, () => runAsync(process.execPath, [CLI, 'hook', 'pre-commit'], { cwd: repo.dir, env: repo.env })))
+    for (const run of runs) expect(run.code, run.stderr).toBe(0)
+    expect(readLines(log).length).toBeGreaterThanOrEqual(1)
+    const cache = cacheOf(repo)
+    const entries = entriesOf(cache)
+    expect(entries).toHaveLength(1)
+    expect(decodeEntry(readFileSync(path.join(cache, 'entries', entries[0] as string)))).toMatchObject({ job: 'gate', hook: 'pre-commit' })
+    expect(probesOf(cache)).toEqual([`pre-commit/${treeOf(repo)}`])
+    const state = new CacheStore(cache, { maxSizeBytes: 1024 ** 3, ttlMs: 86_400_000 }).state()
+    // At most one lookup per hook: a hook whose `git write-tree` lost the race for index.lock
+    // (git 2.39 takes it to save the cache-tree) skips the cache and runs its gate, uncounted.
+    expect(state.hits + state.misses).toBeGreaterThan(0)
+    expect(state.hits + state.misses).toBeLessThanOrEqual(8)
+    expect(state.entries.size).toBe(2)
+    expect(filesUnder(cache).filter((name) => name.includes('.tmp-'))).toEqual([])
+    const ran = readLines(log).length
+    const r = commitSame(repo, DEBUG)
+    expect(r.stderr).toContain(SHIM_HIT)
+    expect(readLines(log)).toHaveLength(ran)
   })
 })
 
