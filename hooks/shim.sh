@@ -92,8 +92,8 @@ if [ "$hook" = pre-commit ] && [ -d "$cache" ] && tree=$(git write-tree 2>/dev/n
   # The cache probe: when every gate passed before on this same content (the index's tree, HEAD's
   # branch, and the config, its declared inputs and this gitvan, by blob id), answer now without
   # node. Any doubt (no entry, a torn one, a changed file) goes on to node, which is handed the
-  # tree and whether the working tree matches the index (for this process only: node checks that
-  # its pid is GITVAN_SHIM_PID), so it need not ask git again.
+  # tree (for this process only: node checks that its pid is GITVAN_SHIM_PID), so it need not ask
+  # git again.
   if [ -f "$cache/probe/pre-commit/$tree" ]; then
     gd=${GIT_DIR:-.git}
     [ -f "$gd" ] && read -r line 2>/dev/null < "$gd" && gd=${line#gitdir: }  # a linked worktree
@@ -120,9 +120,8 @@ if [ "$hook" = pre-commit ] && [ -d "$cache" ] && tree=$(git write-tree 2>/dev/n
     fi
     set --
   fi
-  GITVAN_SHIM_TREE=$tree GITVAN_SHIM_CLEAN=0 GITVAN_SHIM_PID=$$
-  git diff-files --quiet 2>/dev/null && GITVAN_SHIM_CLEAN=1
-  export GITVAN_SHIM_TREE GITVAN_SHIM_CLEAN GITVAN_SHIM_PID
+  GITVAN_SHIM_TREE=$tree GITVAN_SHIM_PID=$$
+  export GITVAN_SHIM_TREE GITVAN_SHIM_PID
 fi
 
 if [ "$reads_stdin" = 1 ]; then

@@ -16,7 +16,7 @@ import { parseCommand } from '../job/command.js'
 import { runJob } from '../job/run.js'
 import { matchFiles, matchTrigger } from '../schedule/match.js'
 import { gatherFacts, type GateFacts, type GateRequest } from './gateFacts.js'
-import type { GateCache, Outcome } from './gateCache.js'
+import type { GateCache } from './gateCache.js'
 
 export type { GateRequest } from './gateFacts.js'
 
@@ -67,24 +67,14 @@ async function select(jobs: readonly Job[], facts: GateFacts): Promise<Selected[
 
 /**
  * Runs one gate through the disk cache: a hit returns the cached passing result without running
- * anything; a miss runs the job and stores what passed.
+ * anything; a miss runs the job. What is stored is decided once every gate is done (`settle`).
  */
-async function runCached(
-  job: Job,
-  input: JobInput,
-  cache: { readonly gate: GateCache; readonly facts: GateFacts; readonly outcomes: Outcome[] } | undefined,
-  signal: AbortSignal | undefined,
-): Promise<JobResult> {
+async function runCached(job: Job, input: JobInput, cache: { readonly gate: GateCache; readonly facts: GateFacts } | undefined, signal: AbortSignal | undefined): Promise<JobResult> {
   const lookup = cache ? await cache.gate.lookup(job, input.files, cache.facts) : undefined
-  if (lookup?.hit) {
-    cache?.outcomes.push({ job, lookup, stored: false })
-    return lookup.hit
-  }
-  const result = await runJob(job, input, signal ? { signal } : {})
-  if (!lookup || !cache) return result
-  const missed: JobResult = { ...result, cache: 'miss', key: lookup.key }
-  cache.outcomes.push({ job, lookup, stored: await cache.gate.store(job, input.files, lookup, missed) })
-  return missed
+  const result = lookup?.hit ?? (await runJob(job, input, signal ? { signal } : {}))
+  const marked: JobResult = lookup && !lookup.hit ? { ...result, cache: 'miss', key: lookup.key } : result
+  cache?.gate.record(job, input.files, lookup, marked)
+  return marked
 }
 
 export async function runGates(
@@ -98,7 +88,7 @@ export async function runGates(
   const facts = await gatherFacts(request, { author: jobs.some((job) => job.on.author !== undefined), files: jobs.some(needsFiles) })
   const selected = await select(jobs, facts)
   const gate = await opening
-  const cache = gate && { gate, facts, outcomes: [] as Outcome[] }
+  const cache = gate && { gate, facts }
 
   const results = new Map<Job, JobResult>()
   const toInput = (files: readonly string[]): JobInput => ({
@@ -131,7 +121,7 @@ export async function runGates(
   const order = (run: GateRun) => (run.state === 'done' ? 0 : 1)
   runs.sort((a, b) => order(a) - order(b) || b.job.priority - a.job.priority)
   const ok = runs.every((run) => run.state === 'done' && run.result.status === 'ok')
-  if (ok && cache && !options.signal?.aborted) await cache.gate.finish(cache.outcomes, jobs)
+  if (cache && !options.signal?.aborted) await cache.gate.settle(jobs, ok)
   return { hook: request.hook, candidates: jobs.length, runs, ok }
 }
 

@@ -12,12 +12,14 @@
  * Other blocking hooks (commit-msg, prepare-commit-msg, ...) read content no key can hold cheaply
  * or change files as they run: their gates always run (`cache: off`).
  *
- * Only passing results are stored, and only when what the job saw is what the key names: a gate
- * runs on the working tree, so a tree-keyed result is stored only when no tracked file has
- * unstaged changes, a files-keyed one only when none of its files has. A failure always runs again
- * and shows its output.
+ * Only passing results are stored, and only when what the job saw is what the key names. A gate
+ * runs on the working tree, so once every gate has finished (`settle`), a tree-keyed result is
+ * stored only when no tracked file differs from the index, a files-keyed one only when none of its
+ * files does, and nothing is stored when the index itself changed while the gates ran (a gate that
+ * formats and re-stages): the content that passed is then not the content the key names. A
+ * failure always runs again and shows its output.
  */
-import { existsSync, readFileSync, realpathSync } from 'node:fs'
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs'
 import path from 'node:path'
 import type { Config, Job } from '../config/types.js'
 import { CONFIG_FILES, JOBS_DIR } from '../config/discover.js'
@@ -43,15 +45,18 @@ export type Lookup = {
   readonly keyedBy: 'tree' | 'files' | 'push'
 }
 
-export type Outcome = { readonly job: Job; readonly lookup: Lookup | undefined; readonly stored: boolean }
+type Pending = { readonly job: Job; readonly files: readonly string[]; readonly lookup: Lookup | undefined; readonly result: JobResult }
 
 export type GateCache = {
   /** The key and any cached result for `job` given `files`, or undefined when the job is not cached. */
   readonly lookup: (job: Job, files: readonly string[], facts: GateFacts) => Promise<Lookup | undefined>
-  /** Stores a passing result; returns whether it was stored. */
-  readonly store: (job: Job, files: readonly string[], lookup: Lookup, result: JobResult) => Promise<boolean>
-  /** After a passing hook: writes the probe entry when every gate's verdict can be checked by the shim. */
-  readonly finish: (outcomes: readonly Outcome[], candidates: readonly Job[]) => Promise<void>
+  /** Notes a gate's result (run or cached) for `settle`. */
+  readonly record: (job: Job, files: readonly string[], lookup: Lookup | undefined, result: JobResult) => void
+  /**
+   * After every gate finished: stores the passing results whose content the gates really saw, and,
+   * when the hook passed, the probe entry if the shim can check everything the verdict rests on.
+   */
+  readonly settle: (candidates: readonly Job[], passed: boolean) => Promise<void>
 }
 
 const once = <T>(load: () => Promise<T>): (() => Promise<T>) => {
@@ -91,12 +96,20 @@ export function openGateCache(config: Pick<Config, 'cache' | 'hash' | 'file' | '
   const probing = (PROBE_HOOKS as readonly string[]).includes(request.hook)
   const configFile = path.relative(config.root, config.file).split(path.sep).join('/')
 
-  const { shim } = request
-  const tree = once(async () => shim?.tree ?? (await run(['write-tree']))?.trim())
-  const dirty = once(async () => {
-    if (shim?.clean) return new Set<string>()
-    const out = await run(['diff-files', '--name-only', '-z'])
-    return out === undefined ? undefined : new Set(splitZ(out))
+  const indexFile = request.env.GIT_INDEX_FILE ? path.resolve(request.cwd, request.env.GIT_INDEX_FILE) : path.join(request.gitDir, 'index')
+  const indexStamp = (): string | undefined => {
+    try {
+      const st = statSync(indexFile, { bigint: true })
+      return `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`
+    } catch {
+      return undefined
+    }
+  }
+  // The tree, and the index file's identity right after it was read (write-tree may rewrite the
+  // index to record its cache tree): if the identity differs once the gates are done, they staged.
+  const tree = once(async () => {
+    const oid = request.shim?.tree ?? (await run(['write-tree']))?.trim()
+    return oid === undefined ? undefined : { oid, stamp: indexStamp() }
   })
   /**
    * Blob ids of the CLI and the config file (for a probe) and of each declared input (null when
@@ -126,7 +139,7 @@ export function openGateCache(config: Pick<Config, 'cache' | 'hash' | 'file' | '
   })
   // Start them now: each is needed on a miss, and on two cores they overlap the facts and the job.
   void tree()
-  void dirty()
+  const pending: Pending[] = []
 
   async function lookup(job: Job, files: readonly string[], facts: GateFacts): Promise<Lookup | undefined> {
     if (job.cache === false) return undefined
@@ -166,7 +179,7 @@ export function openGateCache(config: Pick<Config, 'cache' | 'hash' | 'file' | '
   ): Promise<{ readonly content: Content; readonly keyedBy: Lookup['keyedBy'] } | undefined> {
     if (request.hook === 'pre-push') {
       const t = await tree()
-      return t === undefined ? undefined : { content: { push: { args: [...request.args], stdin: request.stdin, tree: t } }, keyedBy: 'push' }
+      return t === undefined ? undefined : { content: { push: { args: [...request.args], stdin: request.stdin, tree: t.oid } }, keyedBy: 'push' }
     }
     if (uses?.files) {
       let blobs: ReadonlyMap<string, string> | undefined
@@ -185,35 +198,56 @@ export function openGateCache(config: Pick<Config, 'cache' | 'hash' | 'file' | '
       return { content: { files: pairs }, keyedBy: 'files' }
     }
     const t = await tree()
-    return t === undefined ? undefined : { content: { tree: t }, keyedBy: 'tree' }
+    return t === undefined ? undefined : { content: { tree: t.oid }, keyedBy: 'tree' }
   }
 
-  async function storeResult(job: Job, files: readonly string[], found: Lookup, result: JobResult): Promise<boolean> {
-    if (result.status !== 'ok') return false
-    const changed = await dirty()
-    if (changed === undefined) return false
-    const clean = found.keyedBy === 'files' ? files.every((file) => !changed.has(file)) : changed.size === 0
-    if (!clean) return false
-    return store.put({
-      key: found.key,
-      job: job.id,
-      hook: request.hook,
-      at: new Date().toISOString(),
-      ms: Math.round(result.ms),
-      ...(result.data === undefined ? {} : { data: result.data }),
-    })
+  function record(job: Job, files: readonly string[], found: Lookup | undefined, result: JobResult): void {
+    pending.push({ job, files, lookup: found, result })
   }
 
-  async function finish(outcomes: readonly Outcome[], candidates: readonly Job[]): Promise<void> {
-    if (!probing) return
-    if (candidates.some((job) => job.on.author !== undefined)) return // the probe cannot ask who commits
-    if (!outcomes.every((o) => o.lookup !== undefined && o.lookup.probeSafe && (o.stored || o.lookup.hit !== undefined))) return
-    if (existsSync(path.join(request.root, JOBS_DIR))) return // a new file under jobs/ would go unseen
+  async function settle(candidates: readonly Job[], passed: boolean): Promise<void> {
+    const toStore = pending.filter((p) => p.lookup !== undefined && p.lookup.hit === undefined && p.result.status === 'ok')
+    const probe = passed && probeAllowed(candidates)
+    if (toStore.length === 0 && !probe) return
+    const t = await tree()
+    if (t === undefined || t.stamp === undefined || indexStamp() !== t.stamp) return // the gates staged: what passed is not what the key names
+    const out = toStore.length === 0 ? '' : await run(['diff-files', '--name-only', '-z'])
+    if (out === undefined) return
+    const changed = new Set(splitZ(out))
+    let storedAll = true
+    for (const p of toStore) {
+      const found = p.lookup as Lookup
+      const clean = found.keyedBy === 'files' ? p.files.every((file) => !changed.has(file)) : changed.size === 0
+      const stored =
+        clean &&
+        store.put({
+          key: found.key,
+          job: p.job.id,
+          hook: request.hook,
+          at: new Date().toISOString(),
+          ms: Math.round(p.result.ms),
+          ...(p.result.data === undefined ? {} : { data: p.result.data }),
+        })
+      if (!stored) storedAll = false
+    }
+    // With no gate selected, the verdict still rests on the staged changes alone: no worktree check.
+    if (probe && storedAll) await writeProbe(candidates, t.oid)
+  }
+
+  /** Whether the shim may answer for this hook: every gate's key is content the shim can check. */
+  function probeAllowed(candidates: readonly Job[]): boolean {
+    if (!probing) return false
+    if (candidates.some((job) => job.on.author !== undefined)) return false // the probe cannot ask who commits
+    if (!pending.every((p) => p.lookup !== undefined && p.lookup.probeSafe)) return false
+    return !existsSync(path.join(request.root, JOBS_DIR)) // a new file under jobs/ would go unseen
+  }
+
+  async function writeProbe(candidates: readonly Job[], treeOid: string): Promise<void> {
     // Which gates run, and which files a `{files}` gate gets, follow from the staged changes: the
     // diff of HEAD's tree and the index's. Gates that read the whole tree need only the tree.
-    const needsBase = candidates.some((job) => job.on.paths.length > 0) || outcomes.some((o) => o.lookup?.keyedBy !== 'tree')
-    const [t, print, base] = await Promise.all([tree(), fingerprint(), needsBase ? run(['rev-parse', '-q', '--verify', 'HEAD^{tree}']) : undefined])
-    if (t === undefined || print?.cli === undefined) return
+    const needsBase = candidates.some((job) => job.on.paths.length > 0) || pending.some((p) => p.lookup?.keyedBy !== 'tree')
+    const [print, base] = await Promise.all([fingerprint(), needsBase ? run(['rev-parse', '-q', '--verify', 'HEAD^{tree}']) : undefined])
+    if (print?.cli === undefined) return
     let headLine: string
     try {
       headLine = (readFileSync(path.join(request.gitDir, 'HEAD'), 'utf8').split('\n')[0] ?? '').trim()
@@ -230,8 +264,8 @@ export function openGateCache(config: Pick<Config, 'cache' | 'hash' | 'file' | '
       files: [configFile, ...inputs.filter(([, oid]) => oid !== null).map(([file]) => file)],
       hashes: [print.cli.oid, print.cli.configOid, ...inputs.flatMap(([, oid]) => (oid === null ? [] : [oid]))],
     })
-    if (text !== undefined) store.putFile(probePath(request.hook, t), text)
+    if (text !== undefined) store.putFile(probePath(request.hook, treeOid), text)
   }
 
-  return { lookup, store: storeResult, finish }
+  return { lookup, record, settle }
 }

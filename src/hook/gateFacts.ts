@@ -40,8 +40,8 @@ export type GateRequest = {
   /** Where relative hook arguments (the message file) are resolved: the hook's working directory. */
   readonly cwd: string
   readonly env: NodeJS.ProcessEnv
-  /** What the pre-commit shim already asked git: the index's tree, and whether the working tree matches it. */
-  readonly shim?: { readonly tree: string; readonly clean: boolean }
+  /** What the pre-commit shim already asked git: the index's tree. */
+  readonly shim?: { readonly tree: string }
 }
 
 export type GateFacts = {

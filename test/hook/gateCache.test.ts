@@ -247,6 +247,25 @@ describe('gate cache through the pre-commit shim', () => {
     expect(readLines(log)).toEqual(['ran', 'ran'])
   })
 
+  it('stores nothing when a gate re-stages what it fixed (a formatter): the unfixed content runs the gate again', () => {
+    const log = path.join(scratch(), 'ran.log')
+    const fix = "; printf 'formatted\\n' > fmt.txt; git add fmt.txt"
+    const repo = gateRepo(`export default { jobs: { fmt: { on: 'pre-commit', run: ${logger(log, { extra: fix })} } } }\n`)
+    repo.write('fmt.txt', 'unformatted\n')
+    repo.git(['add', 'fmt.txt'])
+    const unformatted = treeOf(repo)
+    expect(repo.commit('format me').code).toBe(0)
+    expect(repo.git(['show', 'HEAD:fmt.txt']).stdout).toBe('formatted\n')
+    expect(entriesOf(cacheOf(repo))).toEqual([])
+    expect(probesOf(cacheOf(repo))).toEqual([])
+    repo.write('fmt.txt', 'unformatted\n')
+    repo.git(['add', 'fmt.txt'])
+    expect(treeOf(repo)).toBe(unformatted)
+    expect(repo.commit('format me again').code).toBe(0)
+    expect(readLines(log)).toEqual(['ran', 'ran'])
+    expect(repo.git(['show', 'HEAD:fmt.txt']).stdout).toBe('formatted\n')
+  })
+
   it('keys a {files} gate by the staged blobs of its files: an unmatched change does not run it, a blob that passed before hits', () => {
     const log = path.join(scratch(), 'ran.log')
     const repo = gateRepo(`export default { jobs: { txt: { on: { hook: 'pre-commit', paths: ['*.txt'] }, run: ${cmd('sh', '-c', `echo "$@" >> '${log}'`, 'sh', '{files}')} } } }\n`)

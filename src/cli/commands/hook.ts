@@ -102,14 +102,14 @@ async function runBlockingHook(hook: string, args: readonly string[], io: Io): P
 }
 
 /**
- * The facts the pre-commit shim handed over (GITVAN_SHIM_*), taken only when they were meant for
- * this process: the shim execs node, so node's pid is the shim's `$$`. They never reach the jobs.
+ * The index's tree the pre-commit shim handed over (GITVAN_SHIM_TREE), taken only when it was meant
+ * for this process: the shim execs node, so node's pid is the shim's `$$`. It never reaches the jobs.
  */
-function shimFacts(env: NodeJS.ProcessEnv): { readonly env: NodeJS.ProcessEnv; readonly shim: { readonly tree: string; readonly clean: boolean } | undefined } {
-  const { GITVAN_SHIM_TREE: tree, GITVAN_SHIM_CLEAN: clean, GITVAN_SHIM_PID: pid, ...rest } = env
-  if (tree === undefined && clean === undefined && pid === undefined) return { env, shim: undefined }
+function shimFacts(env: NodeJS.ProcessEnv): { readonly env: NodeJS.ProcessEnv; readonly shim: { readonly tree: string } | undefined } {
+  const { GITVAN_SHIM_TREE: tree, GITVAN_SHIM_PID: pid, ...rest } = env
+  if (tree === undefined && pid === undefined) return { env, shim: undefined }
   const mine = pid === String(process.pid) && tree !== undefined && /^[0-9a-f]{40,64}$/.test(tree)
-  return { env: rest, shim: mine ? { tree, clean: clean === '1' } : undefined }
+  return { env: rest, shim: mine ? { tree } : undefined }
 }
 
 /**
