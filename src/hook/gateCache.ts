@@ -19,7 +19,7 @@
  * formats and re-stages): the content that passed is then not the content the key names. A
  * failure always runs again and shows its output.
  */
-import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs'
+import { existsSync, readFileSync, statSync } from 'node:fs'
 import path from 'node:path'
 import type { Config, Job } from '../config/types.js'
 import { CONFIG_FILES, JOBS_DIR } from '../config/discover.js'
@@ -130,7 +130,7 @@ export function openGateCache(config: Pick<Config, 'cache' | 'hash' | 'file' | '
     let cli: { readonly oid: string; readonly configOid: string } | undefined
     if (probing) {
       try {
-        cli = { oid: blobId(readFileSync(realpathSync(process.argv[1] ?? ''))), configOid: blobId(readFileSync(config.file)) }
+        cli = { oid: blobId(readFileSync(process.argv[1] ?? '')), configOid: blobId(readFileSync(config.file)) }
       } catch {
         // no probe without the CLI's bytes; inputs still count
       }
