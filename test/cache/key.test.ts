@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { cacheKey, entryPath, type KeyMaterial } from '../../src/cache/key.js'
 import { PROJECT_ROOT } from '../helpers/repo.js'
+import { IMPURE, importsOf } from '../helpers/imports.js'
 
 const OID_A = 'a'.repeat(40)
 const OID_B = 'b'.repeat(40)
@@ -98,23 +98,10 @@ describe('entryPath', () => {
   })
 })
 
-/** Every module `file` imports, following relative imports (as test/config/purity.test.ts does). */
-function importsOf(file: string, seen = new Set<string>()): Set<string> {
-  if (seen.has(file)) return seen
-  seen.add(file)
-  const source = readFileSync(file, 'utf8')
-  for (const match of source.matchAll(/(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+'([^']+)'/g)) {
-    const spec = match[1] ?? ''
-    if (spec.startsWith('.')) importsOf(path.resolve(path.dirname(file), spec.replace(/\.js$/, '.ts')), seen)
-    else seen.add(spec)
-  }
-  return seen
-}
-
 describe('pure cache modules', () => {
   it.each(['key.ts', 'probe.ts'])('%s reaches no file system or process module', (name) => {
     const reached = [...importsOf(path.join(PROJECT_ROOT, 'src/cache', name))]
-    expect(reached.filter((spec) => /^(node:)?(fs|fs\/promises|child_process|os|worker_threads)$/.test(spec))).toEqual([])
+    expect(reached.filter((spec) => IMPURE.test(spec))).toEqual([])
     // The walk did read the file's imports (node:crypto for the hash): it did not pass by finding nothing.
     expect(reached).toContain('node:crypto')
   })
