@@ -19,8 +19,11 @@ export type Content =
   | { readonly tree: string }
   /** Staged paths and their blob ids, sorted by path: for a command given `{files}`. */
   | { readonly files: readonly (readonly [path: string, oid: string])[] }
-  /** pre-push: the hook's arguments, the refs on stdin, and the index's tree (the tests run on it). */
-  | { readonly push: { readonly args: readonly string[]; readonly stdin: string; readonly tree: string } }
+  /**
+   * pre-push: the hook's arguments, the refs on stdin, the index's tree (the tests run on it), and
+   * the paths the job gets (they also depend on remote-tracking refs, which stdin does not name).
+   */
+  | { readonly push: { readonly args: readonly string[]; readonly stdin: string; readonly tree: string; readonly files?: readonly string[] } }
 
 export type KeyMaterial = {
   readonly version: string

@@ -6,7 +6,7 @@
  * What a gate's key holds (cache/key.ts), by hook:
  * - pre-commit, pre-merge-commit: the staged blob of each path a command's `{files}` receives, or
  *   else (a command without `{files}`, a function) the tree the index would commit;
- * - pre-push: the hook's arguments and the refs on stdin, and the index's tree;
+ * - pre-push: the hook's arguments, the refs on stdin, the index's tree, and the paths the job gets;
  * - functions and commands using `{commit}` or `{branch}` add HEAD and the branch;
  * - always: the job, the config's hash, the declared `cache.inputs`, the gitvan version.
  * Other blocking hooks (commit-msg, prepare-commit-msg, ...) read content no key can hold cheaply
@@ -121,7 +121,7 @@ export function openGateCache(config: Pick<Config, 'cache' | 'hash' | 'file' | '
     const inputs = new Map<string, string | null>()
     try {
       for (const file of declared) {
-        const full = path.join(request.root, file)
+        const full = path.resolve(request.root, file) // an absolute input names itself, as in the shim
         inputs.set(file, existsSync(full) ? blobId(readFileSync(full)) : null)
       }
     } catch {
@@ -179,7 +179,8 @@ export function openGateCache(config: Pick<Config, 'cache' | 'hash' | 'file' | '
   ): Promise<{ readonly content: Content; readonly keyedBy: Lookup['keyedBy'] } | undefined> {
     if (request.hook === 'pre-push') {
       const t = await tree()
-      return t === undefined ? undefined : { content: { push: { args: [...request.args], stdin: request.stdin, tree: t.oid } }, keyedBy: 'push' }
+      // The files too: the same refs pushed after remote-tracking refs moved send other paths.
+      return t === undefined ? undefined : { content: { push: { args: [...request.args], stdin: request.stdin, tree: t.oid, files: [...files].sort() } }, keyedBy: 'push' }
     }
     if (uses?.files) {
       let blobs: ReadonlyMap<string, string> | undefined

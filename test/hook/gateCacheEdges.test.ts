@@ -1,0 +1,63 @@
+/**
+ * Edge cases of the gate cache, each a way it could answer wrongly (pass what running the gates
+ * would refuse), proven through real git and the installed shim.
+ */
+import { writeFileSync } from 'node:fs'
+import path from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { makeRepo, removeTemp, type RunResult, type TestRepo } from '../helpers/repo.js'
+import { cmd, gateRepo, readLines, scratch } from './gateFixture.js'
+
+afterAll(removeTemp)
+
+const DEBUG = { GITVAN_DEBUG: '1' }
+
+const commitSame = (repo: TestRepo, env: NodeJS.ProcessEnv = {}): RunResult =>
+  repo.git(['commit', '-q', '--allow-empty', '-m', 'again'], { allowFail: true, env })
+
+describe('gate cache edges', () => {
+  it('keys a declared input given by an absolute path by that file, not by a path under the top level', () => {
+    const dir = scratch()
+    const rules = path.join(dir, 'rules.cfg') // outside the repository, named absolutely
+    const log = path.join(dir, 'ran.log')
+    writeFileSync(rules, 'ok\n')
+    const gate = cmd('sh', '-c', `echo ran >> '${log}'; grep -q '^ok$' '${rules}' || { echo rules say no; exit 1; }`)
+    const repo = gateRepo(`export default { jobs: { gate: { on: 'pre-commit', run: ${gate}, cache: { inputs: [${JSON.stringify(rules)}] } } } }\n`)
+    expect(commitSame(repo).code).toBe(0)
+    expect(readLines(log)).toEqual(['ran'])
+    writeFileSync(rules, 'no\n')
+    const r = commitSame(repo, DEBUG)
+    expect(r.stderr).not.toContain("job 'gate': ok (cached)")
+    expect(r.code, r.stderr).toBe(1)
+    expect(r.stderr).toContain('rules say no')
+  })
+
+  it('keys a pre-push {files} gate by the files it gets: the same refs pushed with other remote-tracking refs get other files', () => {
+    const dir = scratch()
+    const log = path.join(dir, 'ran.log')
+    const remote = makeRepo({ bare: true })
+    // Refuses any pushed .txt file that says "bad".
+    const gate = cmd('sh', '-c', `echo "$*" >> '${log}'; ! grep -l bad "$@"`, 'sh', '{files}')
+    const repo = gateRepo(`export default { jobs: { gate: { on: { hook: 'pre-push', paths: ['*.txt'] }, run: ${gate} } } }\n`)
+    repo.git(['remote', 'add', 'origin', remote.dir])
+    const quiet = ['-c', 'core.hooksPath=/dev/null']
+    // main (with bad.txt, committed and pushed without hooks) is on the remote.
+    repo.write('bad.txt', 'bad\n')
+    repo.git(['add', 'bad.txt'])
+    repo.git([...quiet, 'commit', '-q', '-m', 'bad'])
+    repo.git([...quiet, 'push', '-q', 'origin', 'main'])
+    repo.git(['switch', '-q', '-c', 'feature'])
+    repo.write('good.txt', 'good\n')
+    repo.git(['add', 'good.txt'])
+    repo.git([...quiet, 'commit', '-q', '-m', 'good'])
+    const first = repo.git(['push', '-q', '--dry-run', 'origin', 'feature'], { allowFail: true })
+    expect(first.code, first.stderr).toBe(0)
+    expect(readLines(log)).toEqual(['good.txt']) // bad.txt is on origin/main: not pushed
+    // origin/main goes away (a fetch --prune after it was deleted): bad.txt is now pushed too.
+    repo.git(['update-ref', '-d', 'refs/remotes/origin/main'])
+    const second = repo.git(['push', '-q', '--dry-run', 'origin', 'feature'], { allowFail: true, env: DEBUG })
+    expect(second.stderr).not.toContain("job 'gate': ok (cached)")
+    expect(second.code, second.stderr).not.toBe(0)
+    expect(second.stderr).toContain('bad.txt')
+  })
+})
