@@ -89,10 +89,11 @@ fi
 
 cache=${GITVAN_CACHE_DIR:-$state/cache}
 if [ "$hook" = pre-commit ] && [ -d "$cache" ] && tree=$(git write-tree 2>/dev/null); then
-  # The cache probe: when every gate passed before on this same content (the index's tree, HEAD's
-  # branch, and the config, its declared inputs and this gitvan, by blob id), answer now without
-  # node. Any doubt (no entry, a torn one, a changed file) goes on to node, which is handed the
-  # tree (for this process only: node checks that its pid is GITVAN_SHIM_PID), so it need not ask
+  base=$(git rev-parse -q --verify 'HEAD^{tree}' 2>/dev/null) || base=none
+  # The cache probe: when every gate passed before on this same content (the index's tree and
+  # HEAD's, HEAD's branch, and the config, its declared inputs and this gitvan, by blob id), answer
+  # now without node. Any doubt (no entry, a torn one, a changed file) goes on to node, which is handed the
+  # trees (for this process only: node checks that its pid is GITVAN_SHIM_PID), so it need not ask
   # git again.
   if [ -f "$cache/probe/pre-commit/$tree" ]; then
     gd=${GIT_DIR:-.git}
@@ -105,8 +106,7 @@ if [ "$hook" = pre-commit ] && [ -d "$cache" ] && tree=$(git write-tree 2>/dev/n
     while IFS= read -r line; do
       case $line in
         "head "*) [ "${line#head }" = "$head" ] || break ;;
-        "base "*) base=$(git rev-parse -q --verify 'HEAD^{tree}' 2>/dev/null) || base=none
-                  [ "${line#base }" = "$base" ] || break ;;
+        "base "*) [ "${line#base }" = "$base" ] || break ;;
         "absent "*) [ -e "${line#absent }" ] && break ;;
         "file "*) set -- "$@" "${line#file }" ;;
         "hash "*) want=$want${want:+$nl}${line#hash } ;;
@@ -120,8 +120,8 @@ if [ "$hook" = pre-commit ] && [ -d "$cache" ] && tree=$(git write-tree 2>/dev/n
     fi
     set --
   fi
-  GITVAN_SHIM_TREE=$tree GITVAN_SHIM_PID=$$
-  export GITVAN_SHIM_TREE GITVAN_SHIM_PID
+  GITVAN_SHIM_TREE=$tree GITVAN_SHIM_BASE=$base GITVAN_SHIM_PID=$$
+  export GITVAN_SHIM_TREE GITVAN_SHIM_BASE GITVAN_SHIM_PID
 fi
 
 if [ "$reads_stdin" = 1 ]; then

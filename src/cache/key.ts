@@ -1,10 +1,11 @@
 /**
  * Cache keys (pure): what a cached verdict depends on, hashed into `sha256:<hex>`.
  *
- * A key covers the job (its id, and the config's content hash, which covers its definition), the
+ * A key covers the job (its id, its command as resolved, and the config's content hash), the
  * gitvan build, the hook, the files the job declares as inputs (by git blob id, or `null` when
- * absent) and the content the job reads: the index's tree, or the staged blob of each path it is
- * given, or the commit message, or the refs being pushed. Anything the job can see that is not in
+ * absent), the content the job reads (the index's tree, or the staged blob and mode of each path
+ * it is given, or the refs and files being pushed), the branch, and HEAD's tree unless the gate is
+ * given its files (a gate that looks at the staged diff or at GITVAN_BRANCH sees them). Anything the job can see that is not in
  * the key (untracked files, the network, the time) is the job's to declare, or to opt out with
  * `cache: false`. Keys are built from plain JSON, with object keys sorted, so equal material always
  * hashes alike and any difference (a path, a byte of an input) gives a different key.
@@ -34,8 +35,14 @@ export type KeyMaterial = {
   /** Declared inputs: path → git blob id, or null when the file does not exist. */
   readonly inputs: Readonly<Record<string, string | null>>
   readonly content: Content
-  /** Facts outside the content that the job reads: HEAD and the branch for functions and `{commit}`/`{branch}`. */
-  readonly context?: Readonly<Record<string, string | null>>
+  /** The command (or the function's source) the job runs, as the config resolved it. */
+  readonly run: string
+  /**
+   * Facts outside the content: the branch (every command gets GITVAN_BRANCH); HEAD's tree unless the
+   * content is `files` (with the index's tree it fixes the staged diff a gate can read); HEAD itself
+   * for functions and `{commit}`/`{branch}` commands.
+   */
+  readonly context: Readonly<Record<string, string | null>>
 }
 
 const canonical = (value: unknown): unknown => {

@@ -4,13 +4,13 @@
  * starts node.
  *
  * `probe/pre-commit/<tree>` is written only after every gate of the hook passed (or none matched),
- * each one's result was cached, and nothing but the index's tree, HEAD's branch, the config files,
- * the declared inputs and the gitvan build decides that verdict. Lines:
+ * each one's result was cached, and nothing but the index's tree, HEAD's tree and branch, the config
+ * files, the declared inputs and the gitvan build decides that verdict. Lines:
  *
  *   gitvan-probe 1
  *   head <HEAD's first line, when it names a branch; else 'detached'>
- *   base <HEAD's tree, or 'none'>   only when the staged changes decide which gates run or what
- *                     they get (a gate with `paths` or `{files}`): they are the diff of base and tree
+ *   base <HEAD's tree, or 'none'>   with the tree, it fixes the staged changes, which decide which
+ *                     gates run, what `{files}` holds, and what a gate reading the diff sees
  *   absent <path>     a file that must not exist (a config file that would take precedence, jobs/)
  *   file <path>       a file whose blob id is checked (the config, each declared input)
  *   hash <oid>        `git hash-object -- <cli> <file>...`, one line per file, the CLI first
@@ -27,8 +27,8 @@ export const PROBE_HOOKS = ['pre-commit'] as const
 
 export type Probe = {
   readonly head: string
-  /** HEAD's tree ('none' on an unborn branch), when the verdict depends on the staged changes. */
-  readonly base?: string
+  /** HEAD's tree ('none' on an unborn branch). */
+  readonly base: string
   readonly absent: readonly string[]
   readonly files: readonly string[]
   /** Blob ids of the CLI, then of each of `files`. */
@@ -41,12 +41,12 @@ export const probeHead = (headLine: string): string => (headLine.startsWith('ref
 export const probePath = (hook: string, tree: string): string => `probe/${hook}/${tree}`
 
 export function renderProbe(probe: Probe): string | undefined {
-  const values = [probe.head, probe.base ?? '', ...probe.absent, ...probe.files, ...probe.hashes]
+  const values = [probe.head, probe.base, ...probe.absent, ...probe.files, ...probe.hashes]
   if (values.some((value) => value.includes('\n') || value.includes('\r'))) return undefined
   const lines = [
     'gitvan-probe 1',
     `head ${probe.head}`,
-    ...(probe.base === undefined ? [] : [`base ${probe.base}`]),
+    `base ${probe.base}`,
     ...probe.absent.map((file) => `absent ${file}`),
     ...probe.files.map((file) => `file ${file}`),
     ...probe.hashes.map((oid) => `hash ${oid}`),
@@ -65,5 +65,6 @@ export function parseProbe(text: string): Probe | undefined {
   const [head] = take('head')
   if (head === undefined) return undefined
   const [base] = take('base')
-  return { head, ...(base === undefined ? {} : { base }), absent: take('absent'), files: take('file'), hashes: take('hash') }
+  if (base === undefined) return undefined
+  return { head, base, absent: take('absent'), files: take('file'), hashes: take('hash') }
 }

@@ -136,6 +136,12 @@ function checkCache(problems: Problems, path: string, cache: unknown): void {
   }
   checkKeys(problems, path, cache, ['inputs'])
   checkStrings(problems, child(path, 'inputs'), cache.inputs, false)
+  if (!Array.isArray(cache.inputs)) return
+  cache.inputs.forEach((input, i) => {
+    if (typeof input === 'string' && /[*?[\]{}]/.test(input)) {
+      report(problems, `${child(path, 'inputs')}[${i}]`, `takes file paths, not globs: '${input}' (list each file whose content the gate depends on)`)
+    }
+  })
 }
 
 function checkOutput(problems: Problems, path: string, output: unknown): void {

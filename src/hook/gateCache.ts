@@ -111,6 +111,8 @@ export function openGateCache(config: Pick<Config, 'cache' | 'hash' | 'file' | '
     const oid = request.shim?.tree ?? (await run(['write-tree']))?.trim()
     return oid === undefined ? undefined : { oid, stamp: indexStamp() }
   })
+  /** HEAD's tree, 'none' on an unborn branch: with the index's tree it fixes the staged changes. */
+  const base = once(async () => request.shim?.base ?? (await run(['rev-parse', '-q', '--verify', 'HEAD^{tree}']))?.trim() ?? 'none')
   /**
    * Blob ids of the CLI and the config file (for a probe) and of each declared input (null when
    * absent), computed here as git does for `hash-object --no-filters`: sha1 of `blob <size>\0` and
@@ -139,12 +141,13 @@ export function openGateCache(config: Pick<Config, 'cache' | 'hash' | 'file' | '
   })
   // Start them now: each is needed on a miss, and on two cores they overlap the facts and the job.
   void tree()
+  void base()
   const pending: Pending[] = []
 
   async function lookup(job: Job, files: readonly string[], facts: GateFacts): Promise<Lookup | undefined> {
     if (job.cache === false) return undefined
     const uses = commandUses(job)
-    const [print, content] = await Promise.all([fingerprint(), contentOf(uses, files, facts)])
+    const [print, content, baseTree] = await Promise.all([fingerprint(), contentOf(uses, files, facts), base()])
     if (print === undefined || content === undefined) return undefined
     const probeSafe = uses !== undefined && !uses.context
     const material: KeyMaterial = {
@@ -154,7 +157,10 @@ export function openGateCache(config: Pick<Config, 'cache' | 'hash' | 'file' | '
       hook: request.hook,
       inputs: Object.fromEntries(job.cache.inputs.map((file) => [file, print.inputs.get(file) ?? null])),
       content: content.content,
-      ...(probeSafe ? {} : { context: { head: facts.commit || null, branch: facts.branch ?? null } }),
+      run: typeof job.run === 'function' ? job.run.toString() : (job.run ?? ''),
+      // A gate given `{files}` is keyed by those files; any other sees the whole repository, the
+      // staged diff (HEAD's tree against the index's) included.
+      context: { branch: facts.branch ?? null, ...(content.keyedBy === 'files' ? {} : { base: baseTree }), ...(probeSafe ? {} : { head: facts.commit || null }) },
     }
     const key = cacheKey(material)
     const cached = store.get(key)
@@ -244,10 +250,7 @@ export function openGateCache(config: Pick<Config, 'cache' | 'hash' | 'file' | '
   }
 
   async function writeProbe(candidates: readonly Job[], treeOid: string): Promise<void> {
-    // Which gates run, and which files a `{files}` gate gets, follow from the staged changes: the
-    // diff of HEAD's tree and the index's. Gates that read the whole tree need only the tree.
-    const needsBase = candidates.some((job) => job.on.paths.length > 0) || pending.some((p) => p.lookup?.keyedBy !== 'tree')
-    const [print, base] = await Promise.all([fingerprint(), needsBase ? run(['rev-parse', '-q', '--verify', 'HEAD^{tree}']) : undefined])
+    const [print, baseTree] = await Promise.all([fingerprint(), base()])
     if (print?.cli === undefined) return
     let headLine: string
     try {
@@ -255,12 +258,14 @@ export function openGateCache(config: Pick<Config, 'cache' | 'hash' | 'file' | '
     } catch {
       return
     }
+    // A reftable repository's HEAD file names no branch: the shim could not tell branches apart.
+    if (headLine === 'ref: refs/heads/.invalid') return
     const inputs = [...print.inputs]
     // A config file that would take precedence over this one must stay absent, and so must jobs/.
     const rank = (CONFIG_FILES as readonly string[]).indexOf(configFile)
     const text = renderProbe({
       head: probeHead(headLine),
-      ...(needsBase ? { base: base?.trim() || 'none' } : {}),
+      base: baseTree,
       absent: [...(rank === -1 ? CONFIG_FILES : CONFIG_FILES.slice(0, rank)), JOBS_DIR, ...inputs.filter(([, oid]) => oid === null).map(([file]) => file)],
       files: [configFile, ...inputs.filter(([, oid]) => oid !== null).map(([file]) => file)],
       hashes: [print.cli.oid, print.cli.configOid, ...inputs.flatMap(([, oid]) => (oid === null ? [] : [oid]))],

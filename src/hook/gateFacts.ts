@@ -40,8 +40,8 @@ export type GateRequest = {
   /** Where relative hook arguments (the message file) are resolved: the hook's working directory. */
   readonly cwd: string
   readonly env: NodeJS.ProcessEnv
-  /** What the pre-commit shim already asked git: the index's tree. */
-  readonly shim?: { readonly tree: string }
+  /** What the pre-commit shim already asked git: the index's tree, and HEAD's ('none' when unborn). */
+  readonly shim?: { readonly tree: string; readonly base: string }
 }
 
 export type GateFacts = {
@@ -51,7 +51,7 @@ export type GateFacts = {
   readonly triggers: readonly TriggerFacts[]
   /** The paths `paths` globs are matched against (loaded on first use). */
   readonly files: () => Promise<readonly string[]>
-  /** pre-commit and other index-based hooks: each staged path's blob id (shares `files`' git call). */
+  /** pre-commit and other index-based hooks: each staged path's `<blob id> <mode>` (shares `files`' git call). */
   readonly stagedBlobs?: () => Promise<ReadonlyMap<string, string>>
   /** Whether a job without `paths` gets every path of `files` (pre-commit, pre-push) or none. */
   readonly filesByDefault: boolean
@@ -75,14 +75,17 @@ const once = <T>(load: () => Promise<T>): (() => Promise<T>) => {
 }
 
 /**
- * The staged paths with the blob id each will commit: one `diff --cached --raw` gives both, so the
- * gate cache's keys cost no second git process.
+ * The staged paths with the blob id and mode each will commit (`<oid> <mode>`): one
+ * `diff --cached --raw` gives both, so the gate cache's keys cost no second git process.
  */
 export const stagedBlobs = (request: GateRequest): Promise<Map<string, string>> =>
   readGit(['diff', '--cached', '--raw', '-z', '--no-renames', '--no-abbrev', '--diff-filter=ACMR'], request).then((out) => {
     const blobs = new Map<string, string>()
     const parts = splitZ(out) // ':<old mode> <new mode> <old oid> <new oid> <status>', then the path
-    for (let i = 0; i + 1 < parts.length; i += 2) blobs.set(parts[i + 1] as string, (parts[i] as string).split(' ')[3] ?? '')
+    for (let i = 0; i + 1 < parts.length; i += 2) {
+      const [, mode, , oid] = (parts[i] as string).split(' ')
+      blobs.set(parts[i + 1] as string, `${oid ?? ''} ${mode ?? ''}`)
+    }
     return blobs
   })
 

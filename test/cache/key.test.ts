@@ -14,6 +14,8 @@ const base: KeyMaterial = {
   hook: 'pre-commit',
   inputs: { 'package-lock.json': OID_A, 'eslint.config.js': null },
   content: { tree: OID_A },
+  run: 'eslint {files}',
+  context: { base: OID_B, branch: 'main' },
 }
 
 describe('cache keys', () => {
@@ -25,6 +27,8 @@ describe('cache keys', () => {
 
   it('do not depend on the order of object keys', () => {
     const reordered: KeyMaterial = {
+      context: { branch: 'main', base: OID_B },
+      run: 'eslint {files}',
       content: { tree: OID_A },
       inputs: { 'eslint.config.js': null, 'package-lock.json': OID_A },
       hook: 'pre-commit',
@@ -50,7 +54,10 @@ describe('cache keys', () => {
     ['one more declared input', { ...base, inputs: { ...base.inputs, 'x.cfg': null } }],
     ['the tree', { ...base, content: { tree: OID_B } }],
     ['the same oid as files instead of a tree', { ...base, content: { files: [['a.txt', OID_A]] } }],
-    ['a context (HEAD)', { ...base, context: { head: OID_A, branch: 'main' } }],
+    ['HEAD added to the context', { ...base, context: { ...base.context, head: OID_A } }],
+    ["HEAD's tree (other staged changes)", { ...base, context: { ...base.context, base: 'none' } }],
+    ['the branch', { ...base, context: { ...base.context, branch: 'feature' } }],
+    ['the command', { ...base, run: 'eslint --fix {files}' }],
   ]
   it.each(changes)('change with %s', (_, changed) => {
     expect(cacheKey(changed)).not.toBe(cacheKey(base))

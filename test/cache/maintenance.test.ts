@@ -12,7 +12,7 @@ const NOW = Date.parse('2026-11-21T10:00:00.000Z')
 const tempDir = (): string => path.join(mkdtempSync(path.join(os.tmpdir(), 'gitvan-cachem-')), 'cache')
 
 const keyOf = (name: string): string =>
-  cacheKey({ version: 'test', job: name, config: 'c', hook: 'pre-commit', inputs: {}, content: { tree: '0'.repeat(40) } })
+  cacheKey({ version: 'test', job: name, config: 'c', hook: 'pre-commit', inputs: {}, content: { tree: '0'.repeat(40) }, run: 'true', context: {} })
 
 /** Puts a result for each name; equal-length names give equal-size entries. */
 function filled(dir: string, names: readonly string[]): CacheStore {

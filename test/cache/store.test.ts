@@ -18,7 +18,7 @@ const tempDir = (): string => path.join(mkdtempSync(path.join(os.tmpdir(), 'gitv
 
 /** A result of fixed size for the n-th key (results of equal n-width are of equal size). */
 const result = (n: number, at = new Date(T0).toISOString()): CachedResult => ({
-  key: cacheKey({ version: 't', job: `job${n}`, config: 'c', hook: 'pre-commit', inputs: {}, content: { tree: String(n).padStart(40, '0') } }),
+  key: cacheKey({ version: 't', job: `job${n}`, config: 'c', hook: 'pre-commit', inputs: {}, content: { tree: String(n).padStart(40, '0') }, run: 'true', context: {} }),
   job: `job${n}`,
   hook: 'pre-commit',
   at,

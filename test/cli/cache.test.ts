@@ -73,7 +73,11 @@ const cacheStats = (repo: TestRepo, env: NodeJS.ProcessEnv = {}) => json<CacheSt
 /** Commits a change (a miss: the gate runs, its result and a probe are stored). */
 function commitChange(repo: TestRepo, content: string, env: NodeJS.ProcessEnv = {}): void {
   repo.write('file.txt', content)
-  const r = repo.commit(`change ${content}`, { env })
+  repo.git(['add', '-A'])
+  repo.git(['commit', '-q', '--no-verify', '-m', `change ${content}`])
+  // The gate runs on an empty commit of the new tree, so that the next empty commit (same tree,
+  // same HEAD tree: the same staged changes) is answered from the cache.
+  const r = repo.commit(`gate on ${content}`, { allowEmpty: true, env })
   expect(r.code, r.stderr).toBe(0)
 }
 
@@ -209,7 +213,7 @@ describe('gitvan cache prune', () => {
     expect(before).toMatchObject({ entries: 4, probes: 4 })
     expect(before.bytes).toBeGreaterThan(1024)
     const newest = `probe/pre-commit/${repo.rev('HEAD^{tree}')}`
-    const oldest = `probe/pre-commit/${repo.rev('HEAD~3^{tree}')}`
+    const oldest = `probe/pre-commit/${repo.rev('HEAD~6^{tree}')}` // each content is two commits: the change, then the gate's
 
     config("{ maxSize: '1KB' }")
     const report = json<Prune>(repo, ['cache', 'prune', '--json'])

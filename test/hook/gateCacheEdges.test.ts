@@ -60,4 +60,55 @@ describe('gate cache edges', () => {
     expect(second.code, second.stderr).not.toBe(0)
     expect(second.stderr).toContain('bad.txt')
   })
+
+  it('runs a gate that reads GITVAN_BRANCH again on another branch with the same tree', () => {
+    const gate = cmd('sh', '-c', '[ "$GITVAN_BRANCH" != main ] || { echo no commits on main; exit 1; }')
+    const repo = gateRepo(`export default { jobs: { gate: { on: 'pre-commit', run: ${gate} } } }\n`)
+    repo.git(['switch', '-q', '-c', 'feature'])
+    expect(commitSame(repo).code).toBe(0)
+    expect(commitSame(repo, DEBUG).stderr).toContain('nothing to run') // cached on feature
+    repo.git(['switch', '-q', 'main'])
+    repo.git(['merge', '-q', '--ff-only', 'feature'])
+    const r = commitSame(repo, DEBUG)
+    expect(r.code, r.stderr).toBe(1)
+    expect(r.stderr).toContain('no commits on main')
+  })
+
+  it("runs a gate that reads the staged diff again when HEAD's tree differs under the same index tree", () => {
+    const gate = cmd('sh', '-c', '! git diff --cached | grep "^+bad"')
+    const repo = gateRepo(`export default { jobs: { gate: { on: 'pre-commit', run: ${gate} } } }\n`)
+    repo.write('notes.txt', 'bad\n')
+    repo.git(['add', 'notes.txt'])
+    repo.git(['-c', 'core.hooksPath=/dev/null', 'commit', '-q', '-m', 'bad, without hooks'])
+    expect(commitSame(repo).code).toBe(0) // nothing staged: the diff is empty
+    expect(commitSame(repo, DEBUG).stderr).toContain('nothing to run')
+    repo.git(['reset', '-q', '--soft', 'HEAD~3']) // the same index tree, now staged against the tree before 'bad'
+    const r = commitSame(repo, DEBUG)
+    expect(r.stderr).not.toContain('nothing to run')
+    expect(r.code, r.stderr).toBe(1)
+    expect(r.stderr).toContain('+bad')
+  })
+
+  it("keys a {files} gate by each file's mode as well as its blob", () => {
+    const log = path.join(scratch(), 'ran.log')
+    const gate = cmd('sh', '-c', `echo "$*" >> '${log}'`, 'sh', '{files}')
+    const repo = gateRepo(`export default { jobs: { gate: { on: { hook: 'pre-commit', paths: ['*.sh'] }, run: ${gate} } } }\n`)
+    repo.write('run.sh', 'echo hi\n')
+    expect(repo.commit('script').code).toBe(0)
+    repo.git(['update-index', '--chmod=+x', 'run.sh'])
+    const r = repo.git(['commit', '-q', '-m', 'executable'], { allowFail: true, env: DEBUG })
+    expect(r.code, r.stderr).toBe(0)
+    expect(r.stderr).not.toContain("job 'gate': ok (cached)")
+    expect(readLines(log)).toEqual(['run.sh', 'run.sh'])
+  })
+})
+
+describe('cache.inputs validation', () => {
+  it('refuses a glob in cache.inputs (it names files, and a glob would never match one)', () => {
+    const repo = makeRepo()
+    repo.write('gitvan.config.mjs', `export default { jobs: { gate: { on: 'pre-commit', run: 'true', cache: { inputs: ['config/*.json'] } } } }\n`)
+    const r = repo.gitvan(['hook', 'pre-commit'])
+    expect(r.code, r.stderr).toBe(2)
+    expect(r.stderr + r.stdout).toContain("jobs.gate.cache.inputs[0]: takes file paths, not globs: 'config/*.json'")
+  })
 })

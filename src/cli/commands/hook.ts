@@ -104,14 +104,16 @@ async function runBlockingHook(hook: string, args: readonly string[], io: Io): P
 }
 
 /**
- * The index's tree the pre-commit shim handed over (GITVAN_SHIM_TREE), taken only when it was meant
- * for this process: the shim execs node, so node's pid is the shim's `$$`. It never reaches the jobs.
+ * The trees the pre-commit shim handed over (GITVAN_SHIM_TREE: the index's, GITVAN_SHIM_BASE:
+ * HEAD's or 'none'), taken only when they were meant for this process: the shim execs node, so
+ * node's pid is the shim's `$$`. They never reach the jobs.
  */
-function shimFacts(env: NodeJS.ProcessEnv): { readonly env: NodeJS.ProcessEnv; readonly shim: { readonly tree: string } | undefined } {
-  const { GITVAN_SHIM_TREE: tree, GITVAN_SHIM_PID: pid, ...rest } = env
-  if (tree === undefined && pid === undefined) return { env, shim: undefined }
-  const mine = pid === String(process.pid) && tree !== undefined && /^[0-9a-f]{40,64}$/.test(tree)
-  return { env: rest, shim: mine ? { tree } : undefined }
+function shimFacts(env: NodeJS.ProcessEnv): { readonly env: NodeJS.ProcessEnv; readonly shim: { readonly tree: string; readonly base: string } | undefined } {
+  const { GITVAN_SHIM_TREE: tree, GITVAN_SHIM_BASE: base, GITVAN_SHIM_PID: pid, ...rest } = env
+  if (tree === undefined && base === undefined && pid === undefined) return { env, shim: undefined }
+  const oid = /^[0-9a-f]{40,64}$/
+  const mine = pid === String(process.pid) && tree !== undefined && oid.test(tree) && base !== undefined && (base === 'none' || oid.test(base))
+  return { env: rest, shim: mine ? { tree, base } : undefined }
 }
 
 /**
