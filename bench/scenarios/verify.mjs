@@ -71,17 +71,21 @@ export function verifyRunners({ available, timeoutMs = 60_000 }) {
 
 
 /**
- * A second commit of the same content: the gate must be answered from the cache by the shim (its
- * marker is not written again, and the cache journal gains a probe hit), while the post-commit job
- * still runs and leaves its receipt.
+ * The same staged changes committed twice (two empty commits: the same tree over the same HEAD
+ * tree): the second time the gate must be answered from the cache by the shim (its marker is not
+ * written again, and the cache journal gains a probe hit), while the post-commit job still runs
+ * and leaves its receipt.
  */
 function verifyCachedGate(dir, timeoutMs) {
   const journal = path.join(dir, '.git', 'gitvan', 'cache', 'journal')
   const hits = () => (fs.existsSync(journal) ? fs.readFileSync(journal, 'utf8').split('\n').filter((l) => l.startsWith('h probe/')).length : 0)
+  const first = sh('git', ['commit', '-q', '--allow-empty', '-m', 'verify: empty'], { cwd: dir, allowFail: true })
+  if (first.status !== 0) return { ok: false, detail: `first empty commit exited ${first.status}` }
+  if (!settle(dir, { untilExit: true, timeoutMs }).ok) return { ok: false, detail: 'the runner did not drain after the first empty commit' }
   for (const hook of ['pre-commit', 'post-commit']) fs.rmSync(marker(dir, hook), { force: true })
   const before = hits()
-  const r = sh('git', ['commit', '-q', '--allow-empty', '-m', 'verify again'], { cwd: dir, allowFail: true })
-  if (r.status !== 0) return { ok: false, detail: `second commit exited ${r.status}` }
+  const r = sh('git', ['commit', '-q', '--allow-empty', '-m', 'verify: empty again'], { cwd: dir, allowFail: true })
+  if (r.status !== 0) return { ok: false, detail: `second empty commit exited ${r.status}` }
   const drained = settle(dir, { untilExit: true, timeoutMs })
   const f = fired(dir)
   const hit = hits() === before + 1 && !f.includes('pre-commit')
@@ -89,7 +93,7 @@ function verifyCachedGate(dir, timeoutMs) {
   return {
     ok,
     detail: hit
-      ? `same content again: gate answered from the cache by the shim${f.includes('post-commit') ? ', post-commit job ran' : ', post-commit job did NOT run'}`
-      : `same content again: gate was NOT answered from the cache (${f.includes('pre-commit') ? 'it ran again' : 'no probe hit recorded'})`,
+      ? `the same staged changes again: gate answered from the cache by the shim${f.includes('post-commit') ? ', post-commit job ran' : ', post-commit job did NOT run'}`
+      : `the same staged changes again: gate was NOT answered from the cache (${f.includes('pre-commit') ? 'it ran again' : 'no probe hit recorded'})`,
   }
 }
