@@ -29,7 +29,7 @@ import { cacheDirOf, CacheStore } from '../cache/store.js'
 import { git } from '../git/spawn.js'
 import { parseCommand } from '../job/command.js'
 import type { JobResult } from '../job/result.js'
-import type { GateFacts, GateRequest } from './gateFacts.js'
+import { once, splitZ, type GateFacts, type GateRequest } from './gateFacts.js'
 
 declare const __GITVAN_VERSION__: string
 const VERSION = typeof __GITVAN_VERSION__ === 'string' ? __GITVAN_VERSION__ : 'dev'
@@ -59,13 +59,6 @@ export type GateCache = {
   readonly settle: (candidates: readonly Job[], passed: boolean) => Promise<void>
 }
 
-const once = <T>(load: () => Promise<T>): (() => Promise<T>) => {
-  let promise: Promise<T> | undefined
-  return () => (promise ??= load())
-}
-
-const splitZ = (text: string): string[] => text.split('\0').filter((part) => part !== '')
-
 /** Which placeholders a command job uses, or undefined for a function (it may read anything). */
 function commandUses(job: Job): { readonly files: boolean; readonly context: boolean } | undefined {
   if (typeof job.run !== 'string') return undefined
@@ -77,9 +70,9 @@ function commandUses(job: Job): { readonly files: boolean; readonly context: boo
 
 /**
  * The cache for one blocking hook's gates, or undefined when this hook's gates are never cached.
- * The git processes every lookup, store and probe needs (`write-tree`, `diff-files`, one
- * `hash-object` over the CLI, the config file and the declared inputs) start here, all at once and
- * alongside the hook's own facts, so a miss costs the gate little more than the job itself.
+ * The git processes every lookup needs (`write-tree`, `rev-parse HEAD^{tree}`) start here, alongside
+ * the hook's own facts, unless the pre-commit shim already handed their answers over; blob ids are
+ * computed in-process; `diff-files` runs once, after every gate has finished (`settle`).
  */
 export function openGateCache(config: Pick<Config, 'cache' | 'hash' | 'file' | 'root' | 'jobs'>, request: GateRequest): GateCache | undefined {
   if (!config.cache.enabled || !CACHED_HOOKS.includes(request.hook)) return undefined

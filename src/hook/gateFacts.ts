@@ -67,9 +67,10 @@ async function readGit(args: readonly string[], request: GateRequest): Promise<s
   return result.stdout
 }
 
-const splitZ = (text: string): string[] => text.split('\0').filter((name) => name !== '')
+export const splitZ = (text: string): string[] => text.split('\0').filter((name) => name !== '')
 
-const once = <T>(load: () => Promise<T>): (() => Promise<T>) => {
+/** A lazy value: `load` runs on the first call, and every call shares its promise. */
+export const once = <T>(load: () => Promise<T>): (() => Promise<T>) => {
   let promise: Promise<T> | undefined
   return () => (promise ??= load())
 }
