@@ -4,11 +4,14 @@
  * shim answer the next such commit without node.
  *
  * What a gate's key holds (cache/key.ts), by hook:
- * - pre-commit, pre-merge-commit: the staged blob of each path a command's `{files}` receives, or
- *   else (a command without `{files}`, a function) the tree the index would commit;
- * - pre-push: the hook's arguments, the refs on stdin, the index's tree, and the paths the job gets;
- * - functions and commands using `{commit}` or `{branch}` add HEAD and the branch;
- * - always: the job, the config's hash, the declared `cache.inputs`, the gitvan version.
+ * - pre-commit, pre-merge-commit: the staged blob and mode of each path a command's `{files}`
+ *   receives, or else (a command without `{files}`, a function) the tree the index would commit
+ *   and HEAD's tree, which together fix the staged diff;
+ * - pre-push: the hook's arguments, the refs on stdin, the paths the job gets, the index's tree and
+ *   HEAD's;
+ * - functions and commands using `{commit}` or `{branch}` add HEAD itself;
+ * - always: the job and its resolved command, the config's hash, the declared `cache.inputs`, the
+ *   branch (every command gets GITVAN_BRANCH), the gitvan version.
  * Other blocking hooks (commit-msg, prepare-commit-msg, ...) read content no key can hold cheaply
  * or change files as they run: their gates always run (`cache: off`).
  *
