@@ -7,6 +7,16 @@ import { isRunning } from './fixture.js'
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'gitvan-exec-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+/**
+ * Whether `pid` is gone within 2 s. The signal reaches the whole group before execArgv returns, but
+ * the kernel tears a grandchild down on its own time (a busy machine showed one still running for a
+ * moment); a grandchild that was never signalled would outlive the wait (it sleeps 100 s).
+ */
+async function gone(pid: number): Promise<boolean> {
+  for (let i = 0; i < 100 && isRunning(pid); i++) await new Promise((resolve) => setTimeout(resolve, 20))
+  return !isRunning(pid)
+}
 const base = { cwd: dir, env: process.env }
 
 describe('execArgv', () => {
@@ -47,7 +57,7 @@ describe('execArgv', () => {
     expect(r.log).toBe('started\n')
     const pid = Number(readFileSync(pidFile, 'utf8'))
     expect(pid).toBeGreaterThan(0)
-    expect(isRunning(pid)).toBe(false)
+    expect(await gone(pid)).toBe(true)
   })
 
   it('kills with SIGKILL what ignores SIGTERM', async () => {
@@ -56,11 +66,7 @@ describe('execArgv', () => {
     const r = await execArgv(['sh', '-c', `trap '' TERM; sleep 100 & echo $! > "${pidFile}"; wait`], { ...base, timeoutMs: 300 })
     expect(r.timedOut).toBe(true)
     expect(r.signal).toBe('SIGKILL')
-    // SIGKILL is sent to the whole group before execArgv returns; the kernel tears the grandchild
-    // down on its own time (a busy machine showed it still running for a moment), so wait for it.
-    const pid = Number(readFileSync(pidFile, 'utf8'))
-    for (let i = 0; i < 100 && isRunning(pid); i++) await new Promise((resolve) => setTimeout(resolve, 20))
-    expect(isRunning(pid)).toBe(false)
+    expect(await gone(Number(readFileSync(pidFile, 'utf8')))).toBe(true)
   })
 
   it('on abort kills the group and says it was aborted', async () => {
