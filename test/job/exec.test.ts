@@ -78,7 +78,7 @@ describe('execArgv', () => {
     controller.abort()
     const r = await running
     expect(r).toMatchObject({ aborted: true, timedOut: false })
-    expect(isRunning(Number(readFileSync(pidFile, 'utf8')))).toBe(false)
+    expect(await gone(Number(readFileSync(pidFile, 'utf8')))).toBe(true)
   })
 
   it('does not wait for a background process that keeps the pipes open', async () => {
