@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { CLI, makeRepo, removeTemp } from '../helpers/repo.js'
-import { isRunning } from '../job/fixture.js'
+import { gone, isRunning } from '../job/fixture.js'
 import { append, gateRepo, readLines, scratch, writeConfig } from './gateFixture.js'
 
 afterAll(removeTemp)
@@ -90,6 +90,6 @@ describe('gitvan hook', () => {
     child.kill('SIGINT')
     expect(await exited).toBe(130)
     expect(stderr).toContain('pre-commit: interrupted; the jobs were stopped.')
-    expect(isRunning(grandchild)).toBe(false)
+    expect(await gone(grandchild)).toBe(true)
   })
 })

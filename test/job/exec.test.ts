@@ -3,20 +3,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { execArgv } from '../../src/job/exec.js'
-import { isRunning } from './fixture.js'
+import { gone } from './fixture.js'
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'gitvan-exec-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
-/**
- * Whether `pid` is gone within 2 s. The signal reaches the whole group before execArgv returns, but
- * the kernel tears a grandchild down on its own time (a busy machine showed one still running for a
- * moment); a grandchild that was never signalled would outlive the wait (it sleeps 100 s).
- */
-async function gone(pid: number): Promise<boolean> {
-  for (let i = 0; i < 100 && isRunning(pid); i++) await new Promise((resolve) => setTimeout(resolve, 20))
-  return !isRunning(pid)
-}
 const base = { cwd: dir, env: process.env }
 
 describe('execArgv', () => {

@@ -47,3 +47,13 @@ export function isRunning(pid: number): boolean {
 
 /** Node as a command word, quoted for the command splitter. */
 export const NODE = JSON.stringify(process.execPath)
+
+/**
+ * Whether `pid` is gone within 2 s. A job's whole process group is signalled before the job
+ * returns, but the kernel tears a grandchild down on its own time (a busy machine showed one still
+ * running for a moment); one never signalled outlives the wait (the tests' grandchildren sleep 100 s).
+ */
+export async function gone(pid: number): Promise<boolean> {
+  for (let i = 0; i < 100 && isRunning(pid); i++) await new Promise((resolve) => setTimeout(resolve, 20))
+  return !isRunning(pid)
+}

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { runJob } from '../../src/job/run.js'
-import { isRunning, makeInput, makeJob, NODE } from './fixture.js'
+import { gone, makeInput, makeJob, NODE } from './fixture.js'
 import { makeRepo, removeTemp } from '../helpers/repo.js'
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'gitvan-run-'))
@@ -85,7 +85,7 @@ describe('runJob: commands', () => {
     const job = makeJob({ id: 'slow', timeoutMs: 400, run: `sh -c 'sleep 100 & echo $! > "${pidFile}"; wait'` })
     const r = await runJob(job, input)
     expect(r).toMatchObject({ status: 'timeout', error: { code: 'TIMEOUT', message: 'timed out after 400ms' } })
-    expect(isRunning(Number(readFileSync(pidFile, 'utf8')))).toBe(false)
+    expect(await gone(Number(readFileSync(pidFile, 'utf8')))).toBe(true)
   })
 
   it('is cancelled by the caller', async () => {
