@@ -100,17 +100,18 @@ if [ "$hook" = pre-commit ] && [ -d "$cache" ] && tree=$(git write-tree 2>/dev/n
     [ -f "$gd" ] && read -r line 2>/dev/null < "$gd" && gd=${line#gitdir: }  # a linked worktree
     head=detached
     read -r line 2>/dev/null < "$gd/HEAD" && case $line in "ref: "*) head=$line ;; esac
-    ok= want= nl='
+    ok= magic= based= want= nl='
 '
     set --
     while IFS= read -r line; do
       case $line in
+        "gitvan-probe 1") magic=1 ;;
         "head "*) [ "${line#head }" = "$head" ] || break ;;
-        "base "*) [ "${line#base }" = "$base" ] || break ;;
+        "base "*) [ "${line#base }" = "$base" ] || break; based=1 ;;
         "absent "*) [ -e "${line#absent }" ] && break ;;
         "file "*) set -- "$@" "${line#file }" ;;
         "hash "*) want=$want${want:+$nl}${line#hash } ;;
-        end) ok=1 ;;
+        end) [ "$magic$based" = 11 ] && ok=1 ;;
       esac
     done < "$cache/probe/pre-commit/$tree"
     if [ "$ok" = 1 ] && [ "$(git hash-object --no-filters -- "$cli" "$@" 2>/dev/null)" = "$want" ]; then

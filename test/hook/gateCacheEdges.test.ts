@@ -2,7 +2,7 @@
  * Edge cases of the gate cache, each a way it could answer wrongly (pass what running the gates
  * would refuse), proven through real git and the installed shim.
  */
-import { writeFileSync } from 'node:fs'
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { makeRepo, removeTemp, type RunResult, type TestRepo } from '../helpers/repo.js'
@@ -100,6 +100,27 @@ describe('gate cache edges', () => {
     expect(r.code, r.stderr).toBe(0)
     expect(r.stderr).not.toContain("job 'gate': ok (cached)")
     expect(readLines(log)).toEqual(['run.sh', 'run.sh'])
+  })
+})
+
+describe('probe entries the shim reads', () => {
+  it.each([
+    ['without its base line', (line: string) => !line.startsWith('base ')],
+    ['without its first line', (line: string) => line !== 'gitvan-probe 1'],
+  ])('does not answer from a probe %s, even one that still ends with end', (_, keep) => {
+    const log = path.join(scratch(), 'ran.log')
+    const gate = cmd('sh', '-c', `echo ran >> '${log}'`)
+    const repo = gateRepo(`export default { jobs: { gate: { on: 'pre-commit', run: ${gate} } } }\n`)
+    expect(commitSame(repo).code).toBe(0)
+    expect(commitSame(repo, DEBUG).stderr).toContain('nothing to run')
+    const probes = path.join(repo.dir, '.git/gitvan/cache/probe/pre-commit')
+    for (const name of readdirSync(probes)) {
+      const file = path.join(probes, name)
+      writeFileSync(file, readFileSync(file, 'utf8').split('\n').filter(keep).join('\n'))
+    }
+    const r = commitSame(repo, DEBUG)
+    expect(r.code, r.stderr).toBe(0)
+    expect(r.stderr).not.toContain('nothing to run')
   })
 })
 
