@@ -1,7 +1,10 @@
-/** A resolved Job with defaults, for tests that call runJob directly. */
+/** Resolved Jobs and inputs with defaults, for tests that run or plan jobs directly. */
 import { readFileSync } from 'node:fs'
 import type { Job } from '../../src/config/types.js'
 import type { JobInput } from '../../src/job/run.js'
+
+/** A trigger on post-commit alone, with no filters. */
+export const POST_COMMIT: Job['on'] = { hooks: ['post-commit'], branch: [], tag: [], paths: [], message: undefined, author: undefined }
 
 export const makeJob = (over: Partial<Job> & Pick<Job, 'id'>): Job => ({
   on: { hooks: ['pre-commit'], branch: [], tag: [], paths: [], message: undefined, author: undefined },

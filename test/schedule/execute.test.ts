@@ -6,26 +6,13 @@ import { gatherFacts } from '../../src/schedule/facts.js'
 import { executePlan } from '../../src/schedule/execute.js'
 import { commitEvents, planJobs } from '../../src/schedule/plan.js'
 import { makeRepo, removeTemp } from '../helpers/repo.js'
+import { makeJob, POST_COMMIT } from '../job/fixture.js'
 
 afterAll(removeTemp)
 
 function job(id: string, run: Job['run'], extra: Partial<Job> & { on?: Partial<Trigger> } = {}): Job {
   const { on, ...rest } = extra
-  return {
-    id,
-    on: { hooks: ['post-commit'], branch: [], tag: [], paths: [], message: undefined, author: undefined, ...on },
-    run,
-    templates: [],
-    mode: 'each',
-    priority: 0,
-    timeoutMs: 10_000,
-    retries: 0,
-    cache: false,
-    output: { ref: `refs/gitvan/outputs/${id}`, worktree: false },
-    description: undefined,
-    source: 'gitvan.config.mjs',
-    ...rest,
-  }
+  return makeJob({ id, run, timeoutMs: 10_000, ...rest, on: { ...POST_COMMIT, ...on } })
 }
 
 function setup(commits: number) {

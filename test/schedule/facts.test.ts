@@ -6,23 +6,11 @@ import { RECEIPT_SCHEMA } from '../../src/job/result.js'
 import { gatherCommitFacts } from '../../src/schedule/facts.js'
 import { receiptKey } from '../../src/schedule/plan.js'
 import { makeRepo, removeTemp } from '../helpers/repo.js'
+import { makeJob, POST_COMMIT } from '../job/fixture.js'
 
 afterAll(removeTemp)
 
-const job: Job = {
-  id: 'receipt',
-  on: { hooks: ['post-commit'], branch: [], tag: [], paths: [], message: undefined, author: undefined },
-  run: () => undefined,
-  templates: [],
-  mode: 'each',
-  priority: 0,
-  timeoutMs: 10_000,
-  retries: 0,
-  cache: false,
-  output: { ref: 'refs/gitvan/outputs/receipt', worktree: false },
-  description: undefined,
-  source: 'gitvan.config.mjs',
-}
+const job: Job = makeJob({ id: 'receipt', on: POST_COMMIT, run: () => undefined, timeoutMs: 10_000 })
 
 function setup() {
   const repo = makeRepo()
