@@ -20,7 +20,8 @@ import path from 'node:path'
 import { acquireLockFile, readLockFile, releaseLockFile, selfOwner, type Owner } from '../lockFile.js'
 import { entryPath } from './key.js'
 import { parseProbe } from './probe.js'
-import { decodeEntry, type CacheStore, type JournalEntry, type JournalState } from './store.js'
+import { decodeEntry, type JournalEntry, type JournalState } from './format.js'
+import type { CacheStore } from './store.js'
 
 const LOCK_WAIT_MS = 5000
 /** A temporary file this old was left by a writer that died: writes take milliseconds. */

@@ -106,7 +106,7 @@ describe('entryPath', () => {
 })
 
 describe('pure cache modules', () => {
-  it.each(['key.ts', 'probe.ts'])('%s reaches no file system or process module', (name) => {
+  it.each(['key.ts', 'probe.ts', 'format.ts'])('%s reaches no file system or process module', (name) => {
     const reached = [...importsOf(path.join(PROJECT_ROOT, 'src/cache', name))]
     expect(reached.filter((spec) => IMPURE.test(spec))).toEqual([])
     // The walk did read the file's imports (node:crypto for the hash): it did not pass by finding nothing.

@@ -4,7 +4,8 @@ import os from 'node:os'
 import path from 'node:path'
 import { cacheKey, entryPath } from '../../src/cache/key.js'
 import { clearCache, pruneCache, summarizeCache, verifyCache } from '../../src/cache/maintenance.js'
-import { CacheStore, replayJournal } from '../../src/cache/store.js'
+import { replayJournal } from '../../src/cache/format.js'
+import { CacheStore } from '../../src/cache/store.js'
 
 const BIG = { maxSizeBytes: 1024 ** 3, ttlMs: 86_400_000 }
 const NOW = Date.parse('2026-11-21T10:00:00.000Z')

@@ -2,7 +2,8 @@ import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSyn
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { CLI, makeRepo, removeTemp, runAsync, type RunResult, type TestRepo } from '../helpers/repo.js'
-import { CacheStore, decodeEntry } from '../../src/cache/store.js'
+import { decodeEntry } from '../../src/cache/format.js'
+import { CacheStore } from '../../src/cache/store.js'
 import { cmd, gateRepo, readLines, scratch } from './gateFixture.js'
 
 afterAll(removeTemp)
