@@ -9,6 +9,7 @@ export const LABELS = {
   gitvan: 'gitvan (gate + post-commit job)',
   'gitvan-post': 'gitvan (post-commit job only)',
   'gitvan-cached': 'gitvan gate, cached',
+  'gitvan-nocache': 'gitvan gate, cache off',
   'gitvan-warm': 'gitvan (post-commit job only, runner already running)',
   husky: 'husky',
   lefthook: 'lefthook',
@@ -16,7 +17,7 @@ export const LABELS = {
   'pre-commit': 'pre-commit',
 }
 
-const ORDER = ['none', 'sh', 'node', 'simple-git-hooks', 'gitvan-warm', 'gitvan-post', 'gitvan', 'gitvan-cached', 'husky', 'lefthook', 'pre-commit']
+const ORDER = ['none', 'sh', 'node', 'simple-git-hooks', 'gitvan-warm', 'gitvan-post', 'gitvan', 'gitvan-nocache', 'gitvan-cached', 'husky', 'lefthook', 'pre-commit']
 const rank = (name) => (ORDER.includes(name) ? ORDER.indexOf(name) : ORDER.length)
 const ordered = (names) => [...names].sort((a, b) => rank(a) - rank(b))
 
@@ -75,7 +76,8 @@ export function summaryTable(results) {
     `Added wall time (median) over the same operation with no hooks (${base}); CPU = mean CPU of the whole waited-for process tree added per empty commit. ` +
       "gitvan's post-commit job runs in its detached runner after git returns; its CPU is in the scenario tables. " +
       "gitvan's gate is cached by content: an empty commit has the same tree every time, so after the first one its shim answers from the cache without starting node; " +
-      'the staged-file and gate-only columns commit new content every time, so there the gate runs (uncached) on every commit. A rebase runs no pre-commit hook.',
+      'the staged-file and gate-only columns commit new content every time, so there the gate runs (uncached) on every commit. A rebase runs no pre-commit hook. ' +
+      "'Cache off' is the same gate with `cache: { enabled: false }`: the difference to 'uncached' is what the cache costs a gate that must run.",
     '',
     `| runner | ${cols.map(([n]) => n).join(' | ')} | empty commit + CPU |`,
     `|---|${cols.map(() => '---:').join('|')}|---:|`,

@@ -20,7 +20,7 @@ const shellCmd = (dir, hook, verify) => (verify ? `touch ${marker(dir, hook)}` :
 
 const copyPeers = (dir) => fs.cpSync(PEER_MODULES, path.join(dir, 'node_modules'), { recursive: true, verbatimSymlinks: true })
 
-const gitvanConfig = (dir, hooks, verify, idle) => {
+const gitvanConfig = (dir, hooks, verify, idle, cacheOff) => {
   const jobs = []
   if (hooks.pre) jobs.push(`    gate: { on: 'pre-commit', run: ${JSON.stringify(verify ? `touch ${marker(dir, 'pre-commit')}` : 'true')} },`)
   if (hooks.post) {
@@ -28,7 +28,8 @@ const gitvanConfig = (dir, hooks, verify, idle) => {
     jobs.push(`    post: { on: 'post-commit', run: async () => ${body} },`)
   }
   const runner = idle ? `  runner: { idle: '${idle}' },\n` : ''
-  return `import { defineConfig } from 'gitvan'\n\nexport default defineConfig({\n  jobs: {\n${jobs.join('\n')}\n  },\n${runner}})\n`
+  const cache = cacheOff ? '  cache: { enabled: false },\n' : ''
+  return `import { defineConfig } from 'gitvan'\n\nexport default defineConfig({\n  jobs: {\n${jobs.join('\n')}\n  },\n${runner}${cache}})\n`
 }
 
 const preCommitStage = () => {
@@ -67,7 +68,7 @@ export const RUNNERS = [
     label: 'gitvan',
     setup: (dir, hooks, verify, options) => {
       linkGitvan(dir)
-      write(path.join(dir, 'gitvan.config.mjs'), gitvanConfig(dir, hooks, verify, options.gitvanIdle))
+      write(path.join(dir, 'gitvan.config.mjs'), gitvanConfig(dir, hooks, verify, options.gitvanIdle, options.cacheOff))
       sh(process.execPath, [cliOf(dir), 'install'], { cwd: dir })
     },
   },
@@ -133,14 +134,14 @@ export const runner = (name) => RUNNERS.find((r) => r.name === name)
  * Makes <root>/<name>: git init, the runner's set-up, an initial commit made with hooks off.
  * Returns the directory, or throws with what failed.
  */
-export function makeRunnerRepo(root, name, { hooks, verify = false, runnerName = name, gitvanIdle }) {
+export function makeRunnerRepo(root, name, { hooks, verify = false, runnerName = name, gitvanIdle, cacheOff = false }) {
   const dir = path.join(root, name)
   fs.rmSync(dir, { recursive: true, force: true })
   fs.mkdirSync(dir, { recursive: true })
   gitQuiet(dir, 'init', '-q', '-b', 'main', '.')
   write(path.join(dir, '.gitignore'), 'node_modules/\n.bench-*\n')
   write(path.join(dir, 'f.txt'), 'start\n')
-  runner(runnerName).setup(dir, hooks, verify, { gitvanIdle })
+  runner(runnerName).setup(dir, hooks, verify, { gitvanIdle, cacheOff })
   gitQuiet(dir, 'add', '-A')
   gitQuiet(dir, 'commit', '-q', '--no-verify', '-m', 'init')
   return dir

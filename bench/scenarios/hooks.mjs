@@ -33,7 +33,7 @@ export function makeRepos(root, subjects) {
   const errors = {}
   for (const s of subjects) {
     try {
-      repos[s.name] = makeRunnerRepo(root, s.name, { hooks: s.hooks, runnerName: s.runner, gitvanIdle: s.warm ? undefined : RUNNER_IDLE })
+      repos[s.name] = makeRunnerRepo(root, s.name, { hooks: s.hooks, runnerName: s.runner, gitvanIdle: s.warm ? undefined : RUNNER_IDLE, cacheOff: s.cacheOff })
     } catch (error) {
       errors[s.name] = `set-up failed: ${error.message.split('\n').slice(0, 3).join(' ')}`
     }
@@ -128,7 +128,11 @@ export function runHookScenario(kind, { runs, warmup, available }) {
   const gate = kind === 'gate'
   const hooks = gate ? { pre: true, post: false } : { pre: true, post: true }
   const extra = gate
-    ? [{ name: 'gitvan-cached', runner: 'gitvan', hooks }]
+    ? [
+        { name: 'gitvan-cached', runner: 'gitvan', hooks },
+        // What the cache costs a gate that must run: the same gate with `cache: { enabled: false }`.
+        { name: 'gitvan-nocache', runner: 'gitvan', hooks, cacheOff: true },
+      ]
     : [
         { name: 'gitvan-post', runner: 'gitvan', hooks: { pre: false, post: true } },
         // The shim alone: a runner is already alive, so the hook only writes the event file.
