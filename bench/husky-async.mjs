@@ -7,7 +7,16 @@
 //
 //   node bench/husky-async.mjs [commits=30]
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs'
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { ENV, PROJECT, sh } from './lib/env.mjs'
@@ -23,7 +32,9 @@ const cli = path.join(dist, 'cli.js')
 let husky = path.join(root, 'bench/peers/node_modules/husky/bin.js')
 if (!existsSync(husky)) {
   const prefix = path.join(tmp, 'peers')
-  spawnSync('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--prefix', prefix, 'husky@9.1.7'], { stdio: 'inherit' })
+  spawnSync('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--prefix', prefix, 'husky@9.1.7'], {
+    stdio: 'inherit',
+  })
   husky = path.join(prefix, 'node_modules/husky/bin.js')
 }
 
@@ -56,7 +67,10 @@ function huskyProject(dir) {
 
 function gitvanProject(dir) {
   huskyProject(dir)
-  writeFileSync(path.join(dir, 'gitvan.config.mjs'), "export default { jobs: { stats: { on: 'post-commit', run: (ctx) => ({ files: ctx.files.length }) } }, runner: { idle: '60s' } }\n")
+  writeFileSync(
+    path.join(dir, 'gitvan.config.mjs'),
+    "export default { jobs: { stats: { on: 'post-commit', run: (ctx) => ({ files: ctx.files.length }) } }, runner: { idle: '60s' } }\n",
+  )
   run('git', ['add', '-A'], dir)
   run('git', ['-c', 'core.hooksPath=/dev/null', 'commit', '-q', '-m', 'config'], dir)
   run(process.execPath, [cli, 'install'], dir)
@@ -76,15 +90,21 @@ const repos = {
   }),
   shimLine: makeRepo('shim-line', gitvanProject),
 }
-console.log(`.husky/post-commit (current): ${readFileSync(path.join(repos.shimLine, '.husky/post-commit'), 'utf8').trim()}`)
+console.log(
+  `.husky/post-commit (current): ${readFileSync(path.join(repos.shimLine, '.husky/post-commit'), 'utf8').trim()}`,
+)
 
 // Warm-up (starts each runner), then interleaved rounds, so drift hits every repository alike.
-for (let i = 0; i < 3; i++) for (const dir of Object.values(repos)) run('git', ['commit', '-q', '--allow-empty', '-m', `warm ${i}`], dir)
+for (let i = 0; i < 3; i++)
+  for (const dir of Object.values(repos)) run('git', ['commit', '-q', '--allow-empty', '-m', `warm ${i}`], dir)
 const times = Object.fromEntries(Object.keys(repos).map((name) => [name, []]))
 for (let i = 0; i < N; i++) {
-  for (const [name, dir] of Object.entries(repos)) times[name].push(timed(() => run('git', ['commit', '-q', '--allow-empty', '-m', `c${i}`], dir)))
+  for (const [name, dir] of Object.entries(repos))
+    times[name].push(timed(() => run('git', ['commit', '-q', '--allow-empty', '-m', `c${i}`], dir)))
 }
-const timedCommits = run('git', ['rev-list', `-${N}`, 'main'], repos.shimLine).trim().split('\n')
+const timedCommits = run('git', ['rev-list', `-${N}`, 'main'], repos.shimLine)
+  .trim()
+  .split('\n')
 const base = median(times.nohook)
 const added = (name) => median(times[name]) - base
 console.log(`per empty commit, median of ${N}: no hook ${base.toFixed(2)} ms`)
@@ -98,7 +118,8 @@ for (let round = 0; round < 3; round++) {
   for (const name of Object.keys(rebaseTimes)) {
     const dir = repos[name]
     run('git', ['-c', 'core.hooksPath=/dev/null', 'checkout', '-q', '-B', `topic${round}`, 'main'], dir)
-    for (let i = 0; i < 20; i++) run('git', ['-c', 'core.hooksPath=/dev/null', 'commit', '-q', '--allow-empty', '-m', `t${i}`], dir)
+    for (let i = 0; i < 20; i++)
+      run('git', ['-c', 'core.hooksPath=/dev/null', 'commit', '-q', '--allow-empty', '-m', `t${i}`], dir)
     run('git', ['-c', 'core.hooksPath=/dev/null', 'checkout', '-q', 'main'], dir)
     run('git', ['-c', 'core.hooksPath=/dev/null', 'commit', '-q', '--allow-empty', '-m', `main moves ${round}`], dir)
     run('git', ['-c', 'core.hooksPath=/dev/null', 'checkout', '-q', `topic${round}`], dir)
@@ -106,10 +127,15 @@ for (let round = 0; round < 3; round++) {
     run('git', ['-c', 'core.hooksPath=/dev/null', 'checkout', '-q', 'main'], dir)
   }
 }
-console.log(`20-commit rebase, median of 3: older line ${median(rebaseTimes.olderLine).toFixed(0)} ms; current line ${median(rebaseTimes.shimLine).toFixed(0)} ms`)
+console.log(
+  `20-commit rebase, median of 3: older line ${median(rebaseTimes.olderLine).toFixed(0)} ms; current line ${median(rebaseTimes.shimLine).toFixed(0)} ms`,
+)
 
 // Every timed commit of the current-line repository gets its receipt; then the runners stop.
-const receipted = () => timedCommits.filter((c) => spawnSync('git', ['notes', '--ref=gitvan/results', 'show', c], { cwd: repos.shimLine, env }).status === 0).length
+const receipted = () =>
+  timedCommits.filter(
+    (c) => spawnSync('git', ['notes', '--ref=gitvan/results', 'show', c], { cwd: repos.shimLine, env }).status === 0,
+  ).length
 for (let i = 0; i < 300 && receipted() < N; i++) spawnSync('sleep', ['0.1'])
 console.log(`current line: ${receipted()}/${N} timed commits have a receipt`)
 for (const dir of [repos.olderLine, repos.shimLine]) {

@@ -26,7 +26,10 @@ function cleanEnv(home) {
   const env = {}
   for (const [key, value] of Object.entries(process.env)) if (!/^(GIT_|GITVAN|HUSKY$|CI$)/.test(key)) env[key] = value
   const config = path.join(home, '.gitconfig')
-  fs.writeFileSync(config, '[user]\n\tname = Bench\n\temail = bench@example.invalid\n[gc]\n\tauto = 0\n[commit]\n\tgpgsign = false\n')
+  fs.writeFileSync(
+    config,
+    '[user]\n\tname = Bench\n\temail = bench@example.invalid\n[gc]\n\tauto = 0\n[commit]\n\tgpgsign = false\n',
+  )
   return { ...env, HOME: home, GIT_CONFIG_GLOBAL: config, GIT_CONFIG_NOSYSTEM: '1' }
 }
 
@@ -44,13 +47,18 @@ function makeRepo(dir, env, count) {
   for (let i = 1; i <= count; i++) {
     const message = `commit ${i}\n`
     const body = `line ${i}\n`
-    parts.push(`commit refs/heads/main\nmark :${i}\ncommitter Bench <bench@example.invalid> ${1700000000 + i} +0000\ndata ${message.length}\n${message}`)
+    parts.push(
+      `commit refs/heads/main\nmark :${i}\ncommitter Bench <bench@example.invalid> ${1700000000 + i} +0000\ndata ${message.length}\n${message}`,
+    )
     if (i > 1) parts.push(`from :${i - 1}\n`)
     parts.push(`M 100644 inline f${i % 97}.txt\ndata ${body.length}\n${body}\n`)
   }
   git(dir, env, ['fast-import', '--quiet'], parts.join(''))
   git(dir, env, ['reset', '-q', '--hard', 'main'])
-  fs.writeFileSync(path.join(dir, 'gitvan.config.mjs'), "export default { jobs: { receipt: { on: 'post-commit', run: async (ctx) => ({ files: ctx.files.length }) } } }\n")
+  fs.writeFileSync(
+    path.join(dir, 'gitvan.config.mjs'),
+    "export default { jobs: { receipt: { on: 'post-commit', run: async (ctx) => ({ files: ctx.files.length }) } } }\n",
+  )
   return git(dir, env, ['rev-list', '--reverse', 'HEAD']).trim().split('\n')
 }
 
@@ -58,7 +66,8 @@ async function buildGitvan(out) {
   const { build } = await import(pathToFileURL(path.join(PROJECT, 'node_modules/esbuild/lib/main.js')).href)
   await build({
     stdin: {
-      contents: "export { publishReceipts } from './src/git/notes.ts'\nexport { findRepo } from './src/git/repo.ts'\nexport { RECEIPT_SCHEMA } from './src/job/result.ts'\n",
+      contents:
+        "export { publishReceipts } from './src/git/notes.ts'\nexport { findRepo } from './src/git/repo.ts'\nexport { RECEIPT_SCHEMA } from './src/job/result.ts'\n",
       resolveDir: PROJECT,
       loader: 'ts',
     },
@@ -70,7 +79,10 @@ async function buildGitvan(out) {
     define: { __GITVAN_VERSION__: '"bench"' },
     logLevel: 'warning',
   })
-  const r = spawnSync(process.execPath, [path.join(PROJECT, 'scripts/build.mjs'), path.join(out, 'dist')], { cwd: PROJECT, encoding: 'utf8' })
+  const r = spawnSync(process.execPath, [path.join(PROJECT, 'scripts/build.mjs'), path.join(out, 'dist')], {
+    cwd: PROJECT,
+    encoding: 'utf8',
+  })
   if (r.status !== 0) throw new Error(`building the CLI failed: ${r.stderr}`)
   return import(pathToFileURL(path.join(out, 'notes.mjs')).href)
 }
@@ -82,7 +94,19 @@ const median = (values) => {
 }
 
 const receiptLine = (commit) =>
-  JSON.stringify({ schema: 'gitvan.receipt.v1', job: 'receipt', commit, hook: 'post-commit', status: 'ok', at: new Date().toISOString(), ms: 1, cache: 'off', data: { files: 1 }, outputs: [], runner: 'bench:1' })
+  JSON.stringify({
+    schema: 'gitvan.receipt.v1',
+    job: 'receipt',
+    commit,
+    hook: 'post-commit',
+    status: 'ok',
+    at: new Date().toISOString(),
+    ms: 1,
+    cache: 'off',
+    data: { files: 1 },
+    outputs: [],
+    runner: 'bench:1',
+  })
 
 async function measureCount(gv, cli, root, count, runs) {
   const home = fs.mkdtempSync(path.join(root, 'home-'))
@@ -122,7 +146,12 @@ async function measureCount(gv, cli, root, count, runs) {
   for (let i = 0; i < runs; i++) {
     dropNotes()
     const start = performance.now()
-    const r = spawnSync(process.execPath, [cli, 'run', '--all'], { cwd: dir, env, encoding: 'utf8', maxBuffer: 1 << 26 })
+    const r = spawnSync(process.execPath, [cli, 'run', '--all'], {
+      cwd: dir,
+      env,
+      encoding: 'utf8',
+      maxBuffer: 1 << 26,
+    })
     run.push(performance.now() - start)
     if (r.status !== 0) throw new Error(`gitvan run --all exited ${r.status}: ${r.stderr}`)
   }
@@ -130,10 +159,14 @@ async function measureCount(gv, cli, root, count, runs) {
   // git notes add, sampled above SAMPLE commits
   dropNotes()
   const sampled = count > SAMPLE
-  const targets = sampled ? commits.slice(Math.floor(count / 2 - SAMPLE / 2), Math.floor(count / 2 + SAMPLE / 2)) : commits
+  const targets = sampled
+    ? commits.slice(Math.floor(count / 2 - SAMPLE / 2), Math.floor(count / 2 + SAMPLE / 2))
+    : commits
   if (sampled) {
     const before = commits.slice(0, Math.floor(count / 2 - SAMPLE / 2))
-    const stream = [`commit refs/notes/gitvan/results\ncommitter Bench <bench@example.invalid> 1700000000 +0000\ndata 4\nseed\n`]
+    const stream = [
+      `commit refs/notes/gitvan/results\ncommitter Bench <bench@example.invalid> 1700000000 +0000\ndata 4\nseed\n`,
+    ]
     for (const c of before) {
       const text = `${receiptLine(c)}\n`
       stream.push(`N inline ${c}\ndata ${Buffer.byteLength(text)}\n${text}`)
@@ -157,7 +190,11 @@ async function measureCount(gv, cli, root, count, runs) {
     notesAddSampled: sampled ? `${targets.length} of ${count} adds timed, scaled by ${count / targets.length}` : false,
     speedup: notesAddMs / gitvanMs,
     runSpeedup: notesAddMs / runMs,
-    receiptsPerSecond: { gitvanPublish: (count * 1000) / gitvanMs, gitvanRun: (count * 1000) / runMs, notesAdd: (count * 1000) / notesAddMs },
+    receiptsPerSecond: {
+      gitvanPublish: (count * 1000) / gitvanMs,
+      gitvanRun: (count * 1000) / runMs,
+      notesAdd: (count * 1000) / notesAddMs,
+    },
   }
 }
 
@@ -166,7 +203,12 @@ export async function benchReceipts({ count = 1000, runs = 3, dir } = {}) {
   try {
     const gv = await buildGitvan(root)
     const result = await measureCount(gv, path.join(root, 'dist/cli.js'), root, count, runs)
-    return { ...result, loadavg: os.loadavg().map((x) => Math.round(x * 100) / 100), cpus: os.cpus().length, git: git(root, process.env, ['--version']).trim() }
+    return {
+      ...result,
+      loadavg: os.loadavg().map((x) => Math.round(x * 100) / 100),
+      cpus: os.cpus().length,
+      git: git(root, process.env, ['--version']).trim(),
+    }
   } finally {
     fs.rmSync(root, { recursive: true, force: true })
   }
@@ -183,8 +225,21 @@ function table(results) {
       `| ${f(r.count)} | ${f(r.gitvanMs)} | ${f(r.gitvanRunMs)} | ${f(r.notesAddMs)}${r.notesAddSampled ? ' *' : ''} | ${f(r.receiptsPerSecond.gitvanPublish)} | ${f(r.receiptsPerSecond.gitvanRun)} | ${f(r.receiptsPerSecond.notesAdd)} | ${r.speedup.toFixed(1)}× / ${r.runSpeedup.toFixed(1)}× |`,
     )
   }
-  const notes = results.filter((r) => r.notesAddSampled).map((r) => `\\* ${f(r.count)} commits: ${r.notesAddSampled} (adds onto ${f(r.count / 2 - SAMPLE / 2)} existing notes).`)
-  return [...rows, '', ...notes, `Median of ${results[0]?.runs ?? 0} runs for gitvan; load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} on ${os.cpus().length} CPUs.`].join('\n')
+  const notes = results
+    .filter((r) => r.notesAddSampled)
+    .map(
+      (r) =>
+        `\\* ${f(r.count)} commits: ${r.notesAddSampled} (adds onto ${f(r.count / 2 - SAMPLE / 2)} existing notes).`,
+    )
+  return [
+    ...rows,
+    '',
+    ...notes,
+    `Median of ${results[0]?.runs ?? 0} runs for gitvan; load average ${os
+      .loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')} on ${os.cpus().length} CPUs.`,
+  ].join('\n')
 }
 
 async function main(argv) {
@@ -196,7 +251,8 @@ async function main(argv) {
   const runs = Number(arg('--runs') ?? 3)
   const results = []
   for (const count of counts) results.push(await benchReceipts({ count, runs, dir: process.env.BENCH_WORK }))
-  if (argv.includes('--json')) process.stdout.write(`${JSON.stringify(results.length === 1 ? results[0] : { results })}\n`)
+  if (argv.includes('--json'))
+    process.stdout.write(`${JSON.stringify(results.length === 1 ? results[0] : { results })}\n`)
   else process.stdout.write(`${table(results)}\n`)
 }
 

@@ -14,14 +14,14 @@ import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { ENV, PEER_MODULES, PEERS, RESULTS, describeMachine, hasCommand, log, peerVersions } from './lib/env.mjs'
+import { describeMachine, ENV, hasCommand, log, PEER_MODULES, PEERS, peerVersions, RESULTS } from './lib/env.mjs'
 import { buildGitvan } from './lib/gitvan.mjs'
 import { goals, goalsTable, hookTable, otherTables, summaryTable } from './lib/report.mjs'
-import { runHookScenario } from './scenarios/hooks.mjs'
-import { verifyRunners } from './scenarios/verify.mjs'
-import { runMemory, runStartup } from './scenarios/process.mjs'
 import { runHistory } from './scenarios/history.mjs'
+import { runHookScenario } from './scenarios/hooks.mjs'
 import { runReceipts } from './scenarios/notes.mjs'
+import { runMemory, runStartup } from './scenarios/process.mjs'
+import { verifyRunners } from './scenarios/verify.mjs'
 
 const QUICK = process.env.BENCH_QUICK === '1'
 const num = (key, fallback) => (process.env[key] ? Number(process.env[key]) : fallback)
@@ -43,9 +43,17 @@ const wanted = (name) => !ONLY || ONLY.has(name)
 function installPeers() {
   const want = JSON.parse(fs.readFileSync(path.join(PEERS, 'package.json'), 'utf8')).devDependencies
   const have = peerVersions()
-  if (Object.entries(want).every(([name, v]) => have[name] === v) && fs.existsSync(path.join(PEER_MODULES, '.bin', 'lefthook'))) return null
+  if (
+    Object.entries(want).every(([name, v]) => have[name] === v) &&
+    fs.existsSync(path.join(PEER_MODULES, '.bin', 'lefthook'))
+  )
+    return null
   log('installing the pinned peers into bench/peers/node_modules (npm install --ignore-scripts)')
-  const r = spawnSync('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: PEERS, env: ENV, encoding: 'utf8' })
+  const r = spawnSync('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund'], {
+    cwd: PEERS,
+    env: ENV,
+    encoding: 'utf8',
+  })
   return r.status === 0 ? null : `npm install in bench/peers failed: ${(r.stderr || r.stdout).trim().slice(-500)}`
 }
 
@@ -55,7 +63,9 @@ const results = {
   command: `${QUICK ? 'BENCH_QUICK=1 ' : ''}npm run bench`,
   quick: QUICK,
   machine: { ...describeMachine(), loadavg: { start: os.loadavg().map((x) => +x.toFixed(2)) } },
-  versions: { gitvan: JSON.parse(fs.readFileSync(path.resolve(import.meta.dirname, '../package.json'), 'utf8')).version },
+  versions: {
+    gitvan: JSON.parse(fs.readFileSync(path.resolve(import.meta.dirname, '../package.json'), 'utf8')).version,
+  },
   plan: PLAN,
   problems: [],
   scenarios: {},
@@ -67,7 +77,8 @@ if (build.error) results.problems.push(`gitvan is left out: ${build.error}`)
 const peerError = installPeers()
 if (peerError) results.problems.push(peerError)
 Object.assign(results.versions, peerVersions(), { 'pre-commit': results.machine.preCommit?.split(' ')[1] ?? null })
-if (!hasCommand('pre-commit')) log('pre-commit is not on PATH: its row is left out (apt-get install pre-commit adds it)')
+if (!hasCommand('pre-commit'))
+  log('pre-commit is not on PATH: its row is left out (apt-get install pre-commit adds it)')
 
 const peers = new Set(['husky', 'lefthook', 'simple-git-hooks'])
 const available = (name) => {
@@ -83,7 +94,8 @@ for (const [name, v] of Object.entries(results.verify)) if (!v.ok) results.probl
 // A runner whose hooks did not fire would be timed doing nothing; gitvan is still timed when only
 // its async path failed (its gate ran), and the failure is reported beside its numbers.
 const gitvanGateRan = results.verify.gitvan?.detail?.startsWith('gate ran') ?? false
-const timedAvailable = (name) => (name === 'gitvan' ? available(name) && (verified(name) || gitvanGateRan) : verified(name))
+const timedAvailable = (name) =>
+  name === 'gitvan' ? available(name) && (verified(name) || gitvanGateRan) : verified(name)
 
 for (const kind of ['commit', 'staged', 'rebase20', 'rebase100', 'gate']) {
   if (!wanted(kind)) continue
@@ -97,13 +109,16 @@ if (wanted('history') && !build.error) results.scenarios.history = runHistory(PL
 
 results.runnerRss = Object.fromEntries(
   ['commit', 'staged', 'rebase20', 'rebase100', 'gate']
-    .flatMap((k) => Object.entries(results.scenarios[k]?.runners ?? {}).map(([name, v]) => [`${k}, ${name}`, v.peakRssMB]))
+    .flatMap((k) =>
+      Object.entries(results.scenarios[k]?.runners ?? {}).map(([name, v]) => [`${k}, ${name}`, v.peakRssMB]),
+    )
     .filter(([, v]) => v),
 )
 results.machine.loadavg.end = os.loadavg().map((x) => +x.toFixed(2))
 results.seconds = Math.round((Date.now() - started) / 1000)
 // The headline figures: median wall ms per runner of the empty commit and of the 20-commit rebase.
-const medians = (sc) => Object.fromEntries(Object.entries(sc?.rows ?? {}).map(([name, r]) => [name, +r.median.toFixed(2)]))
+const medians = (sc) =>
+  Object.fromEntries(Object.entries(sc?.rows ?? {}).map(([name, r]) => [name, +r.median.toFixed(2)]))
 results.commit = medians(results.scenarios.commit)
 results.rebase = medians(results.scenarios.rebase20)
 results.goals = goals(results)
@@ -121,7 +136,11 @@ const text = [
   goalsTable(results.goals),
   hookTable('Empty commit (`git commit --allow-empty`)', results.scenarios.commit, results.versions),
   hookTable('Commit with one staged file', results.scenarios.staged, results.versions),
-  hookTable('20-commit rebase (`git rebase main`: post-commit fires per replayed commit)', results.scenarios.rebase20, results.versions),
+  hookTable(
+    '20-commit rebase (`git rebase main`: post-commit fires per replayed commit)',
+    results.scenarios.rebase20,
+    results.versions,
+  ),
   hookTable('100-commit rebase', results.scenarios.rebase100, results.versions),
   hookTable('Pre-commit gate only (commit with one staged file)', results.scenarios.gate, results.versions),
   otherTables(results),
@@ -146,7 +165,10 @@ const readme = path.resolve(import.meta.dirname, 'README.md')
 const [open, close] = ['<!-- performance:start -->', '<!-- performance:end -->']
 const current = fs.readFileSync(readme, 'utf8')
 if (!ONLY && !process.env.BENCH_OUT && current.includes(open) && current.includes(close)) {
-  fs.writeFileSync(readme, `${current.slice(0, current.indexOf(open) + open.length)}\n${section}\n${current.slice(current.indexOf(close))}`)
+  fs.writeFileSync(
+    readme,
+    `${current.slice(0, current.indexOf(open) + open.length)}\n${section}\n${current.slice(current.indexOf(close))}`,
+  )
 }
 
 const out = process.env.BENCH_OUT ?? path.join(RESULTS, 'latest.json')

@@ -1,6 +1,7 @@
 // Bundles the CLI (code-split so each command loads only what it needs) and the public API.
+
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs'
 import { build } from 'esbuild'
-import { readFileSync, rmSync, chmodSync, mkdirSync, copyFileSync } from 'node:fs'
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
 const common = {

@@ -26,7 +26,10 @@ export type Held = { readonly ok: false; readonly holder: Owner }
 function procStat(pid: number): readonly string[] | undefined {
   try {
     const text = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    return text.slice(text.lastIndexOf(') ') + 2).trim().split(' ')
+    return text
+      .slice(text.lastIndexOf(') ') + 2)
+      .trim()
+      .split(' ')
   } catch {
     return undefined
   }
@@ -75,7 +78,11 @@ export function readLockFile(file: string): Owner | undefined {
  * One attempt to take the lock at `file`. With `reentrant`, a lock `owner` already holds counts
  * as acquired (the runner re-checks its own lock); without, it is held like any other.
  */
-export function acquireLockFile(file: string, owner: Owner = selfOwner(), options: { readonly reentrant?: boolean } = {}): Acquired | Held {
+export function acquireLockFile(
+  file: string,
+  owner: Owner = selfOwner(),
+  options: { readonly reentrant?: boolean } = {},
+): Acquired | Held {
   const mine = `${file}.${owner.pid}`
   writeFileSync(mine, `${formatOwner(owner)}\n`)
   try {
@@ -94,7 +101,8 @@ export function acquireLockFile(file: string, owner: Owner = selfOwner(), option
         continue // released between our link and our read: try again
       }
       const holder = parseOwner(text)
-      if (holder && sameOwner(holder, owner)) return options.reentrant ? { ok: true, owner, tookOver } : { ok: false, holder }
+      if (holder && sameOwner(holder, owner))
+        return options.reentrant ? { ok: true, owner, tookOver } : { ok: false, holder }
       if (holder && isAlive(holder)) return { ok: false, holder }
       // Stale (or unreadable garbage): move it aside and make sure we moved what we judged.
       const aside = `${file}.stale.${owner.pid}`

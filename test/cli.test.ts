@@ -1,6 +1,6 @@
-import { afterAll, describe, expect, it } from 'vitest'
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
 import { makeRepo, PROJECT_ROOT, removeTemp } from './helpers/repo.js'
 
 afterAll(removeTemp)
@@ -17,13 +17,40 @@ describe('gitvan CLI', () => {
   it('lists every command of the contract in --help', () => {
     const r = repo.gitvan(['--help'])
     expect(r.code).toBe(0)
-    for (const name of ['init', 'install', 'uninstall', 'hook', 'run', 'status', 'receipts', 'cache', 'sync', 'trust', 'doctor', 'demo']) {
+    for (const name of [
+      'init',
+      'install',
+      'uninstall',
+      'hook',
+      'run',
+      'status',
+      'receipts',
+      'cache',
+      'sync',
+      'trust',
+      'doctor',
+      'demo',
+    ]) {
       expect(r.stdout).toMatch(new RegExp(`^  ${name} `, 'm'))
     }
   })
 
   it('gives every command its own --help', () => {
-    for (const name of ['init', 'install', 'uninstall', 'hook', 'run', 'status', 'receipts', 'log', 'cache', 'sync', 'trust', 'doctor', 'demo']) {
+    for (const name of [
+      'init',
+      'install',
+      'uninstall',
+      'hook',
+      'run',
+      'status',
+      'receipts',
+      'log',
+      'cache',
+      'sync',
+      'trust',
+      'doctor',
+      'demo',
+    ]) {
       const r = repo.gitvan([name, '--help'])
       expect(r.code, name).toBe(0)
       expect(r.stdout, name).toContain(`gitvan ${name}`)

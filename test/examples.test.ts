@@ -47,16 +47,27 @@ describe('examples/basic', () => {
     const repo = exampleRepo('basic')
     const loaded = loader.load(repo.dir)
     if (!loaded.ok) throw new Error(loaded.message)
-    expect(loaded.config.jobs.map((job) => ({ id: job.id, hooks: job.on.hooks, paths: job.on.paths, run: job.run }))).toEqual([
-      { id: 'no-debugger', hooks: ['pre-commit'], paths: ['src/**/*.js', '!src/vendor/**'], run: 'node scripts/no-debugger.mjs {files}' },
+    expect(
+      loaded.config.jobs.map((job) => ({ id: job.id, hooks: job.on.hooks, paths: job.on.paths, run: job.run })),
+    ).toEqual([
+      {
+        id: 'no-debugger',
+        hooks: ['pre-commit'],
+        paths: ['src/**/*.js', '!src/vendor/**'],
+        run: 'node scripts/no-debugger.mjs {files}',
+      },
       { id: 'stats', hooks: ['post-commit'], paths: [], run: '[function]' },
     ])
   })
 
-  it("its gate script refuses a staged debugger statement and passes clean files, reading the index", () => {
+  it('its gate script refuses a staged debugger statement and passes clean files, reading the index', () => {
     const repo = exampleRepo('basic')
     const gate = (files: readonly string[]) =>
-      spawnSync(process.execPath, ['scripts/no-debugger.mjs', ...files], { cwd: repo.dir, env: repo.env, encoding: 'utf8' })
+      spawnSync(process.execPath, ['scripts/no-debugger.mjs', ...files], {
+        cwd: repo.dir,
+        env: repo.env,
+        encoding: 'utf8',
+      })
 
     repo.write('src/has space.js', 'export const x = 1\n')
     repo.git(['add', '-A'])

@@ -10,7 +10,8 @@ import { cleanEnv, removeTemp, runAsync } from './helpers/repo.js'
 afterAll(removeTemp)
 
 /** The pid of a process that has exited and been reaped: certainly not alive. */
-const deadPid = (): number => Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout)
+const deadPid = (): number =>
+  Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout)
 
 describe('lock files', () => {
   let worker: string
@@ -18,17 +19,22 @@ describe('lock files', () => {
     worker = await bundleFixture(path.join(import.meta.dirname, 'fixtures/lockWorker.ts'))
   })
 
-  it('lets exactly one of eight racing processes take over a dead owner\'s lock', async () => {
+  it("lets exactly one of eight racing processes take over a dead owner's lock", async () => {
     for (let round = 0; round < 5; round++) {
       const dir = mkdtempSync(path.join(os.tmpdir(), 'gitvan-lock-'))
       const file = path.join(dir, 'the.lock')
       writeFileSync(file, `${deadPid()} 12345\n`)
       const startAt = String(Date.now() + 600)
       const results = await Promise.all(
-        Array.from({ length: 8 }, () => runAsync(process.execPath, [worker, file, startAt], { cwd: dir, env: cleanEnv() })),
+        Array.from({ length: 8 }, () =>
+          runAsync(process.execPath, [worker, file, startAt], { cwd: dir, env: cleanEnv() }),
+        ),
       )
       const lines = results.map((r) => r.stdout.trim())
-      expect(lines.filter((line) => line === 'won'), lines.join(', ')).toHaveLength(1)
+      expect(
+        lines.filter((line) => line === 'won'),
+        lines.join(', '),
+      ).toHaveLength(1)
     }
   })
 

@@ -25,16 +25,30 @@ export function makeEnv() {
   )
   const env = {}
   for (const [key, value] of Object.entries(process.env)) if (!DROP.test(key)) env[key] = value
-  return { ...env, GIT_CONFIG_GLOBAL: gitconfig, GIT_CONFIG_NOSYSTEM: '1', PRE_COMMIT_HOME: path.join(WORK, 'pre-commit-home'), LANG: 'C.UTF-8' }
+  return {
+    ...env,
+    GIT_CONFIG_GLOBAL: gitconfig,
+    GIT_CONFIG_NOSYSTEM: '1',
+    PRE_COMMIT_HOME: path.join(WORK, 'pre-commit-home'),
+    LANG: 'C.UTF-8',
+  }
 }
 
 export const ENV = makeEnv()
 
 /** Runs a command for set-up (untimed); throws with its stderr on failure. */
 export function sh(cmd, args, opts = {}) {
-  const r = spawnSync(cmd, args, { cwd: opts.cwd, env: { ...ENV, ...opts.env }, input: opts.input ?? '', encoding: 'utf8', maxBuffer: 1 << 30, timeout: opts.timeout })
+  const r = spawnSync(cmd, args, {
+    cwd: opts.cwd,
+    env: { ...ENV, ...opts.env },
+    input: opts.input ?? '',
+    encoding: 'utf8',
+    maxBuffer: 1 << 30,
+    timeout: opts.timeout,
+  })
   if (r.error) throw new Error(`${cmd} ${args.join(' ')}: ${r.error.message}`)
-  if (r.status !== 0 && !opts.allowFail) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}) in ${opts.cwd}: ${r.stderr || r.stdout}`)
+  if (r.status !== 0 && !opts.allowFail)
+    throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}) in ${opts.cwd}: ${r.stderr || r.stdout}`)
   return r
 }
 

@@ -20,16 +20,24 @@ export function linkGitvan(dir) {
 }
 
 export function gitvan(dir, args, opts = {}) {
-  return spawnSync(process.execPath, [cliOf(dir), ...args], { cwd: dir, env: { ...ENV, ...opts.env }, encoding: 'utf8', timeout: opts.timeout ?? 120_000, maxBuffer: 1 << 28 })
+  return spawnSync(process.execPath, [cliOf(dir), ...args], {
+    cwd: dir,
+    env: { ...ENV, ...opts.env },
+    encoding: 'utf8',
+    timeout: opts.timeout ?? 120_000,
+    maxBuffer: 1 << 28,
+  })
 }
 
 /** `gitvan status --json`, or { error } when it is not there or not JSON. */
 export function status(dir) {
   const r = gitvan(dir, ['status', '--json'], { timeout: 30_000 })
-  if (r.status !== 0) return { error: `gitvan status --json exited ${r.status}: ${(r.stderr || r.stdout).trim().split('\n')[0]}` }
+  if (r.status !== 0)
+    return { error: `gitvan status --json exited ${r.status}: ${(r.stderr || r.stdout).trim().split('\n')[0]}` }
   try {
     const s = JSON.parse(r.stdout)
-    if (typeof s.spool !== 'number' || typeof s.runner?.alive !== 'boolean') return { error: `gitvan status --json printed no spool/runner: ${r.stdout.slice(0, 200)}` }
+    if (typeof s.spool !== 'number' || typeof s.runner?.alive !== 'boolean')
+      return { error: `gitvan status --json printed no spool/runner: ${r.stdout.slice(0, 200)}` }
     return s
   } catch {
     return { error: `gitvan status --json printed no JSON: ${r.stdout.slice(0, 200)}` }
@@ -58,7 +66,12 @@ function countEvents(dir) {
 
 export function runnerPid(dir) {
   try {
-    const pid = Number(fs.readFileSync(path.join(stateOf(dir), 'runner.pid'), 'utf8').trim().split(/\s+/)[0])
+    const pid = Number(
+      fs
+        .readFileSync(path.join(stateOf(dir), 'runner.pid'), 'utf8')
+        .trim()
+        .split(/\s+/)[0],
+    )
     return Number.isInteger(pid) && pid > 0 ? pid : null
   } catch {
     return null
@@ -119,12 +132,20 @@ export function settle(dir, { timeoutMs = 30_000, untilExit = false, watch } = {
     }
     // Then what gitvan itself says.
     last = status(dir)
-    if (last.error && NOT_BUILT.test(last.error)) last = { spool: 0, runner: { alive, pid: alive ? pid : null }, from: 'event files and runner.pid (no gitvan status)' }
+    if (last.error && NOT_BUILT.test(last.error))
+      last = {
+        spool: 0,
+        runner: { alive, pid: alive ? pid : null },
+        from: 'event files and runner.pid (no gitvan status)',
+      }
     if (last.error) return { ok: false, reason: last.error }
     if (last.spool === 0 && !(untilExit && last.runner.alive)) return { ok: true, ms: Date.now() - t0, status: last }
     sleep(50)
   }
-  return { ok: false, reason: `after ${timeoutMs} ms the runner has not drained: ${JSON.stringify(last)} (${countEvents(stateOf(dir))} event files in ${stateOf(dir)})` }
+  return {
+    ok: false,
+    reason: `after ${timeoutMs} ms the runner has not drained: ${JSON.stringify(last)} (${countEvents(stateOf(dir))} event files in ${stateOf(dir)})`,
+  }
 }
 
 /** The runner used no CPU over 30 ms (or is not running). */
@@ -149,7 +170,11 @@ export function buildGitvan() {
     }
     return t
   }
-  const sources = Math.max(newest(path.join(PROJECT, 'src')), newest(path.join(PROJECT, 'hooks')), fs.statSync(path.join(PROJECT, 'scripts', 'build.mjs')).mtimeMs)
+  const sources = Math.max(
+    newest(path.join(PROJECT, 'src')),
+    newest(path.join(PROJECT, 'hooks')),
+    fs.statSync(path.join(PROJECT, 'scripts', 'build.mjs')).mtimeMs,
+  )
   const fresh = fs.existsSync(dist) && fs.statSync(dist).mtimeMs >= sources
   if (process.env.BENCH_NO_BUILD === '1' || (fresh && process.env.BENCH_BUILD !== '1')) {
     return { built: false, error: fs.existsSync(dist) ? null : `${dist} is missing: run npm run build` }
@@ -157,9 +182,20 @@ export function buildGitvan() {
   const started = Date.now() - 1000
   const r = spawnSync('npm', ['run', '--silent', 'build'], { cwd: PROJECT, env: ENV, encoding: 'utf8' })
   const rebuilt = fs.existsSync(dist) && fs.statSync(dist).mtimeMs >= started
-  if (!rebuilt) return { built: false, error: `npm run build did not produce ${dist}: ${(r.stderr || r.stdout).trim().slice(0, 1000)}` }
+  if (!rebuilt)
+    return {
+      built: false,
+      error: `npm run build did not produce ${dist}: ${(r.stderr || r.stdout).trim().slice(0, 1000)}`,
+    }
   // The bundle is what gitvan runs; a type-declaration error elsewhere in the tree does not stop the bench.
-  return { built: true, error: null, warning: r.status === 0 ? null : `npm run build exited ${r.status} after bundling: ${(r.stderr || r.stdout).trim().slice(0, 300)}` }
+  return {
+    built: true,
+    error: null,
+    warning:
+      r.status === 0
+        ? null
+        : `npm run build exited ${r.status} after bundling: ${(r.stderr || r.stdout).trim().slice(0, 300)}`,
+  }
 }
 
 /** Starts a detached runner (`gitvan runner --spawn`) unless one is alive, and waits until it is. */
@@ -170,7 +206,8 @@ export function startRunner(dir, timeoutMs = 15_000) {
   }
   if (alive()) return
   const r = gitvan(dir, ['runner', '--spawn'], { timeout: timeoutMs })
-  if (r.status !== 0) throw new Error(`gitvan runner --spawn exited ${r.status}: ${(r.stderr || r.stdout).trim().split('\n')[0]}`)
+  if (r.status !== 0)
+    throw new Error(`gitvan runner --spawn exited ${r.status}: ${(r.stderr || r.stdout).trim().split('\n')[0]}`)
   const t0 = Date.now()
   while (!alive()) {
     if (Date.now() - t0 > timeoutMs) throw new Error(`gitvan runner --spawn started no runner within ${timeoutMs} ms`)

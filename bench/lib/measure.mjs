@@ -45,11 +45,19 @@ export function processPeakRssMB(pid) {
 export function timeRun(cmd, args, { cwd, env = {}, label = cmd }) {
   const c0 = childCpuMs()
   const t0 = process.hrtime.bigint()
-  const r = spawnSync(cmd, args, { cwd, env: { ...ENV, ...env }, stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 26 })
+  const r = spawnSync(cmd, args, {
+    cwd,
+    env: { ...ENV, ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+    maxBuffer: 1 << 26,
+  })
   const ms = Number(process.hrtime.bigint() - t0) / 1e6
   const cpuMs = childCpuMs() - c0
   if (r.error) throw new Error(`${label}: ${cmd} could not start: ${r.error.message}`)
-  if (r.status !== 0) throw new Error(`${label}: ${cmd} ${args.join(' ')} exited ${r.status} in ${cwd}: ${r.stderr.toString().trim().slice(-2000)}`)
+  if (r.status !== 0)
+    throw new Error(
+      `${label}: ${cmd} ${args.join(' ')} exited ${r.status} in ${cwd}: ${r.stderr.toString().trim().slice(-2000)}`,
+    )
   return { ms, cpuMs }
 }
 
@@ -65,7 +73,13 @@ export function peakRss(cmd, args, { cwd, env = {}, timeout } = {}) {
   if (!TIME) return { rssMB: null, ms: null, status: null, stderr: '' }
   const out = `${fs.mkdtempSync('/tmp/gitvan-bench-time-')}/m`
   const t0 = process.hrtime.bigint()
-  const r = spawnSync(TIME, ['-f', '%M', '-o', out, cmd, ...args], { cwd, env: { ...ENV, ...env }, encoding: 'utf8', maxBuffer: 1 << 28, timeout })
+  const r = spawnSync(TIME, ['-f', '%M', '-o', out, cmd, ...args], {
+    cwd,
+    env: { ...ENV, ...env },
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+    timeout,
+  })
   const ms = Number(process.hrtime.bigint() - t0) / 1e6
   let rssMB = null
   try {

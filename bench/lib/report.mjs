@@ -1,6 +1,7 @@
 // Markdown tables and the goals check, from the results object run.mjs assembles.
 const f = (x, d = 1) => (x === null || x === undefined || Number.isNaN(x) ? '–' : x.toFixed(d))
-const plus = (x, d = 1) => (x === null || x === undefined || Number.isNaN(x) ? '–' : `${x >= 0 ? '+' : ''}${x.toFixed(d)}`)
+const plus = (x, d = 1) =>
+  x === null || x === undefined || Number.isNaN(x) ? '–' : `${x >= 0 ? '+' : ''}${x.toFixed(d)}`
 
 export const LABELS = {
   none: 'no hooks',
@@ -17,7 +18,20 @@ export const LABELS = {
   'pre-commit': 'pre-commit',
 }
 
-const ORDER = ['none', 'sh', 'node', 'simple-git-hooks', 'gitvan-warm', 'gitvan-post', 'gitvan', 'gitvan-nocache', 'gitvan-cached', 'husky', 'lefthook', 'pre-commit']
+const ORDER = [
+  'none',
+  'sh',
+  'node',
+  'simple-git-hooks',
+  'gitvan-warm',
+  'gitvan-post',
+  'gitvan',
+  'gitvan-nocache',
+  'gitvan-cached',
+  'husky',
+  'lefthook',
+  'pre-commit',
+]
 const rank = (name) => (ORDER.includes(name) ? ORDER.indexOf(name) : ORDER.length)
 const ordered = (names) => [...names].sort((a, b) => rank(a) - rank(b))
 
@@ -36,7 +50,13 @@ export const added = (scenario, name) => {
 export function hookTable(title, scenario, versions) {
   if (!scenario) return ''
   const base = scenario.rows.none
-  const names = ordered(new Set([...Object.keys(scenario.rows), ...Object.keys(scenario.errors ?? {}), ...Object.keys(scenario.notes ?? {})]))
+  const names = ordered(
+    new Set([
+      ...Object.keys(scenario.rows),
+      ...Object.keys(scenario.errors ?? {}),
+      ...Object.keys(scenario.notes ?? {}),
+    ]),
+  )
   const lines = [
     `### ${title}`,
     '',
@@ -83,8 +103,13 @@ export function summaryTable(results) {
     `|---|${cols.map(() => '---:').join('|')}|---:|`,
   ]
   for (const name of names) {
-    const cpu = s.commit?.rows?.[name]?.cpuMean !== undefined && s.commit?.rows?.none ? s.commit.rows[name].cpuMean - s.commit.rows.none.cpuMean : null
-    lines.push(`| ${label(name, results.versions)} | ${cols.map(([, sc]) => plus(added(sc, name))).join(' | ')} | ${plus(cpu)} |`)
+    const cpu =
+      s.commit?.rows?.[name]?.cpuMean !== undefined && s.commit?.rows?.none
+        ? s.commit.rows[name].cpuMean - s.commit.rows.none.cpuMean
+        : null
+    lines.push(
+      `| ${label(name, results.versions)} | ${cols.map(([, sc]) => plus(added(sc, name))).join(' | ')} | ${plus(cpu)} |`,
+    )
   }
   // Rows that could not be timed say why under the table rather than vanish.
   const missing = cols.flatMap(([col, sc]) =>
@@ -98,12 +123,19 @@ export function summaryTable(results) {
 export function otherTables(results) {
   const s = results.scenarios
   const out = []
-  const stages = ['commit', 'staged', 'rebase20', 'rebase100'].flatMap((k) => Object.entries(s[k]?.stats ?? {}).map(([name, v]) => [`${k}, ${LABELS[name] ?? name}`, v]))
+  const stages = ['commit', 'staged', 'rebase20', 'rebase100'].flatMap((k) =>
+    Object.entries(s[k]?.stats ?? {}).map(([name, v]) => [`${k}, ${LABELS[name] ?? name}`, v]),
+  )
   if (stages.length) {
     const q = (v) => (v ? `${f(v.p50)} / ${f(v.p95)}` : '–')
     out.push(
       "### gitvan's runner, per batch (`gitvan stats`: p50 / p95 ms)\n\n| scenario | batches | events | spool wait | plan | queue | run | publish |\n|---|---:|---:|---:|---:|---:|---:|---:|\n" +
-        stages.map(([k, v]) => `| ${k} | ${v.batches} | ${v.events} | ${q(v.stages.spoolWaitMs)} | ${q(v.stages.planMs)} | ${q(v.stages.queueMs)} | ${q(v.stages.runMs)} | ${q(v.stages.publishMs)} |`).join('\n') +
+        stages
+          .map(
+            ([k, v]) =>
+              `| ${k} | ${v.batches} | ${v.events} | ${q(v.stages.spoolWaitMs)} | ${q(v.stages.planMs)} | ${q(v.stages.queueMs)} | ${q(v.stages.runMs)} | ${q(v.stages.publishMs)} |`,
+          )
+          .join('\n') +
         '\n',
     )
   }
@@ -111,7 +143,9 @@ export function otherTables(results) {
     const r = s.startup.rows
     out.push(
       `### Start-up\n\n| process | median ms | p90 ms |\n|---|---:|---:|\n` +
-        Object.entries(r).map(([k, v]) => `| \`${k}\` | ${f(v.median)} | ${f(v.p90)} |`).join('\n') +
+        Object.entries(r)
+          .map(([k, v]) => `| \`${k}\` | ${f(v.median)} | ${f(v.p90)} |`)
+          .join('\n') +
         `\n\n\`gitvan --version\` / \`node -e ''\` = ${f(s.startup.ratio, 2)}\n`,
     )
   }
@@ -120,10 +154,18 @@ export function otherTables(results) {
       s.memory.skipped
         ? `### Peak RSS\n\n${s.memory.skipped}\n`
         : `### Peak RSS\n\nLargest single process of a staged \`git commit\` (pre-commit + post-commit hooks), max over ${s.memory.runs} commits; gitvan's detached runner is separate.\n\n| process | peak RSS MB |\n|---|---:|\n` +
-            ordered(Object.keys(s.memory.rows)).map((k) => `| ${LABELS[k] ?? k} | ${f(s.memory.rows[k].peakRssMB)} |`).join('\n') +
+            ordered(Object.keys(s.memory.rows))
+              .map((k) => `| ${LABELS[k] ?? k} | ${f(s.memory.rows[k].peakRssMB)} |`)
+              .join('\n') +
             '\n' +
-            Object.entries(results.runnerRss ?? {}).map(([k, v]) => `| gitvan runner (${k}) | ${f(v)} |`).join('\n') +
-            (Object.keys(s.memory.errors ?? {}).length ? `\n\n${Object.entries(s.memory.errors).map(([k, v]) => `- ${k}: ${v}`).join('\n')}` : '') +
+            Object.entries(results.runnerRss ?? {})
+              .map(([k, v]) => `| gitvan runner (${k}) | ${f(v)} |`)
+              .join('\n') +
+            (Object.keys(s.memory.errors ?? {}).length
+              ? `\n\n${Object.entries(s.memory.errors)
+                  .map(([k, v]) => `- ${k}: ${v}`)
+                  .join('\n')}`
+              : '') +
             '\n',
     )
   }
@@ -132,9 +174,11 @@ export function otherTables(results) {
       s.receipts.skipped
         ? `### 1,000 receipts vs \`git notes add\`\n\n${s.receipts.skipped}\n`
         : `### ${s.receipts.count} receipts vs \`git notes add\` (\`bench/receipts.mjs\`)\n\n| writer | ms |\n|---|---:|\n| gitvan publish (one fast-import notes commit, one CAS) | ${f(s.receipts.gitvanMs)} |\n` +
-          (s.receipts.gitvanRunMs === null ? '' : `| \`gitvan run --all\` end to end (node start, config, ${s.receipts.count} function jobs, publish) | ${f(s.receipts.gitvanRunMs)} |\n`) +
-          `| \`git notes add\` × ${s.receipts.count}${s.receipts.notesAddSampled ? ` (${s.receipts.notesAddSampled})` : ''} | ${f(s.receipts.notesAddMs)} |\n\n` +
-          `publish is ${f(s.receipts.speedup)}× faster than \`git notes add\`${s.receipts.gitvanRunMs === null ? '' : `; \`gitvan run\` end to end ${f(s.receipts.notesAddMs / s.receipts.gitvanRunMs)}×`}\n`,
+            (s.receipts.gitvanRunMs === null
+              ? ''
+              : `| \`gitvan run --all\` end to end (node start, config, ${s.receipts.count} function jobs, publish) | ${f(s.receipts.gitvanRunMs)} |\n`) +
+            `| \`git notes add\` × ${s.receipts.count}${s.receipts.notesAddSampled ? ` (${s.receipts.notesAddSampled})` : ''} | ${f(s.receipts.notesAddMs)} |\n\n` +
+            `publish is ${f(s.receipts.speedup)}× faster than \`git notes add\`${s.receipts.gitvanRunMs === null ? '' : `; \`gitvan run\` end to end ${f(s.receipts.notesAddMs / s.receipts.gitvanRunMs)}×`}\n`,
     )
   }
   if (s.history) {
@@ -143,8 +187,13 @@ export function otherTables(results) {
       h.skipped
         ? `### \`gitvan run --all\` over 10,000 commits\n\n${h.skipped}\n`
         : `### \`gitvan run --all\` over ${h.commits} commits\n\n| run | median ms | peak RSS MB | receipts after |\n|---|---:|---:|---:|\n` +
-            [['cold (no receipts, empty cache)', h.cold], ['warm (every receipt there)', h.warm]]
-              .map(([k, v]) => (v ? `| ${k} | ${f(v.median, 0)} | ${f(v.peakRssMB)} | ${v.receipts} |` : `| ${k} | – | – | – |`))
+            [
+              ['cold (no receipts, empty cache)', h.cold],
+              ['warm (every receipt there)', h.warm],
+            ]
+              .map(([k, v]) =>
+                v ? `| ${k} | ${f(v.median, 0)} | ${f(v.peakRssMB)} | ${v.receipts} |` : `| ${k} | – | – | – |`,
+              )
               .join('\n') +
             (h.errors?.length ? `\n\n${h.errors.map((e) => `- ${e}`).join('\n')}` : '') +
             '\n',
@@ -157,7 +206,14 @@ export function otherTables(results) {
 export function goals(results) {
   const s = results.scenarios
   const g = []
-  const check = (goal, measured, target, met, unit = 'ms') => g.push({ goal, target, measured: measured === null ? null : +measured.toFixed(2), unit, met: measured === null ? null : met })
+  const check = (goal, measured, target, met, unit = 'ms') =>
+    g.push({
+      goal,
+      target,
+      measured: measured === null ? null : +measured.toFixed(2),
+      unit,
+      met: measured === null ? null : met,
+    })
   const post = added(s.commit, 'gitvan-post')
   check('post-commit added per commit (gitvan-post, empty commit)', post, '≤ 3', post !== null && post <= 3)
   const cached = added(s.gate, 'gitvan-cached')
@@ -172,12 +228,27 @@ export function goals(results) {
   check('hook process peak RSS', rss, '≤ 50', rss !== null && rss <= 50, 'MB')
   const gc = added(s.commit, 'gitvan')
   const hc = added(s.commit, 'husky')
-  check('added per empty commit (gate answered from the cache), gitvan below husky', gc, `< ${f(hc)} (husky)`, gc !== null && hc !== null && gc < hc)
+  check(
+    'added per empty commit (gate answered from the cache), gitvan below husky',
+    gc,
+    `< ${f(hc)} (husky)`,
+    gc !== null && hc !== null && gc < hc,
+  )
   const gs = added(s.staged, 'gitvan')
   const hs = added(s.staged, 'husky')
-  check('added per commit of new staged content (gate runs), gitvan below husky', gs, `< ${f(hs)} (husky)`, gs !== null && hs !== null && gs < hs)
+  check(
+    'added per commit of new staged content (gate runs), gitvan below husky',
+    gs,
+    `< ${f(hs)} (husky)`,
+    gs !== null && hs !== null && gs < hs,
+  )
   const hr = added(s.rebase20, 'husky')
-  check('20-commit rebase added, gitvan below a third of husky', rb, `< ${f(hr === null ? null : hr / 3)} (husky / 3)`, rb !== null && hr !== null && rb < hr / 3)
+  check(
+    '20-commit rebase added, gitvan below a third of husky',
+    rb,
+    `< ${f(hr === null ? null : hr / 3)} (husky / 3)`,
+    rb !== null && hr !== null && rb < hr / 3,
+  )
   return g
 }
 

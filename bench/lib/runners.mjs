@@ -4,8 +4,8 @@
 //   hooks = { pre: boolean, post: boolean }, verify = boolean
 import fs from 'node:fs'
 import path from 'node:path'
-import { PEER_MODULES, gitQuiet, hasCommand, sh } from './env.mjs'
-import { linkGitvan, cliOf } from './gitvan.mjs'
+import { gitQuiet, hasCommand, PEER_MODULES, sh } from './env.mjs'
+import { cliOf, linkGitvan } from './gitvan.mjs'
 
 export const marker = (dir, hook) => path.join(dir, `.bench-${hook}.ok`)
 
@@ -18,13 +18,19 @@ const write = (file, text, mode) => {
 /** The shell command a hook runs: a no-op, or (verify) one that leaves a marker. */
 const shellCmd = (dir, hook, verify) => (verify ? `touch ${marker(dir, hook)}` : 'true')
 
-const copyPeers = (dir) => fs.cpSync(PEER_MODULES, path.join(dir, 'node_modules'), { recursive: true, verbatimSymlinks: true })
+const copyPeers = (dir) =>
+  fs.cpSync(PEER_MODULES, path.join(dir, 'node_modules'), { recursive: true, verbatimSymlinks: true })
 
 const gitvanConfig = (dir, hooks, verify, idle, cacheOff) => {
   const jobs = []
-  if (hooks.pre) jobs.push(`    gate: { on: 'pre-commit', run: ${JSON.stringify(verify ? `touch ${marker(dir, 'pre-commit')}` : 'true')} },`)
+  if (hooks.pre)
+    jobs.push(
+      `    gate: { on: 'pre-commit', run: ${JSON.stringify(verify ? `touch ${marker(dir, 'pre-commit')}` : 'true')} },`,
+    )
   if (hooks.post) {
-    const body = verify ? `{ (await import('node:fs')).writeFileSync(${JSON.stringify(marker(dir, 'post-commit'))}, ''); return { ok: true } }` : '({ ok: true })'
+    const body = verify
+      ? `{ (await import('node:fs')).writeFileSync(${JSON.stringify(marker(dir, 'post-commit'))}, ''); return { ok: true } }`
+      : '({ ok: true })'
     jobs.push(`    post: { on: 'post-commit', run: async () => ${body} },`)
   }
   const runner = idle ? `  runner: { idle: '${idle}' },\n` : ''
@@ -49,7 +55,12 @@ export const RUNNERS = [
     label: 'plain sh hook',
     setup: (dir, hooks, verify) => {
       for (const hook of ['pre-commit', 'post-commit']) {
-        if (hooks[hook === 'pre-commit' ? 'pre' : 'post']) write(path.join(dir, '.git/hooks', hook), `#!/bin/sh\n${verify ? shellCmd(dir, hook, true) : 'exit 0'}\n`, 0o755)
+        if (hooks[hook === 'pre-commit' ? 'pre' : 'post'])
+          write(
+            path.join(dir, '.git/hooks', hook),
+            `#!/bin/sh\n${verify ? shellCmd(dir, hook, true) : 'exit 0'}\n`,
+            0o755,
+          )
       }
     },
   },
@@ -59,7 +70,8 @@ export const RUNNERS = [
     setup: (dir, hooks, verify) => {
       for (const hook of ['pre-commit', 'post-commit']) {
         const code = verify ? `require('fs').writeFileSync('${marker(dir, hook)}','')` : ''
-        if (hooks[hook === 'pre-commit' ? 'pre' : 'post']) write(path.join(dir, '.git/hooks', hook), `#!/bin/sh\nnode -e "${code}"\n`, 0o755)
+        if (hooks[hook === 'pre-commit' ? 'pre' : 'post'])
+          write(path.join(dir, '.git/hooks', hook), `#!/bin/sh\nnode -e "${code}"\n`, 0o755)
       }
     },
   },
@@ -77,7 +89,10 @@ export const RUNNERS = [
     label: 'husky',
     setup: (dir, hooks, verify) => {
       copyPeers(dir)
-      write(path.join(dir, 'package.json'), JSON.stringify({ name: 'b', private: true, scripts: { prepare: 'husky' } }, null, 2))
+      write(
+        path.join(dir, 'package.json'),
+        JSON.stringify({ name: 'b', private: true, scripts: { prepare: 'husky' } }, null, 2),
+      )
       sh(process.execPath, [path.join(dir, 'node_modules/husky/bin.js')], { cwd: dir }) // what `npx husky` (prepare) does
       if (hooks.pre) write(path.join(dir, '.husky/pre-commit'), `${shellCmd(dir, 'pre-commit', verify)}\n`)
       if (hooks.post) write(path.join(dir, '.husky/post-commit'), `${shellCmd(dir, 'post-commit', verify)}\n`)
@@ -104,7 +119,10 @@ export const RUNNERS = [
       const config = {}
       if (hooks.pre) config['pre-commit'] = shellCmd(dir, 'pre-commit', verify)
       if (hooks.post) config['post-commit'] = shellCmd(dir, 'post-commit', verify)
-      write(path.join(dir, 'package.json'), JSON.stringify({ name: 'b', private: true, 'simple-git-hooks': config }, null, 2))
+      write(
+        path.join(dir, 'package.json'),
+        JSON.stringify({ name: 'b', private: true, 'simple-git-hooks': config }, null, 2),
+      )
       sh(process.execPath, [path.join(dir, 'node_modules/simple-git-hooks/cli.js')], { cwd: dir })
     },
   },

@@ -3,9 +3,9 @@
 // find that nothing is missing). The history is made with git fast-import in one go.
 import fs from 'node:fs'
 import path from 'node:path'
-import { WORK, gitQuiet, log, sh } from '../lib/env.mjs'
-import { peakRss } from '../lib/measure.mjs'
+import { gitQuiet, log, sh, WORK } from '../lib/env.mjs'
 import { countNotes, gitvan, linkGitvan, stateOf } from '../lib/gitvan.mjs'
+import { peakRss } from '../lib/measure.mjs'
 
 function makeHistory(dir, commits) {
   fs.rmSync(dir, { recursive: true, force: true })
@@ -41,7 +41,9 @@ export function runHistory({ runs, commits, timeoutMs }) {
   const probe = gitvan(dir, ['run', '--help'])
   const first = gitvan(dir, ['run', 'HEAD~1..HEAD'], { timeout: 60_000 })
   if (NOT_BUILT.test(first.stderr) || probe.status !== 0) {
-    return { skipped: `gitvan run is not available in this version (${(first.stderr || probe.stderr).trim().split('\n')[0]})` }
+    return {
+      skipped: `gitvan run is not available in this version (${(first.stderr || probe.stderr).trim().split('\n')[0]})`,
+    }
   }
   const cold = []
   const warm = []
@@ -53,9 +55,14 @@ export function runHistory({ runs, commits, timeoutMs }) {
       [cold, 'cold'],
       [warm, 'warm'],
     ]) {
-      const r = peakRss(process.execPath, [path.join(dir, 'node_modules/gitvan/dist/cli.js'), 'run', '--all'], { cwd: dir, timeout: timeoutMs })
+      const r = peakRss(process.execPath, [path.join(dir, 'node_modules/gitvan/dist/cli.js'), 'run', '--all'], {
+        cwd: dir,
+        timeout: timeoutMs,
+      })
       if (r.status !== 0) {
-        errors.push(`${label}: gitvan run --all ${r.signal ? `killed by ${r.signal} (timeout ${timeoutMs} ms)` : `exited ${r.status}`}: ${r.stderr.trim().slice(-400)}`)
+        errors.push(
+          `${label}: gitvan run --all ${r.signal ? `killed by ${r.signal} (timeout ${timeoutMs} ms)` : `exited ${r.status}`}: ${r.stderr.trim().slice(-400)}`,
+        )
         break
       }
       list.push({ ms: r.ms, rssMB: r.rssMB, receipts: countNotes(dir) })
@@ -64,6 +71,13 @@ export function runHistory({ runs, commits, timeoutMs }) {
     if (errors.length) break
   }
   const best = (list) =>
-    list.length ? { median: list.map((x) => x.ms).sort((a, b) => a - b)[Math.floor((list.length - 1) / 2)], peakRssMB: Math.max(...list.map((x) => x.rssMB ?? 0)) || null, receipts: list.at(-1).receipts, n: list.length } : null
+    list.length
+      ? {
+          median: list.map((x) => x.ms).sort((a, b) => a - b)[Math.floor((list.length - 1) / 2)],
+          peakRssMB: Math.max(...list.map((x) => x.rssMB ?? 0)) || null,
+          receipts: list.at(-1).receipts,
+          n: list.length,
+        }
+      : null
   return { commits, runs, cold: best(cold), warm: best(warm), errors }
 }

@@ -4,10 +4,10 @@
 // with content the gate has not seen (uncached) and content it has (cached).
 import fs from 'node:fs'
 import path from 'node:path'
-import { WORK, gitQuiet, log, sh } from '../lib/env.mjs'
-import { interleave, summarize, timeRun } from '../lib/measure.mjs'
-import { RUNNERS, makeRunnerRepo } from '../lib/runners.mjs'
+import { gitQuiet, log, sh, WORK } from '../lib/env.mjs'
 import { countNotes, gitvan, makeRunnerWatch, settle, startRunner, stateOf } from '../lib/gitvan.mjs'
+import { interleave, summarize, timeRun } from '../lib/measure.mjs'
+import { makeRunnerRepo, RUNNERS } from '../lib/runners.mjs'
 
 const COMMIT = ['commit', '-q', '--allow-empty', '-m', 'x']
 /**
@@ -33,7 +33,12 @@ export function makeRepos(root, subjects) {
   const errors = {}
   for (const s of subjects) {
     try {
-      repos[s.name] = makeRunnerRepo(root, s.name, { hooks: s.hooks, runnerName: s.runner, gitvanIdle: s.warm ? undefined : RUNNER_IDLE, cacheOff: s.cacheOff })
+      repos[s.name] = makeRunnerRepo(root, s.name, {
+        hooks: s.hooks,
+        runnerName: s.runner,
+        gitvanIdle: s.warm ? undefined : RUNNER_IDLE,
+        cacheOff: s.cacheOff,
+      })
     } catch (error) {
       errors[s.name] = `set-up failed: ${error.message.split('\n').slice(0, 3).join(' ')}`
     }
@@ -73,8 +78,10 @@ function subjects(list, repos, kind, state) {
       const st = state[s.name]
       let prepare = () => {}
       if (kind === 'staged') prepare = () => stage(dir, `${++counter}\n`)
-      else if (kind === 'cached') prepare = () => stage(dir, `${st.ops % 2 ? 'a' : 'b'}\n`) // two contents, seen again and again
-      else if (kind.startsWith('rebase')) prepare = () => gitQuiet(dir, 'checkout', '-q', '-B', 'topic', `topic${kind.slice(6)}-orig`)
+      else if (kind === 'cached')
+        prepare = () => stage(dir, `${st.ops % 2 ? 'a' : 'b'}\n`) // two contents, seen again and again
+      else if (kind.startsWith('rebase'))
+        prepare = () => gitQuiet(dir, 'checkout', '-q', '-B', 'topic', `topic${kind.slice(6)}-orig`)
       if (s.warm) {
         const before = prepare
         prepare = () => {
@@ -93,7 +100,11 @@ function subjects(list, repos, kind, state) {
         settle: isGitvan
           ? () => {
               if (st.settleError) return
-              const r = settle(dir, { watch, untilExit: !s.warm, timeoutMs: kind.startsWith('rebase') ? 60_000 : 30_000 })
+              const r = settle(dir, {
+                watch,
+                untilExit: !s.warm,
+                timeoutMs: kind.startsWith('rebase') ? 60_000 : 30_000,
+              })
               if (r.ok) st.settleMs.push(r.ms)
               else st.settleError = r.reason
             }
@@ -113,7 +124,10 @@ const cacheEntries = (dir) => {
 /** How many commits the shim answered from the cache without starting node: its `h probe/` journal lines. */
 const probeHits = (dir) => {
   try {
-    return fs.readFileSync(path.join(stateOf(dir), 'cache', 'journal'), 'utf8').split('\n').filter((line) => line.startsWith('h probe/')).length
+    return fs
+      .readFileSync(path.join(stateOf(dir), 'cache', 'journal'), 'utf8')
+      .split('\n')
+      .filter((line) => line.startsWith('h probe/')).length
   } catch {
     return 0
   }
@@ -136,7 +150,9 @@ export function runHookScenario(kind, { runs, warmup, available }) {
     : [
         { name: 'gitvan-post', runner: 'gitvan', hooks: { pre: false, post: true } },
         // The shim alone: a runner is already alive, so the hook only writes the event file.
-        ...(kind === 'commit' || kind === 'rebase20' ? [{ name: 'gitvan-warm', runner: 'gitvan', hooks: { pre: false, post: true }, warm: true }] : []),
+        ...(kind === 'commit' || kind === 'rebase20'
+          ? [{ name: 'gitvan-warm', runner: 'gitvan', hooks: { pre: false, post: true }, warm: true }]
+          : []),
       ]
   const list = lineup({ hooks, available: (n) => available(n) && !(n === 'node' && !gate), extra })
   log(`${kind}: setting up ${list.length} repositories`)
@@ -144,11 +160,25 @@ export function runHookScenario(kind, { runs, warmup, available }) {
   if (kind.startsWith('rebase')) for (const dir of Object.values(repos)) addTopic(dir, Number(kind.slice(6)))
   const state = {}
   const timed = [
-    ...subjects(list.filter((s) => s.name !== 'gitvan-cached'), repos, gate ? 'staged' : kind, state),
-    ...subjects(list.filter((s) => s.name === 'gitvan-cached'), repos, 'cached', state),
+    ...subjects(
+      list.filter((s) => s.name !== 'gitvan-cached'),
+      repos,
+      gate ? 'staged' : kind,
+      state,
+    ),
+    ...subjects(
+      list.filter((s) => s.name === 'gitvan-cached'),
+      repos,
+      'cached',
+      state,
+    ),
   ]
   const t0 = Date.now()
-  const result = interleave(timed, { runs, warmup, onProgress: (r, n) => r === n && log(`${kind}: ${n} rounds in ${((Date.now() - t0) / 1000).toFixed(0)} s`) })
+  const result = interleave(timed, {
+    runs,
+    warmup,
+    onProgress: (r, n) => r === n && log(`${kind}: ${n} rounds in ${((Date.now() - t0) / 1000).toFixed(0)} s`),
+  })
   Object.assign(errors, result.errors)
 
   const notes = {}
@@ -157,15 +187,28 @@ export function runHookScenario(kind, { runs, warmup, available }) {
     const dir = repos[name]
     const n = []
     if (st.settleError) n.push(`the runner did not drain: ${st.settleError}`)
-    else if (st.settleMs.length) n.push(`waited (untimed) a median ${median(st.settleMs)} ms per op for the runner to drain${name === 'gitvan-warm' ? '' : ' and exit'}`)
-    if (st.watch.runners) n.push(`${st.watch.runners} runner process${st.watch.runners > 1 ? 'es' : ''} (peak RSS ${st.watch.peakRssMB?.toFixed(1)} MB; the CPU of the process that starts one is not counted)`)
+    else if (st.settleMs.length)
+      n.push(
+        `waited (untimed) a median ${median(st.settleMs)} ms per op for the runner to drain${name === 'gitvan-warm' ? '' : ' and exit'}`,
+      )
+    if (st.watch.runners)
+      n.push(
+        `${st.watch.runners} runner process${st.watch.runners > 1 ? 'es' : ''} (peak RSS ${st.watch.peakRssMB?.toFixed(1)} MB; the CPU of the process that starts one is not counted)`,
+      )
     if (list.find((s) => s.name === name)?.hooks.post) {
       const receipts = countNotes(dir)
-      n.push(kind.startsWith('rebase') ? `${receipts} commits have receipts` : `receipts for ${receipts} of ${st.ops} commits`)
+      n.push(
+        kind.startsWith('rebase')
+          ? `${receipts} commits have receipts`
+          : `receipts for ${receipts} of ${st.ops} commits`,
+      )
       if (kind.startsWith('rebase')) n.push(`last rebase: ${rebasedWithNotes(dir, Number(kind.slice(6)))}`)
     }
     const gated = list.find((s) => s.name === name)?.hooks.pre && !kind.startsWith('rebase') // a rebase runs no pre-commit
-    if (gated) n.push(`the gate was answered from the cache, without node, on ${probeHits(dir)} of ${st.ops} commits (warm-up included)`)
+    if (gated)
+      n.push(
+        `the gate was answered from the cache, without node, on ${probeHits(dir)} of ${st.ops} commits (warm-up included)`,
+      )
     if (name === 'gitvan-cached' && cacheEntries(dir) === 0) {
       notes[name] = 'not available in this version: no disk cache entry was written, so every gate run is a miss'
       delete result.samples[name]
@@ -181,11 +224,17 @@ export function runHookScenario(kind, { runs, warmup, available }) {
 
 const median = (a) => [...a].sort((x, y) => x - y)[Math.floor((a.length - 1) / 2)]
 const st2watch = (state) =>
-  Object.fromEntries(Object.entries(state).filter(([, s]) => s.watch?.runners).map(([name, s]) => [name, { cpuMsPerOp: s.watch.cpuMs / s.ops, peakRssMB: s.watch.peakRssMB }]))
+  Object.fromEntries(
+    Object.entries(state)
+      .filter(([, s]) => s.watch?.runners)
+      .map(([name, s]) => [name, { cpuMsPerOp: s.watch.cpuMs / s.ops, peakRssMB: s.watch.peakRssMB }]),
+  )
 
 /** How many of the n commits the last rebase made have a receipt. */
 function rebasedWithNotes(dir, n) {
-  const commits = sh('git', ['rev-list', `-${n}`, 'HEAD'], { cwd: dir }).stdout.split('\n').filter(Boolean)
+  const commits = sh('git', ['rev-list', `-${n}`, 'HEAD'], { cwd: dir })
+    .stdout.split('\n')
+    .filter(Boolean)
   const noted = new Set(
     sh('git', ['notes', '--ref=gitvan/results', 'list'], { cwd: dir, allowFail: true })
       .stdout.split('\n')
@@ -203,7 +252,14 @@ function runnerStats(repos) {
     const r = gitvan(repos[name], ['stats', '--json'], { timeout: 30_000 })
     try {
       const summary = JSON.parse(r.stdout)
-      if (summary.batches > 0) out[name] = { batches: summary.batches, events: summary.events, runs: summary.runs, stages: summary.stages, cache: summary.cache }
+      if (summary.batches > 0)
+        out[name] = {
+          batches: summary.batches,
+          events: summary.events,
+          runs: summary.runs,
+          stages: summary.stages,
+          cache: summary.cache,
+        }
     } catch {}
   }
   return out

@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { BENCH, ENV, WORK, log } from '../lib/env.mjs'
+import { BENCH, ENV, log, WORK } from '../lib/env.mjs'
 
 const SCRIPT = path.join(BENCH, 'receipts.mjs')
 
@@ -33,7 +33,8 @@ function pick(value, re) {
 }
 
 export async function runReceipts({ count, runs }) {
-  if (!fs.existsSync(SCRIPT)) return { skipped: 'bench/receipts.mjs is not there yet (it comes with the bulk notes writer): not measured' }
+  if (!fs.existsSync(SCRIPT))
+    return { skipped: 'bench/receipts.mjs is not there yet (it comes with the bulk notes writer): not measured' }
   const dir = path.join(WORK, 'receipts')
   fs.mkdirSync(dir, { recursive: true })
   let raw
@@ -45,9 +46,19 @@ export async function runReceipts({ count, runs }) {
     return { skipped: `bench/receipts.mjs failed to load or run: ${error.message.split('\n')[0]}` }
   }
   if (raw === undefined) {
-    const r = spawnSync(process.execPath, [SCRIPT, '--count', String(count), '--runs', String(runs), '--json'], { cwd: BENCH, env: { ...ENV, BENCH_WORK: dir }, encoding: 'utf8', timeout: 600_000 })
-    if (r.status !== 0) return { skipped: `node bench/receipts.mjs exited ${r.status}: ${(r.stderr || r.stdout).trim().slice(-400)}` }
-    const line = r.stdout.trim().split('\n').reverse().find((l) => l.trim().startsWith('{'))
+    const r = spawnSync(process.execPath, [SCRIPT, '--count', String(count), '--runs', String(runs), '--json'], {
+      cwd: BENCH,
+      env: { ...ENV, BENCH_WORK: dir },
+      encoding: 'utf8',
+      timeout: 600_000,
+    })
+    if (r.status !== 0)
+      return { skipped: `node bench/receipts.mjs exited ${r.status}: ${(r.stderr || r.stdout).trim().slice(-400)}` }
+    const line = r.stdout
+      .trim()
+      .split('\n')
+      .reverse()
+      .find((l) => l.trim().startsWith('{'))
     try {
       raw = JSON.parse(line ?? '')
     } catch {
@@ -56,9 +67,21 @@ export async function runReceipts({ count, runs }) {
   }
   const gitvanMs = typeof raw?.gitvanMs === 'number' ? raw.gitvanMs : pick(raw, /gitvan|fast.?import|bulk|ours/i)
   const notesAddMs = typeof raw?.notesAddMs === 'number' ? raw.notesAddMs : pick(raw, /notes.?add|git.?notes|notes/i)
-  if (gitvanMs === null || notesAddMs === null) return { skipped: 'could not find gitvanMs and notesAddMs in what bench/receipts.mjs returned', raw }
+  if (gitvanMs === null || notesAddMs === null)
+    return { skipped: 'could not find gitvanMs and notesAddMs in what bench/receipts.mjs returned', raw }
   const speedup = notesAddMs / gitvanMs
-  log(`receipts: ${count} receipts: gitvan ${gitvanMs.toFixed(0)} ms, git notes add ${notesAddMs.toFixed(0)} ms (${speedup.toFixed(1)}x)`)
+  log(
+    `receipts: ${count} receipts: gitvan ${gitvanMs.toFixed(0)} ms, git notes add ${notesAddMs.toFixed(0)} ms (${speedup.toFixed(1)}x)`,
+  )
   const gitvanRunMs = typeof raw?.gitvanRunMs === 'number' ? raw.gitvanRunMs : null
-  return { count, runs, gitvanMs, gitvanRunMs, notesAddMs, notesAddSampled: raw?.notesAddSampled ?? false, speedup, raw }
+  return {
+    count,
+    runs,
+    gitvanMs,
+    gitvanRunMs,
+    notesAddMs,
+    notesAddSampled: raw?.notesAddSampled ?? false,
+    speedup,
+    raw,
+  }
 }

@@ -4,9 +4,9 @@
 // whichever is bigger; a detached runner is not in it and is read from /proc by the commit scenarios).
 import fs from 'node:fs'
 import path from 'node:path'
-import { PROJECT, WORK, log, sh } from '../lib/env.mjs'
+import { log, PROJECT, sh, WORK } from '../lib/env.mjs'
 import { canMeasureRss, interleave, peakRss, summarize, timeRun } from '../lib/measure.mjs'
-import { makeRepos, lineup } from './hooks.mjs'
+import { lineup, makeRepos } from './hooks.mjs'
 
 export function runStartup({ runs, warmup }) {
   const cli = path.join(PROJECT, 'dist', 'cli.js')
@@ -15,8 +15,13 @@ export function runStartup({ runs, warmup }) {
     { name: 'gitvan --version', run: () => timeRun(process.execPath, [cli, '--version'], { cwd: PROJECT }) },
   ]
   const { samples, errors } = interleave(subjects, { runs, warmup })
-  const rows = Object.fromEntries(Object.entries(samples).filter(([, s]) => s.length).map(([k, s]) => [k, summarize(s)]))
-  const ratio = rows["node -e ''"] && rows['gitvan --version'] ? rows['gitvan --version'].median / rows["node -e ''"].median : null
+  const rows = Object.fromEntries(
+    Object.entries(samples)
+      .filter(([, s]) => s.length)
+      .map(([k, s]) => [k, summarize(s)]),
+  )
+  const ratio =
+    rows["node -e ''"] && rows['gitvan --version'] ? rows['gitvan --version'].median / rows["node -e ''"].median : null
   log(`startup: gitvan --version / node -e '' = ${ratio?.toFixed(2)}`)
   return { runs, warmup, rows, errors, ratio }
 }
@@ -26,7 +31,8 @@ export function runStartup({ runs, warmup }) {
  * `runs` commits; for gitvan that is the node process of the pre-commit hook.
  */
 export function runMemory({ runs, available }) {
-  if (!canMeasureRss()) return { skipped: 'no /usr/bin/time on this machine (apt-get install time): peak RSS not measured' }
+  if (!canMeasureRss())
+    return { skipped: 'no /usr/bin/time on this machine (apt-get install time): peak RSS not measured' }
   const list = lineup({ hooks: { pre: true, post: true }, available: (n) => available(n) && n !== 'node' })
   const root = path.join(WORK, 'memory')
   const { repos, errors } = makeRepos(root, list)

@@ -4,15 +4,19 @@
 // spool is empty and the runner has exited, then counts the notes on refs/notes/gitvan/results.
 import fs from 'node:fs'
 import path from 'node:path'
-import { WORK, log, sh } from '../lib/env.mjs'
-import { makeRunnerRepo, marker, RUNNERS } from '../lib/runners.mjs'
+import { log, sh, WORK } from '../lib/env.mjs'
 import { countNotes, settle } from '../lib/gitvan.mjs'
+import { makeRunnerRepo, marker, RUNNERS } from '../lib/runners.mjs'
 
 const fired = (dir) => ['pre-commit', 'post-commit'].filter((hook) => fs.existsSync(marker(dir, hook)))
 
 export function verifyRunners({ available, timeoutMs = 60_000 }) {
   const root = path.join(WORK, 'verify')
-  const list = RUNNERS.filter((r) => available(r.name)).map((r) => ({ name: r.name, runner: r.name, hooks: { pre: true, post: true } }))
+  const list = RUNNERS.filter((r) => available(r.name)).map((r) => ({
+    name: r.name,
+    runner: r.name,
+    hooks: { pre: true, post: true },
+  }))
   log(`verify: ${list.length} runners`)
   fs.rmSync(root, { recursive: true, force: true })
   const dirs = {}
@@ -57,7 +61,9 @@ export function verifyRunners({ available, timeoutMs = 60_000 }) {
           drained.ok ? `runner drained and exited after ${drainMs} ms` : `runner did not drain: ${drained.reason}`,
           f.includes('post-commit') ? 'post-commit job ran' : 'post-commit job did NOT run',
           `${notes} note(s) on refs/notes/gitvan/results`,
-          receipt ? 'HEAD has an ok receipt for job post' : `HEAD has no ok receipt for job post${head ? `: ${head.trim().slice(0, 300)}` : ''}`,
+          receipt
+            ? 'HEAD has an ok receipt for job post'
+            : `HEAD has no ok receipt for job post${head ? `: ${head.trim().slice(0, 300)}` : ''}`,
           cached.detail,
         ].join('; '),
       }
@@ -69,7 +75,6 @@ export function verifyRunners({ available, timeoutMs = 60_000 }) {
   return result
 }
 
-
 /**
  * The same staged changes committed twice (two empty commits: the same tree over the same HEAD
  * tree): the second time the gate must be answered from the cache by the shim (its marker is not
@@ -78,10 +83,17 @@ export function verifyRunners({ available, timeoutMs = 60_000 }) {
  */
 function verifyCachedGate(dir, timeoutMs) {
   const journal = path.join(dir, '.git', 'gitvan', 'cache', 'journal')
-  const hits = () => (fs.existsSync(journal) ? fs.readFileSync(journal, 'utf8').split('\n').filter((l) => l.startsWith('h probe/')).length : 0)
+  const hits = () =>
+    fs.existsSync(journal)
+      ? fs
+          .readFileSync(journal, 'utf8')
+          .split('\n')
+          .filter((l) => l.startsWith('h probe/')).length
+      : 0
   const first = sh('git', ['commit', '-q', '--allow-empty', '-m', 'verify: empty'], { cwd: dir, allowFail: true })
   if (first.status !== 0) return { ok: false, detail: `first empty commit exited ${first.status}` }
-  if (!settle(dir, { untilExit: true, timeoutMs }).ok) return { ok: false, detail: 'the runner did not drain after the first empty commit' }
+  if (!settle(dir, { untilExit: true, timeoutMs }).ok)
+    return { ok: false, detail: 'the runner did not drain after the first empty commit' }
   for (const hook of ['pre-commit', 'post-commit']) fs.rmSync(marker(dir, hook), { force: true })
   const before = hits()
   const r = sh('git', ['commit', '-q', '--allow-empty', '-m', 'verify: empty again'], { cwd: dir, allowFail: true })

@@ -7,7 +7,6 @@ import { sha256 } from './key.js'
 
 const ENTRY_MAGIC = 'gitvan-cache 1'
 
-
 /** A job result as the cache keeps it. */
 export type CachedResult = {
   readonly key: string

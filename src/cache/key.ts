@@ -24,7 +24,14 @@ export type Content =
    * pre-push: the hook's arguments, the refs on stdin, the index's tree (the tests run on it), and
    * the paths the job gets (they also depend on remote-tracking refs, which stdin does not name).
    */
-  | { readonly push: { readonly args: readonly string[]; readonly stdin: string; readonly tree: string; readonly files?: readonly string[] } }
+  | {
+      readonly push: {
+        readonly args: readonly string[]
+        readonly stdin: string
+        readonly tree: string
+        readonly files?: readonly string[]
+      }
+    }
 
 export type KeyMaterial = {
   readonly version: string
@@ -60,9 +67,11 @@ const canonical = (value: unknown): unknown => {
 export const sha256 = (text: string | Buffer): string => createHash('sha256').update(text).digest('hex')
 
 /** The id git gives `bytes` as a blob (`git hash-object --no-filters`, sha1 repositories). */
-export const blobId = (bytes: Buffer): string => createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex')
+export const blobId = (bytes: Buffer): string =>
+  createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex')
 
-export const cacheKey = (material: KeyMaterial): string => `sha256:${sha256(JSON.stringify(canonical({ format: CACHE_FORMAT, ...material })))}`
+export const cacheKey = (material: KeyMaterial): string =>
+  `sha256:${sha256(JSON.stringify(canonical({ format: CACHE_FORMAT, ...material })))}`
 
 /** The entry's path under the cache directory: `entries/<2 hex>/<62 hex>`. */
 export function entryPath(key: string): string {

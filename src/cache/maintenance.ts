@@ -17,10 +17,10 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync, unlinkSync } from 'node:fs'
 import path from 'node:path'
-import { acquireLockFile, readLockFile, releaseLockFile, selfOwner, type Owner } from '../lockFile.js'
+import { acquireLockFile, type Owner, readLockFile, releaseLockFile, selfOwner } from '../lockFile.js'
+import { decodeEntry, type JournalEntry, type JournalState } from './format.js'
 import { entryPath } from './key.js'
 import { parseProbe } from './probe.js'
-import { decodeEntry, type JournalEntry, type JournalState } from './format.js'
 import type { CacheStore } from './store.js'
 
 const LOCK_WAIT_MS = 5000
@@ -87,13 +87,24 @@ export type PruneReport = Reconciled & {
   readonly bytes: number
 }
 
-export type ClearReport = { readonly ok: true; readonly entries: number; readonly probes: number; readonly other: number; readonly bytes: number }
+export type ClearReport = {
+  readonly ok: true
+  readonly entries: number
+  readonly probes: number
+  readonly other: number
+  readonly bytes: number
+}
 
 const isProbe = (rel: string): boolean => rel.startsWith('probe/')
 const isEntry = (rel: string): boolean => rel.startsWith('entries/')
 
 /** The journal's view of a cache: counts, size, lookups, write times. Pure. */
-export function summarizeCache(dir: string, exists: boolean, state: JournalState, limits: CacheStore['limits']): CacheSummary {
+export function summarizeCache(
+  dir: string,
+  exists: boolean,
+  state: JournalState,
+  limits: CacheStore['limits'],
+): CacheSummary {
   let entries = 0
   let probes = 0
   let oldest = Infinity
@@ -148,7 +159,8 @@ function checkFile(store: CacheStore, rel: string): string | undefined {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'ENOENT' ? undefined : `unreadable: ${(error as Error).message}`
   }
-  if (isProbe(rel)) return parseProbe(bytes.toString('utf8')) === undefined ? 'probe checksum or format does not match' : undefined
+  if (isProbe(rel))
+    return parseProbe(bytes.toString('utf8')) === undefined ? 'probe checksum or format does not match' : undefined
   const result = decodeEntry(bytes)
   if (result === undefined) return 'header, length or sha256 does not match the body'
   let expected: string | undefined
@@ -259,7 +271,8 @@ function staleTemps(store: CacheStore, files: readonly CacheFile[], now: number)
  * remove expired entries and the least recently used above its size limit.
  */
 export async function pruneCache(store: CacheStore, now: () => number = Date.now): Promise<PruneReport | Locked> {
-  if (!existsSync(store.dir)) return { ok: true, staleTemps: [], expired: 0, evicted: 0, freedBytes: 0, removed: [], bytes: 0, ...empty }
+  if (!existsSync(store.dir))
+    return { ok: true, staleTemps: [], expired: 0, evicted: 0, freedBytes: 0, removed: [], bytes: 0, ...empty }
   const first = await withCacheLock(store, () => {
     const files = walk(store)
     const stale = staleTemps(store, files, now())
@@ -270,7 +283,13 @@ export async function pruneCache(store: CacheStore, now: () => number = Date.now
         // already gone
       }
     }
-    return { stale, reconciled: reconcile(store, files.filter((file) => !TEMP.test(file.rel))) }
+    return {
+      stale,
+      reconciled: reconcile(
+        store,
+        files.filter((file) => !TEMP.test(file.rel)),
+      ),
+    }
   })
   if ('holder' in first) return first // locked
   // maintain takes the lock itself; a hook may hold it for a moment in between.
@@ -283,10 +302,15 @@ export async function pruneCache(store: CacheStore, now: () => number = Date.now
       const horizon = now() - store.limits.ttlMs
       const removed: Removed[] = [...before.entries.values()]
         .filter((entry) => !after.entries.has(entry.rel))
-        .map((entry) => ({ rel: entry.rel, bytes: entry.bytes, reason: entry.at < horizon ? ('expired' as const) : ('evicted' as const) }))
+        .map((entry) => ({
+          rel: entry.rel,
+          bytes: entry.bytes,
+          reason: entry.at < horizon ? ('expired' as const) : ('evicted' as const),
+        }))
       return { ok: true, staleTemps: first.stale, ...first.reconciled, ...result, removed, bytes: after.bytes }
     }
-    if (Date.now() >= deadline) return { ok: false, holder: readLockFile(path.join(store.dir, 'lock')) ?? { pid: 0, start: '0' } }
+    if (Date.now() >= deadline)
+      return { ok: false, holder: readLockFile(path.join(store.dir, 'lock')) ?? { pid: 0, start: '0' } }
     await sleep(50)
   }
 }

@@ -61,7 +61,8 @@ export function parseProbe(text: string): Probe | undefined {
   if (!match || sha256(match[1] as string) !== match[2]) return undefined
   const lines = (match[1] as string).slice(0, -1).split('\n')
   if (lines[0] !== 'gitvan-probe 1') return undefined
-  const take = (prefix: string) => lines.filter((line) => line.startsWith(`${prefix} `)).map((line) => line.slice(prefix.length + 1))
+  const take = (prefix: string) =>
+    lines.filter((line) => line.startsWith(`${prefix} `)).map((line) => line.slice(prefix.length + 1))
   const [head] = take('head')
   if (head === undefined) return undefined
   const [base] = take('base')

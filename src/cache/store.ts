@@ -23,10 +23,27 @@
  * - Every failure of the cache's IO (a full disk, a read-only directory) makes a lookup miss and a
  *   write do nothing: the cache can make a hook faster, never fail it.
  */
-import { appendFileSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs'
+import {
+  appendFileSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs'
 import path from 'node:path'
 import { acquireLockFile, releaseLockFile, selfOwner } from '../lockFile.js'
-import { decodeEntry, encodeEntry, replayJournal, type CachedResult, type JournalEntry, type JournalState } from './format.js'
+import {
+  type CachedResult,
+  decodeEntry,
+  encodeEntry,
+  type JournalEntry,
+  type JournalState,
+  replayJournal,
+} from './format.js'
 import { entryPath } from './key.js'
 
 /** Compact once the journal holds this many lines beyond twice the live entries (hits and misses pile up). */
@@ -162,7 +179,6 @@ export class CacheStore {
     }
   }
 
-
   /** Every file under entries/ and probe/, relative to the cache directory. */
   listFiles(): string[] {
     const found: string[] = []
@@ -192,7 +208,8 @@ export class CacheStore {
 
   /** Removes every entry and the journal. */
   clear(): void {
-    for (const name of ['entries', 'probe', 'journal']) rmSync(path.join(this.dir, name), { recursive: true, force: true })
+    for (const name of ['entries', 'probe', 'journal'])
+      rmSync(path.join(this.dir, name), { recursive: true, force: true })
   }
 
   #write(rel: string, text: string): boolean {
@@ -220,7 +237,8 @@ export class CacheStore {
         break
       }
     }
-    if (expired || state.bytes > this.limits.maxSizeBytes || state.lines > 2 * state.entries.size + JOURNAL_SLACK_LINES) this.maintain()
+    if (expired || state.bytes > this.limits.maxSizeBytes || state.lines > 2 * state.entries.size + JOURNAL_SLACK_LINES)
+      this.maintain()
     return true
   }
 

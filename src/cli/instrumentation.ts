@@ -16,7 +16,11 @@ import type { Io } from './command.js'
 
 export const GLOBAL_FLAGS = ['--performance-stats', '--profile'] as const
 
-export type GlobalFlags = { readonly args: readonly string[]; readonly performanceStats: boolean; readonly profile: boolean }
+export type GlobalFlags = {
+  readonly args: readonly string[]
+  readonly performanceStats: boolean
+  readonly profile: boolean
+}
 
 /** Splits the global flags off argv; everything else keeps its order. Pure. */
 export function splitGlobalFlags(argv: readonly string[]): GlobalFlags {
@@ -59,15 +63,21 @@ export function runProfiled(args: readonly string[], io: Io): number {
   const command = args.find((arg) => !arg.startsWith('-')) ?? 'gitvan'
   const name = `gitvan-${command.replace(/[^\w.-]/g, '_')}-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}.cpuprofile`
   const script = process.argv[1] ?? ''
-  const result = spawnSync(process.execPath, ['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-name', name, script, ...args], {
-    cwd: io.cwd,
-    env: io.env,
-    stdio: 'inherit',
-  })
+  const result = spawnSync(
+    process.execPath,
+    ['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-name', name, script, ...args],
+    {
+      cwd: io.cwd,
+      env: io.env,
+      stdio: 'inherit',
+    },
+  )
   if (result.error) {
     io.stderr(`gitvan: --profile could not start ${process.execPath}: ${result.error.message}\n`)
     return 1
   }
-  io.stderr(`gitvan: CPU profile written to ${path.join(dir, name)} (open it in Chrome DevTools > Performance, or speedscope)\n`)
+  io.stderr(
+    `gitvan: CPU profile written to ${path.join(dir, name)} (open it in Chrome DevTools > Performance, or speedscope)\n`,
+  )
   return result.status ?? 128 + (result.signal === null ? 0 : constants.signals[result.signal])
 }

@@ -11,25 +11,64 @@ declare const __GITVAN_VERSION__: string
 type Entry = { readonly summary: string; readonly load: () => Promise<Command> }
 
 const COMMANDS: Record<string, Entry> = {
-  init: { summary: 'scaffold gitvan.config.mjs with an example job, then install', load: async () => (await import('./commands/init.js')).command },
-  install: { summary: 'install shims for the hooks the config uses (husky-aware)', load: async () => (await import('./commands/install.js')).command },
-  uninstall: { summary: 'remove the shims; restore hooks that were there before', load: async () => (await import('./commands/uninstall.js')).command },
-  hook: { summary: 'the entrypoint the shims call: gitvan hook <name> [args...]', load: async () => (await import('./commands/hook.js')).command },
-  run: { summary: 'run jobs over commits: gitvan run [<range>|--all]', load: async () => (await import('./commands/run.js')).command },
-  status: { summary: 'spool depth, runner, locks held, last batch', load: async () => (await import('./commands/status.js')).command },
-  receipts: { summary: 'what ran on a commit: gitvan receipts [<rev>]', load: async () => (await import('./commands/receipts.js')).command },
+  init: {
+    summary: 'scaffold gitvan.config.mjs with an example job, then install',
+    load: async () => (await import('./commands/init.js')).command,
+  },
+  install: {
+    summary: 'install shims for the hooks the config uses (husky-aware)',
+    load: async () => (await import('./commands/install.js')).command,
+  },
+  uninstall: {
+    summary: 'remove the shims; restore hooks that were there before',
+    load: async () => (await import('./commands/uninstall.js')).command,
+  },
+  hook: {
+    summary: 'the entrypoint the shims call: gitvan hook <name> [args...]',
+    load: async () => (await import('./commands/hook.js')).command,
+  },
+  run: {
+    summary: 'run jobs over commits: gitvan run [<range>|--all]',
+    load: async () => (await import('./commands/run.js')).command,
+  },
+  status: {
+    summary: 'spool depth, runner, locks held, last batch',
+    load: async () => (await import('./commands/status.js')).command,
+  },
+  receipts: {
+    summary: 'what ran on a commit: gitvan receipts [<rev>]',
+    load: async () => (await import('./commands/receipts.js')).command,
+  },
   log: { summary: "show the runner's log", load: async () => (await import('./commands/log.js')).command },
-  cache: { summary: 'gitvan cache stats|verify|prune|clear', load: async () => (await import('./commands/cache.js')).command },
-  sync: { summary: 'fetch, merge and push receipts and outputs with leases', load: async () => (await import('./commands/sync.js')).command },
+  cache: {
+    summary: 'gitvan cache stats|verify|prune|clear',
+    load: async () => (await import('./commands/cache.js')).command,
+  },
+  sync: {
+    summary: 'fetch, merge and push receipts and outputs with leases',
+    load: async () => (await import('./commands/sync.js')).command,
+  },
   trust: { summary: 'approve the current config', load: async () => (await import('./commands/trust.js')).command },
-  doctor: { summary: 'check git, node, install state and config', load: async () => (await import('./commands/doctor.js')).command },
-  demo: { summary: 'make a throw-away repository and show the whole pipeline on it', load: async () => (await import('./commands/demo.js')).command },
-  stats: { summary: 'per-stage runner timings (p50/p95/p99) and the cache hit rate', load: async () => (await import('./commands/stats.js')).command },
+  doctor: {
+    summary: 'check git, node, install state and config',
+    load: async () => (await import('./commands/doctor.js')).command,
+  },
+  demo: {
+    summary: 'make a throw-away repository and show the whole pipeline on it',
+    load: async () => (await import('./commands/demo.js')).command,
+  },
+  stats: {
+    summary: 'per-stage runner timings (p50/p95/p99) and the cache hit rate',
+    load: async () => (await import('./commands/stats.js')).command,
+  },
 }
 
 /** Commands the shims and the runner use; they work but are not listed in --help. */
 const INTERNAL: Record<string, Entry> = {
-  runner: { summary: 'the async runner (started by the hooks)', load: async () => (await import('./commands/runner.js')).command },
+  runner: {
+    summary: 'the async runner (started by the hooks)',
+    load: async () => (await import('./commands/runner.js')).command,
+  },
 }
 
 const HELP = `gitvan ${__GITVAN_VERSION__}: a git hooks runner with batching
@@ -101,7 +140,8 @@ async function instrumentedMain(args: readonly string[]): Promise<number> {
   performance.mark('gitvan:main')
   const { splitGlobalFlags, runProfiled, formatPerformance } = await import('./instrumentation.js')
   const flags = splitGlobalFlags(args)
-  if (flags.profile) return runProfiled(flags.performanceStats ? ['--performance-stats', ...flags.args] : flags.args, io)
+  if (flags.profile)
+    return runProfiled(flags.performanceStats ? ['--performance-stats', ...flags.args] : flags.args, io)
   process.once('exit', (code) => io.stderr(formatPerformance(flags.args[0] ?? '', code)))
   return main(flags.args)
 }

@@ -78,7 +78,11 @@ export function listJobFiles(root: string): readonly JobPath[] {
       }
       const ext = path.extname(entry.name)
       if (!JOB_EXTENSIONS.includes(ext) || !(entry.isFile() || entry.isSymbolicLink())) continue
-      found.push({ id: relative.slice(0, -ext.length).replace(/\//g, '.'), file: full, relative: `${JOBS_DIR}/${relative}` })
+      found.push({
+        id: relative.slice(0, -ext.length).replace(/\//g, '.'),
+        file: full,
+        relative: `${JOBS_DIR}/${relative}`,
+      })
     }
   }
   walk(top, '')

@@ -17,14 +17,26 @@ import {
   child,
   index,
   isRecord,
+  type Problems,
   received,
   report,
-  type Problems,
 } from './problems.js'
 import { checkRefComponent, checkRefName, fixRefComponent } from './refname.js'
 import { didYouMean, suggest } from './suggest.js'
 
-export const JOB_KEYS = ['on', 'run', 'template', 'templates', 'mode', 'priority', 'timeout', 'retries', 'cache', 'output', 'description'] as const
+export const JOB_KEYS = [
+  'on',
+  'run',
+  'template',
+  'templates',
+  'mode',
+  'priority',
+  'timeout',
+  'retries',
+  'cache',
+  'output',
+  'description',
+] as const
 const TRIGGER_KEYS = ['hook', 'branch', 'tag', 'paths', 'message', 'author'] as const
 const MODES = ['each', 'latest', 'batch'] as const
 
@@ -40,7 +52,11 @@ export function checkJobId(problems: Problems, path: string, id: string, fromFil
   if (reason === undefined) return
   const fix = fixRefComponent(id)
   const what = fromFile ? `rename the file so its id reads '${fix}'` : `use '${fix}'`
-  report(problems, path, `job id '${id}' ${reason}; an id names refs (refs/gitvan/locks/<id>/<commit>), so it must be one valid ref name component: ${what}`)
+  report(
+    problems,
+    path,
+    `job id '${id}' ${reason}; an id names refs (refs/gitvan/locks/<id>/<commit>), so it must be one valid ref name component: ${what}`,
+  )
 }
 
 function checkHook(problems: Problems, path: string, value: unknown): void {
@@ -49,9 +65,17 @@ function checkHook(problems: Problems, path: string, value: unknown): void {
   } else if (isRunnableHook(value)) {
     return
   } else if (SERVER_HOOKS.includes(value)) {
-    report(problems, path, `'${value}' runs on the server side (in the repository pushed to); gitvan runs jobs on client-side hooks only`)
+    report(
+      problems,
+      path,
+      `'${value}' runs on the server side (in the repository pushed to); gitvan runs jobs on client-side hooks only`,
+    )
   } else if (GIT_HOOKS.includes(value)) {
-    report(problems, path, `'${value}' is a git hook gitvan does not run jobs on (supported: ${RUNNABLE_HOOKS.join(', ')})`)
+    report(
+      problems,
+      path,
+      `'${value}' is a git hook gitvan does not run jobs on (supported: ${RUNNABLE_HOOKS.join(', ')})`,
+    )
   } else {
     report(problems, path, `'${value}' is not a git hook${didYouMean(value, RUNNABLE_HOOKS)}`)
   }
@@ -73,7 +97,11 @@ export function triggerHooks(on: unknown): readonly string[] {
 function checkTrigger(problems: Problems, path: string, on: unknown): void {
   if (typeof on === 'string' || Array.isArray(on)) return checkHooks(problems, path, on)
   if (!isRecord(on)) {
-    report(problems, path, `expected a hook name, a list of them, or { hook, branch, tag, paths, message, author }, got ${received(on)}`)
+    report(
+      problems,
+      path,
+      `expected a hook name, a list of them, or { hook, branch, tag, paths, message, author }, got ${received(on)}`,
+    )
     return
   }
   checkKeys(problems, path, on, TRIGGER_KEYS)
@@ -88,13 +116,19 @@ const PLACEHOLDERS = ['files', 'commit', 'branch']
 /** A command must split into argv now, not fail at its first run; `{file}` is most likely a typo of `{files}`. */
 function checkRun(problems: Problems, path: string, run: unknown): void {
   if (run === undefined || typeof run === 'function') return
-  if (typeof run !== 'string') return report(problems, path, `expected a command (string) or a function, got ${received(run)}`)
+  if (typeof run !== 'string')
+    return report(problems, path, `expected a command (string) or a function, got ${received(run)}`)
   if (run.trim() === '') return report(problems, path, 'expected a command, got an empty string')
   const parsed = parseCommand(run)
   if (!parsed.ok) return report(problems, path, parsed.problem)
   for (const [text, name = ''] of run.matchAll(/\{([A-Za-z]+)\}/g)) {
     const close = PLACEHOLDERS.includes(name) ? undefined : suggest(name, PLACEHOLDERS)
-    if (close !== undefined) report(problems, path, `'${text}' is not a placeholder (did you mean '{${close}}'?); the placeholders are {files}, {commit} and {branch}`)
+    if (close !== undefined)
+      report(
+        problems,
+        path,
+        `'${text}' is not a placeholder (did you mean '{${close}}'?); the placeholders are {files}, {commit} and {branch}`,
+      )
   }
 }
 
@@ -106,7 +140,12 @@ function checkJobKeys(problems: Problems, path: string, job: Record<string, unkn
     const hint = V2_KEYS[key]
     if (hint !== undefined) report(problems, child(path, key), `unknown option (${hint})`)
   }
-  checkKeys(problems, path, Object.fromEntries(Object.entries(job).filter(([key]) => V2_KEYS[key] === undefined)), JOB_KEYS)
+  checkKeys(
+    problems,
+    path,
+    Object.fromEntries(Object.entries(job).filter(([key]) => V2_KEYS[key] === undefined)),
+    JOB_KEYS,
+  )
 }
 
 function checkMode(problems: Problems, path: string, job: Record<string, unknown>): void {
@@ -139,22 +178,43 @@ function checkCache(problems: Problems, path: string, cache: unknown): void {
   if (!Array.isArray(cache.inputs)) return
   cache.inputs.forEach((input, i) => {
     if (typeof input === 'string' && /[*?[\]{}]/.test(input)) {
-      report(problems, `${child(path, 'inputs')}[${i}]`, `takes file paths, not globs: '${input}' (list each file whose content the gate depends on)`)
+      report(
+        problems,
+        `${child(path, 'inputs')}[${i}]`,
+        `takes file paths, not globs: '${input}' (list each file whose content the gate depends on)`,
+      )
     }
   })
 }
 
 function checkOutput(problems: Problems, path: string, output: unknown): void {
-  const value = checkRecord(problems, path, output, "an object such as { ref: 'refs/heads/changelog' } or { worktree: true }")
+  const value = checkRecord(
+    problems,
+    path,
+    output,
+    "an object such as { ref: 'refs/heads/changelog' } or { worktree: true }",
+  )
   if (!value) return
   checkKeys(problems, path, value, ['ref', 'worktree'])
   if (typeof value.ref === 'string') {
     const reason = checkRefName(value.ref)
-    const reserved = RESERVED_REFS.find((prefix) => value.ref === prefix.slice(0, -1) || (value.ref as string).startsWith(prefix))
-    if (reason !== undefined) report(problems, child(path, 'ref'), `'${value.ref}' is not a valid full ref name: it ${reason}`)
-    else if (reserved !== undefined) report(problems, child(path, 'ref'), `'${value.ref}' is under ${reserved}, where gitvan keeps its own ${reserved.includes('notes') ? 'receipts' : 'locks'}: use another ref, e.g. 'refs/gitvan/outputs/<name>'`)
+    const reserved = RESERVED_REFS.find(
+      (prefix) => value.ref === prefix.slice(0, -1) || (value.ref as string).startsWith(prefix),
+    )
+    if (reason !== undefined)
+      report(problems, child(path, 'ref'), `'${value.ref}' is not a valid full ref name: it ${reason}`)
+    else if (reserved !== undefined)
+      report(
+        problems,
+        child(path, 'ref'),
+        `'${value.ref}' is under ${reserved}, where gitvan keeps its own ${reserved.includes('notes') ? 'receipts' : 'locks'}: use another ref, e.g. 'refs/gitvan/outputs/<name>'`,
+      )
   } else if (value.ref !== undefined) {
-    report(problems, child(path, 'ref'), `expected a ref name such as 'refs/heads/changelog', got ${received(value.ref)}`)
+    report(
+      problems,
+      child(path, 'ref'),
+      `expected a ref name such as 'refs/heads/changelog', got ${received(value.ref)}`,
+    )
   }
   checkBoolean(problems, child(path, 'worktree'), value.worktree)
 }
@@ -166,7 +226,8 @@ export function checkJob(problems: Problems, path: string, raw: unknown): void {
     return
   }
   checkJobKeys(problems, path, raw)
-  if (raw.on === undefined) report(problems, path, "needs 'on' (a hook name, a list of them, or { hook, branch, paths, ... })")
+  if (raw.on === undefined)
+    report(problems, path, "needs 'on' (a hook name, a list of them, or { hook, branch, paths, ... })")
   else checkTrigger(problems, child(path, 'on'), raw.on)
   checkRun(problems, child(path, 'run'), raw.run)
   checkString(problems, child(path, 'template'), raw.template)

@@ -14,10 +14,10 @@ import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { GitvanError } from '../errors.js'
 import type { GitvanConfig } from './define.js'
-import { CONFIG_FILES, discoverConfig, JOBS_DIR, listJobFiles, type JobPath, type Source } from './discover.js'
+import { CONFIG_FILES, discoverConfig, JOBS_DIR, type JobPath, listJobFiles, type Source } from './discover.js'
 import { resolveConfig } from './resolve.js'
 import type { Config } from './types.js'
-import { formatProblem, validateConfig, type JobFile, type Problem } from './validate.js'
+import { formatProblem, type JobFile, type Problem, validateConfig } from './validate.js'
 
 export { findConfigFile } from './discover.js'
 
@@ -26,7 +26,10 @@ export { findConfigFile } from './discover.js'
  * jobs/ file's relative path and bytes in path order; every part is length-prefixed, so no two
  * different sets of files hash alike.
  */
-export function hashConfigFiles(config: Buffer | undefined, jobs: readonly { readonly relative: string; readonly bytes: Buffer }[]): string {
+export function hashConfigFiles(
+  config: Buffer | undefined,
+  jobs: readonly { readonly relative: string; readonly bytes: Buffer }[],
+): string {
   // node:crypto loads only here: a blocking hook that never reads the hash does not pay for it.
   const { createHash } = nodeRequire('node:crypto') as typeof import('node:crypto')
   const hash = createHash('sha256')
@@ -48,7 +51,10 @@ const nodeRequire = createRequire(import.meta.url)
  * A cheap fingerprint of the same bytes (FNV-1a, 32 bits) that only has to tell one version of the
  * files from the next, so a long-lived process re-imports an edited config.
  */
-function importVersion(config: Buffer | undefined, jobs: readonly { readonly relative: string; readonly bytes: Buffer }[]): string {
+function importVersion(
+  config: Buffer | undefined,
+  jobs: readonly { readonly relative: string; readonly bytes: Buffer }[],
+): string {
   let h = 0x811c9dc5
   const part = (data: Buffer | string): void => {
     const buffer = typeof data === 'string' ? Buffer.from(data) : data
@@ -100,7 +106,9 @@ function loadError(error: unknown, root: string, file: string): GitvanError {
   if (where !== undefined) details.push(`at ${where}`)
   else if (error instanceof Error && error.name === 'SyntaxError') details.push(...syntaxLocation(root, file))
   if (/Cannot find (package|module) 'gitvan'/.test(message)) {
-    details.push("install gitvan in this repository (npm install --save-dev gitvan), or export a plain object without defineConfig")
+    details.push(
+      'install gitvan in this repository (npm install --save-dev gitvan), or export a plain object without defineConfig',
+    )
   } else {
     details.push(`fix ${name} and try again`)
   }
@@ -122,7 +130,12 @@ async function importDefault(root: string, file: string, version: string): Promi
   }
   const value = module.default
   // A CommonJS file compiled from ESM sets `exports.default` and `__esModule`.
-  if (typeof value === 'object' && value !== null && (value as Record<string, unknown>).__esModule === true && 'default' in value) {
+  if (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as Record<string, unknown>).__esModule === true &&
+    'default' in value
+  ) {
     return (value as Record<string, unknown>).default
   }
   return value
@@ -139,12 +152,26 @@ function notFound(root: string): GitvanError {
 function invalid(root: string, source: Source, problems: readonly Problem[]): GitvanError {
   const inConfig = problems.some((problem) => problem.file === undefined)
   const inJobs = problems.some((problem) => problem.file !== undefined)
-  const configName = source.kind === 'none' ? `${JOBS_DIR}/` : source.kind === 'package' ? 'package.json ("gitvan" key)' : display(root, source.file)
-  const subject = inConfig && inJobs && source.kind !== 'none' ? `${configName} and ${JOBS_DIR}/` : inConfig ? configName : `${JOBS_DIR}/`
+  const configName =
+    source.kind === 'none'
+      ? `${JOBS_DIR}/`
+      : source.kind === 'package'
+        ? 'package.json ("gitvan" key)'
+        : display(root, source.file)
+  const subject =
+    inConfig && inJobs && source.kind !== 'none'
+      ? `${configName} and ${JOBS_DIR}/`
+      : inConfig
+        ? configName
+        : `${JOBS_DIR}/`
   const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`
-  return new GitvanError('CONFIG_INVALID', `${subject} ${inConfig && inJobs && source.kind !== 'none' ? 'have' : 'has'} ${count}:`, {
-    details: problems.map(formatProblem),
-  })
+  return new GitvanError(
+    'CONFIG_INVALID',
+    `${subject} ${inConfig && inJobs && source.kind !== 'none' ? 'have' : 'has'} ${count}:`,
+    {
+      details: problems.map(formatProblem),
+    },
+  )
 }
 
 function discover(root: string): Source {
@@ -167,12 +194,18 @@ export async function loadConfig(root: string): Promise<Config> {
 
   // For package.json only the "gitvan" key counts: a version bump or a new dependency is no new config.
   const configBytes =
-    source.kind === 'module' ? readFileSync(source.file) : source.kind === 'package' ? Buffer.from(JSON.stringify(source.value)) : undefined
+    source.kind === 'module'
+      ? readFileSync(source.file)
+      : source.kind === 'package'
+        ? Buffer.from(JSON.stringify(source.value))
+        : undefined
   const jobBytes = jobPaths.map((job) => ({ ...job, bytes: readFileSync(job.file) }))
   const version = importVersion(configBytes, jobBytes)
 
   const [raw, ...jobRaws] = await Promise.all([
-    source.kind === 'module' ? importDefault(top, source.file, version) : Promise.resolve(source.kind === 'package' ? source.value : {}),
+    source.kind === 'module'
+      ? importDefault(top, source.file, version)
+      : Promise.resolve(source.kind === 'package' ? source.value : {}),
     ...jobPaths.map((job) => importDefault(top, job.file, version)),
   ])
   const jobFiles: JobFile[] = jobPaths.map((job, i) => ({ ...job, raw: jobRaws[i] }))
@@ -180,8 +213,18 @@ export async function loadConfig(root: string): Promise<Config> {
   const problems = validateConfig(raw, jobFiles)
   if (problems.length > 0) throw invalid(top, source, problems)
   const file = source.kind === 'none' ? path.join(top, JOBS_DIR) : source.file
-  const config = resolveConfig({ raw: raw as GitvanConfig, jobFiles, root: top, file, hash: '', cpus: os.availableParallelism() })
+  const config = resolveConfig({
+    raw: raw as GitvanConfig,
+    jobFiles,
+    root: top,
+    file,
+    hash: '',
+    cpus: os.availableParallelism(),
+  })
   // The sha256 is for trust and cache keys; computed on first read, so the commit path skips it.
   let hash: string | undefined
-  return Object.defineProperty(config, 'hash', { enumerable: true, get: () => (hash ??= hashConfigFiles(configBytes, jobBytes)) })
+  return Object.defineProperty(config, 'hash', {
+    enumerable: true,
+    get: () => (hash ??= hashConfigFiles(configBytes, jobBytes)),
+  })
 }

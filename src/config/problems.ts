@@ -69,14 +69,24 @@ function show(value: unknown, depth: number): string {
 }
 
 /** Reports every key of `value` that is not in `known`, with the closest known key as a hint. */
-export function checkKeys(problems: Problems, path: string, value: Record<string, unknown>, known: readonly string[]): void {
+export function checkKeys(
+  problems: Problems,
+  path: string,
+  value: Record<string, unknown>,
+  known: readonly string[],
+): void {
   for (const key of Object.keys(value)) {
     if (!known.includes(key)) report(problems, child(path, key), `unknown option${didYouMean(key, known)}`)
   }
 }
 
 /** An object, or a problem; undefined (absent) passes as undefined. */
-export function checkRecord(problems: Problems, path: string, value: unknown, expected = 'an object'): Record<string, unknown> | undefined {
+export function checkRecord(
+  problems: Problems,
+  path: string,
+  value: unknown,
+  expected = 'an object',
+): Record<string, unknown> | undefined {
   if (value === undefined) return undefined
   if (isRecord(value)) return value
   report(problems, path, `expected ${expected}, got ${received(value)}`)
@@ -107,7 +117,8 @@ export function checkNumber(problems: Problems, path: string, value: unknown, ru
 }
 
 export function checkBoolean(problems: Problems, path: string, value: unknown): void {
-  if (value !== undefined && typeof value !== 'boolean') report(problems, path, `expected true or false, got ${received(value)}`)
+  if (value !== undefined && typeof value !== 'boolean')
+    report(problems, path, `expected true or false, got ${received(value)}`)
 }
 
 export function checkString(problems: Problems, path: string, value: unknown): void {
@@ -121,7 +132,11 @@ export function checkStrings(problems: Problems, path: string, value: unknown, a
   if (value === undefined) return
   if (allowSingle && typeof value === 'string') return checkString(problems, path, value)
   if (!Array.isArray(value)) {
-    report(problems, path, `expected ${allowSingle ? 'a string or a list of strings' : 'a list of strings'}, got ${received(value)}`)
+    report(
+      problems,
+      path,
+      `expected ${allowSingle ? 'a string or a list of strings' : 'a list of strings'}, got ${received(value)}`,
+    )
     return
   }
   value.forEach((item, i) => checkString(problems, index(path, i), item))
@@ -131,7 +146,11 @@ export function checkDuration(problems: Problems, path: string, value: unknown, 
   if (value === undefined) return
   const ms = parseDuration(value)
   if (ms === undefined) {
-    report(problems, path, `expected a duration such as '500ms', '30s', '5m', '1h', '30d' or a number of milliseconds, got ${received(value)}`)
+    report(
+      problems,
+      path,
+      `expected a duration such as '500ms', '30s', '5m', '1h', '30d' or a number of milliseconds, got ${received(value)}`,
+    )
   } else if (positive && ms <= 0) {
     report(problems, path, `expected a duration above zero, got ${received(value)}`)
   }
@@ -139,7 +158,11 @@ export function checkDuration(problems: Problems, path: string, value: unknown, 
 
 export function checkSize(problems: Problems, path: string, value: unknown): void {
   if (value !== undefined && parseSize(value) === undefined) {
-    report(problems, path, `expected a size such as '512KB', '256MB', '1GB' or a number of bytes, got ${received(value)}`)
+    report(
+      problems,
+      path,
+      `expected a size such as '512KB', '256MB', '1GB' or a number of bytes, got ${received(value)}`,
+    )
   }
 }
 

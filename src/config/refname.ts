@@ -53,7 +53,8 @@ export function fixRefComponent(component: string): string {
     .replace(new RegExp(FORBIDDEN.source, 'g'), '-')
     .replace(/\.{2,}/g, '.')
     .replace(/^\.+/, '')
-  while (fixed.endsWith('.lock') || fixed.endsWith('.')) fixed = fixed.endsWith('.') ? fixed.slice(0, -1) : fixed.slice(0, -'.lock'.length)
+  while (fixed.endsWith('.lock') || fixed.endsWith('.'))
+    fixed = fixed.endsWith('.') ? fixed.slice(0, -1) : fixed.slice(0, -'.lock'.length)
   if (fixed === '' || fixed === '@') return 'job'
   return fixed
 }

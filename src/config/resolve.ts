@@ -47,7 +47,10 @@ const toRegExp = (pattern: string | RegExp | undefined): RegExp | undefined =>
   pattern === undefined ? undefined : typeof pattern === 'string' ? new RegExp(pattern) : pattern
 
 export function resolveTrigger(on: JobTrigger): Trigger {
-  const spec = typeof on === 'string' || Array.isArray(on) ? { hook: on as HookName | readonly HookName[] } : (on as Exclude<JobTrigger, string | readonly string[]>)
+  const spec =
+    typeof on === 'string' || Array.isArray(on)
+      ? { hook: on as HookName | readonly HookName[] }
+      : (on as Exclude<JobTrigger, string | readonly string[]>)
   const hooks = typeof spec.hook === 'string' ? [spec.hook] : [...new Set(spec.hook)]
   return {
     hooks,
@@ -70,7 +73,10 @@ export function resolveJob(id: string, job: JobConfig, source: string): Job {
     priority: job.priority ?? DEFAULTS.priority,
     timeoutMs: parseDuration(job.timeout) ?? DEFAULTS.timeoutMs,
     retries: job.retries ?? DEFAULTS.retries,
-    cache: job.cache === false ? false : { inputs: [...((typeof job.cache === 'object' ? job.cache.inputs : undefined) ?? [])] },
+    cache:
+      job.cache === false
+        ? false
+        : { inputs: [...((typeof job.cache === 'object' ? job.cache.inputs : undefined) ?? [])] },
     output: { ref: job.output?.ref ?? outputRef(id), worktree: job.output?.worktree ?? false },
     description: job.description,
     source,
@@ -94,7 +100,8 @@ export function resolveConfig(input: ResolveInput): Config {
       maxWaitMs: raw.debounce?.maxWait ?? DEFAULTS.debounce.maxWaitMs,
       maxBatch: raw.debounce?.maxBatch ?? perf?.io?.batchSize ?? DEFAULTS.debounce.maxBatch,
     },
-    concurrency: raw.concurrency ?? perf?.concurrency?.hooks ?? Math.max(1, Math.min(DEFAULTS.maxConcurrency, input.cpus)),
+    concurrency:
+      raw.concurrency ?? perf?.concurrency?.hooks ?? Math.max(1, Math.min(DEFAULTS.maxConcurrency, input.cpus)),
     cache: {
       enabled: raw.cache?.enabled ?? perf?.cache?.diskCache ?? DEFAULTS.cache.enabled,
       maxSizeBytes: parseSize(raw.cache?.maxSize ?? perf?.cache?.maxSize) ?? DEFAULTS.cache.maxSizeBytes,

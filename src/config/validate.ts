@@ -15,9 +15,9 @@ import {
   checkSize,
   child,
   newProblems,
-  report,
   type Problem,
   type Problems,
+  report,
 } from './problems.js'
 
 export type { Problem } from './problems.js'
@@ -50,7 +50,8 @@ function checkPerformance(problems: Problems, raw: unknown): void {
   const concurrency = checkRecord(problems, 'performance.concurrency', performance.concurrency)
   if (concurrency) {
     checkKeys(problems, 'performance.concurrency', concurrency, ['hooks', 'gitOps', 'templates'])
-    for (const key of ['hooks', 'gitOps', 'templates']) checkNumber(problems, `performance.concurrency.${key}`, concurrency[key], 'positiveInteger')
+    for (const key of ['hooks', 'gitOps', 'templates'])
+      checkNumber(problems, `performance.concurrency.${key}`, concurrency[key], 'positiveInteger')
   }
   const io = checkRecord(problems, 'performance.io', performance.io)
   if (io) {
@@ -85,7 +86,11 @@ function checkSettings(problems: Problems, config: Record<string, unknown>): voi
   checkPerformance(problems, config.performance)
 }
 
-function checkJobFiles(problems: Problems, jobFiles: readonly JobFile[], configJobs: Record<string, unknown> | undefined): void {
+function checkJobFiles(
+  problems: Problems,
+  jobFiles: readonly JobFile[],
+  configJobs: Record<string, unknown> | undefined,
+): void {
   const seen = new Map<string, string>()
   for (const job of jobFiles) {
     problems.file = job.relative
@@ -93,12 +98,25 @@ function checkJobFiles(problems: Problems, jobFiles: readonly JobFile[], configJ
     checkJobId(problems, path, job.id, true)
     const earlier = seen.get(job.id)
     if (configJobs !== undefined && Object.hasOwn(configJobs, job.id)) {
-      report(problems, path, `job '${job.id}' is defined twice: in the config file and in ${job.relative}; remove one or rename it`)
+      report(
+        problems,
+        path,
+        `job '${job.id}' is defined twice: in the config file and in ${job.relative}; remove one or rename it`,
+      )
     } else if (earlier !== undefined) {
-      report(problems, path, `job '${job.id}' is defined twice: in ${earlier} and in ${job.relative}; rename one of the files`)
+      report(
+        problems,
+        path,
+        `job '${job.id}' is defined twice: in ${earlier} and in ${job.relative}; rename one of the files`,
+      )
     }
     seen.set(job.id, job.relative)
-    if (job.raw === undefined) report(problems, path, `${job.relative} has no default export: end it with 'export default defineJob({ on, run })'`)
+    if (job.raw === undefined)
+      report(
+        problems,
+        path,
+        `${job.relative} has no default export: end it with 'export default defineJob({ on, run })'`,
+      )
     else checkJob(problems, path, job.raw)
   }
   problems.file = undefined
@@ -109,7 +127,11 @@ export function validateConfig(raw: unknown, jobFiles: readonly JobFile[] = []):
   const problems = newProblems()
   const config =
     raw === undefined
-      ? void report(problems, 'config', "the file has no default export: end it with 'export default defineConfig({ jobs: { ... } })'")
+      ? void report(
+          problems,
+          'config',
+          "the file has no default export: end it with 'export default defineConfig({ jobs: { ... } })'",
+        )
       : checkRecord(problems, 'config', raw, 'an object (export default defineConfig({ jobs: { ... } }))')
   let jobs: Record<string, unknown> | undefined
   if (config) {
@@ -127,5 +149,7 @@ export function validateConfig(raw: unknown, jobFiles: readonly JobFile[] = []):
 
 /** One line per problem, as shown under "<file> has N problems:". */
 export function formatProblem(problem: Problem): string {
-  return problem.file === undefined ? `${problem.path}: ${problem.message}` : `${problem.file}: ${problem.path}: ${problem.message}`
+  return problem.file === undefined
+    ? `${problem.path}: ${problem.message}`
+    : `${problem.file}: ${problem.path}: ${problem.message}`
 }

@@ -7,7 +7,7 @@
  * and later read rejects. `close()` ends the session; `withCatFile` closes it for you.
  */
 import type { Repo } from './repo.js'
-import { startGit, type GitChild } from './spawn.js'
+import { type GitChild, startGit } from './spawn.js'
 
 export type GitObject = {
   readonly oid: string
@@ -40,7 +40,8 @@ export class CatFile {
 
   /** Reads one object by oid or any name `git rev-parse` understands (`<tree-ish>:<path>`). */
   read(name: string): Promise<GitObject | undefined> {
-    if (name.includes('\n')) return Promise.reject(new Error(`bug: object name with a newline: ${JSON.stringify(name)}`))
+    if (name.includes('\n'))
+      return Promise.reject(new Error(`bug: object name with a newline: ${JSON.stringify(name)}`))
     if (this.#failure) return Promise.reject(this.#failure)
     return new Promise((resolve, reject) => {
       this.#pending.push({ resolve, reject })

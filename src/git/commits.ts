@@ -17,14 +17,20 @@ export type CommitDetails = CommitInfo & { readonly parents: readonly string[]; 
 
 /** The commits of `range`, oldest first. */
 export async function revList(repo: Repo, range: string): Promise<string[]> {
-  if (range.startsWith('-')) throw new GitvanError('USAGE', `'${range}' is not a revision or range.`, { details: ["Pass a range like 'main~10..main', a commit, or --all."] })
+  if (range.startsWith('-'))
+    throw new GitvanError('USAGE', `'${range}' is not a revision or range.`, {
+      details: ["Pass a range like 'main~10..main', a commit, or --all."],
+    })
   if (range === 'all') {
     const head = await git(['rev-parse', '-q', '--verify', 'HEAD^{commit}'], { cwd: repo.root })
     if (!head.ok) return [] // unborn branch: no commits yet
     return lines((await listOrFail(repo, ['rev-list', '--reverse', '--topo-order', 'HEAD'], 'HEAD')).stdout)
   }
   if (range.includes('..') || range.startsWith('^')) {
-    return lines((await listOrFail(repo, ['rev-list', '--reverse', '--topo-order', '--end-of-options', range, '--'], range)).stdout)
+    return lines(
+      (await listOrFail(repo, ['rev-list', '--reverse', '--topo-order', '--end-of-options', range, '--'], range))
+        .stdout,
+    )
   }
   const one = await git(['rev-parse', '-q', '--verify', `${range}^{commit}`], { cwd: repo.root })
   if (!one.ok) throw unknownRevision(repo, range)
@@ -41,7 +47,9 @@ async function listOrFail(repo: Repo, args: readonly string[], range: string) {
 
 const unknownRevision = (repo: Repo, range: string, stderr = '') =>
   new GitvanError('USAGE', `'${range}' does not name a commit or a range of commits in ${repo.root}.`, {
-    details: [stderr.trim().split('\n')[0] ?? '', "Pass a range like 'main~10..main', a commit, or --all."].filter(Boolean),
+    details: [stderr.trim().split('\n')[0] ?? '', "Pass a range like 'main~10..main', a commit, or --all."].filter(
+      Boolean,
+    ),
   })
 
 /** Metadata of many commits, read in one cat-file session; commits git does not have are absent. */
@@ -52,7 +60,8 @@ export async function readCommits(repo: Repo, oids: readonly string[]): Promise<
   await withCatFile(repo, async (cat) => {
     const objects = await Promise.all(oids.map((oid) => cat.read(oid)))
     objects.forEach((object, i) => {
-      if (object?.type === 'commit') commits.set(oids[i] as string, parseCommit(oids[i] as string, object.content, abbrev))
+      if (object?.type === 'commit')
+        commits.set(oids[i] as string, parseCommit(oids[i] as string, object.content, abbrev))
     })
   })
   return commits

@@ -20,15 +20,21 @@ export async function changedFiles(repo: Repo, oids: readonly string[]): Promise
   const files = new Map<string, string[]>()
   if (oids.length === 0) return files
   for (const oid of oids) files.set(oid, [])
-  const child = startGit(['diff-tree', '--stdin', '-r', '-z', '--root', '--no-renames', '--name-status', '--diff-merges=first-parent'], {
-    cwd: repo.root,
-  })
+  const child = startGit(
+    ['diff-tree', '--stdin', '-r', '-z', '--root', '--no-renames', '--name-status', '--diff-merges=first-parent'],
+    {
+      cwd: repo.root,
+    },
+  )
   const out: Buffer[] = []
   child.stdout.on('data', (chunk: Buffer) => out.push(chunk))
   child.stdin.end(`${[...files.keys()].join('\n')}\n`)
   const exit = await child.exited
   if (!exit.ok) {
-    throw new GitvanError('GIT_FAILED', `git diff-tree could not list the changed files: ${exit.stderr.trim().split('\n')[0] ?? ''}`)
+    throw new GitvanError(
+      'GIT_FAILED',
+      `git diff-tree could not list the changed files: ${exit.stderr.trim().split('\n')[0] ?? ''}`,
+    )
   }
   const tokens = Buffer.concat(out).toString('utf8').split('\0')
   let current: string[] | undefined

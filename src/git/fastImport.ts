@@ -50,9 +50,13 @@ export async function writeNotesCommit(repo: Repo, commit: NotesCommit): Promise
   const exit = await child.exited
   const oid = Buffer.concat(out).toString('utf8').trim()
   if (!exit.ok || !/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(oid)) {
-    throw new GitvanError('GIT_FAILED', `git fast-import could not write the notes commit on ${commit.ref}: ${exit.stderr.trim().split('\n')[0] ?? ''}`, {
-      details: ['Every receipt must name an existing commit. Run `git fsck` if the repository may be damaged.'],
-    })
+    throw new GitvanError(
+      'GIT_FAILED',
+      `git fast-import could not write the notes commit on ${commit.ref}: ${exit.stderr.trim().split('\n')[0] ?? ''}`,
+      {
+        details: ['Every receipt must name an existing commit. Run `git fsck` if the repository may be damaged.'],
+      },
+    )
   }
   return oid
 }

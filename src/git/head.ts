@@ -17,7 +17,12 @@ export type Head = {
   readonly ref: string
 }
 
-export type HeadDirs = { readonly root: string; readonly gitDir: string; readonly commonDir: string; readonly env: NodeJS.ProcessEnv }
+export type HeadDirs = {
+  readonly root: string
+  readonly gitDir: string
+  readonly commonDir: string
+  readonly env: NodeJS.ProcessEnv
+}
 
 const OID = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/
 

@@ -9,11 +9,11 @@
  * common dir, so linked worktrees share locks.
  */
 import os from 'node:os'
-import { isAlive as isProcessAlive } from '../lockFile.js'
 import { checkRefComponent } from '../config/refname.js'
 import { GitvanError } from '../errors.js'
+import { isAlive as isProcessAlive } from '../lockFile.js'
 import { withCatFile } from './catfile.js'
-import { listRefs, readRef, updateRef, withRetry, type RefOutcome } from './refs.js'
+import { listRefs, type RefOutcome, readRef, updateRef, withRetry } from './refs.js'
 import type { Repo } from './repo.js'
 import { git } from './spawn.js'
 
@@ -30,7 +30,13 @@ export type LockOwner = {
   readonly lease: number
 }
 
-export type Lock = { readonly ref: string; readonly oid: string; readonly job: string; readonly commit: string; readonly owner: LockOwner }
+export type Lock = {
+  readonly ref: string
+  readonly oid: string
+  readonly job: string
+  readonly commit: string
+  readonly owner: LockOwner
+}
 
 export type AcquireResult =
   | { readonly ok: true; readonly lock: Lock; readonly tookOver?: LockOwner }
@@ -46,8 +52,20 @@ export const lockRef = (job: string, commit: string): string => {
 export function parseOwner(text: string): LockOwner | undefined {
   try {
     const value = JSON.parse(text) as Partial<LockOwner>
-    if (typeof value.pid !== 'number' || typeof value.host !== 'string' || typeof value.time !== 'string' || typeof value.lease !== 'number') return undefined
-    return { owner: `${value.host}:${value.pid}`, pid: value.pid, host: value.host, time: value.time, lease: value.lease }
+    if (
+      typeof value.pid !== 'number' ||
+      typeof value.host !== 'string' ||
+      typeof value.time !== 'string' ||
+      typeof value.lease !== 'number'
+    )
+      return undefined
+    return {
+      owner: `${value.host}:${value.pid}`,
+      pid: value.pid,
+      host: value.host,
+      time: value.time,
+      lease: value.lease,
+    }
   } catch {
     return undefined
   }
@@ -65,7 +83,13 @@ export const isAlive = (pid: number): boolean => isProcessAlive({ pid, start: '0
 
 async function writeOwner(repo: Repo, leaseMs: number): Promise<{ oid: string; owner: LockOwner }> {
   const host = os.hostname()
-  const owner: LockOwner = { owner: `${host}:${process.pid}`, pid: process.pid, host, time: new Date().toISOString(), lease: leaseMs }
+  const owner: LockOwner = {
+    owner: `${host}:${process.pid}`,
+    pid: process.pid,
+    host,
+    time: new Date().toISOString(),
+    lease: leaseMs,
+  }
   const result = await git(['hash-object', '-w', '--stdin'], { cwd: repo.root, input: `${JSON.stringify(owner)}\n` })
   if (!result.ok) throw new GitvanError('GIT_FAILED', `git hash-object failed in ${repo.root}: ${result.stderr.trim()}`)
   return { oid: result.stdout.trim(), owner }
@@ -76,10 +100,15 @@ async function readOwner(repo: Repo, oid: string): Promise<LockOwner | undefined
   return result.ok ? parseOwner(result.stdout) : undefined
 }
 
-type Step = { readonly done: true; readonly result: AcquireResult } | { readonly done: false; readonly outcome: RefOutcome | undefined }
+type Step =
+  | { readonly done: true; readonly result: AcquireResult }
+  | { readonly done: false; readonly outcome: RefOutcome | undefined }
 
 /** Claims (job, commit) for this process, taking over an expired lock. */
-export async function acquireLock(repo: Repo, options: { readonly job: string; readonly commit: string; readonly leaseMs: number }): Promise<AcquireResult> {
+export async function acquireLock(
+  repo: Repo,
+  options: { readonly job: string; readonly commit: string; readonly leaseMs: number },
+): Promise<AcquireResult> {
   const ref = lockRef(options.job, options.commit)
   const mine = await writeOwner(repo, options.leaseMs)
   const lock: Lock = { ref, oid: mine.oid, job: options.job, commit: options.commit, owner: mine.owner }
@@ -102,9 +131,13 @@ export async function acquireLock(repo: Repo, options: { readonly job: string; r
   )
   if (value.done) return value.result
   const detail = value.outcome && !value.outcome.ok ? value.outcome.detail : 'it kept changing'
-  throw new GitvanError(value.outcome && !value.outcome.ok && value.outcome.reason === 'locked' ? 'LOCKED' : 'REF_CONFLICT', `Could not claim ${ref}.`, {
-    details: [detail],
-  })
+  throw new GitvanError(
+    value.outcome && !value.outcome.ok && value.outcome.reason === 'locked' ? 'LOCKED' : 'REF_CONFLICT',
+    `Could not claim ${ref}.`,
+    {
+      details: [detail],
+    },
+  )
 }
 
 /** Releases a lock we hold; `stale` when it was taken over after our lease ran out. */
@@ -112,7 +145,13 @@ export function releaseLock(repo: Repo, lock: Lock): Promise<RefOutcome> {
   return updateRef(repo, { ref: lock.ref, newOid: null, oldOid: lock.oid })
 }
 
-export type HeldLock = { readonly ref: string; readonly job: string; readonly commit: string; readonly owner: LockOwner | undefined; readonly expired: boolean }
+export type HeldLock = {
+  readonly ref: string
+  readonly job: string
+  readonly commit: string
+  readonly owner: LockOwner | undefined
+  readonly expired: boolean
+}
 
 /** Every lock ref with its owner (for `gitvan status`). */
 export async function listLocks(repo: Repo): Promise<HeldLock[]> {

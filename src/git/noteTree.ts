@@ -8,7 +8,7 @@
  * once per session, through the shared cat-file, so resolving thousands of notes is a few dozen
  * object reads pipelined in one process.
  */
-import { parseTree, type CatFile, type TreeEntry } from './catfile.js'
+import { type CatFile, parseTree, type TreeEntry } from './catfile.js'
 
 export class NoteTree {
   readonly #cat: CatFile

@@ -13,12 +13,12 @@
  */
 import os from 'node:os'
 import { GitvanError } from '../errors.js'
-import { RECEIPT_SCHEMA, toReceiptLine, type Receipt } from '../job/result.js'
+import { RECEIPT_SCHEMA, type Receipt, toReceiptLine } from '../job/result.js'
 import { withCatFile } from './catfile.js'
 import { writeNotesCommit } from './fastImport.js'
 import { isAlive } from './locks.js'
 import { NoteTree } from './noteTree.js'
-import { readRef, updateRef, withRetry, type RefOutcome, type RetryOptions } from './refs.js'
+import { type RefOutcome, type RetryOptions, readRef, updateRef, withRetry } from './refs.js'
 import type { Repo } from './repo.js'
 import { git } from './spawn.js'
 
@@ -43,7 +43,8 @@ export function parseReceiptLine(line: string): Receipt | undefined {
   if (!line.startsWith('{')) return undefined
   try {
     const value = JSON.parse(line) as Record<string, unknown>
-    if (value.schema !== RECEIPT_SCHEMA || typeof value.job !== 'string' || typeof value.commit !== 'string') return undefined
+    if (value.schema !== RECEIPT_SCHEMA || typeof value.job !== 'string' || typeof value.commit !== 'string')
+      return undefined
     if (typeof value.status !== 'string' || typeof value.at !== 'string') return undefined
     return { outputs: [], ms: 0, cache: 'off', hook: '', runner: '', ...value } as unknown as Receipt
   } catch {
@@ -114,7 +115,8 @@ export async function publishReceipts(
   if (receipts.length === 0) return { notesCommits: 0, attempts: 0 }
   const fresh = new Map<string, string[]>()
   for (const receipt of receipts) {
-    if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(receipt.commit)) throw new Error(`bug: receipt for '${receipt.commit}' is not a full commit id`)
+    if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(receipt.commit))
+      throw new Error(`bug: receipt for '${receipt.commit}' is not a full commit id`)
     const lines = fresh.get(receipt.commit) ?? []
     lines.push(toReceiptLine(receipt))
     fresh.set(receipt.commit, lines)
@@ -130,7 +132,8 @@ export async function publishReceipts(
   const { value: outcome, attempts } = await withRetry<RefOutcome>(
     (n) =>
       publishOnce(repo, commits, fresh, receipts.length, {
-        listing: n > 1 ? undefined : (options.start ?? (prune ? listRefs(repo, [NOTES_REF, SCRATCH_PREFIX]) : undefined)),
+        listing:
+          n > 1 ? undefined : (options.start ?? (prune ? listRefs(repo, [NOTES_REF, SCRATCH_PREFIX]) : undefined)),
         prune: prune && n === 1,
       }),
     (outcome) => {
@@ -145,12 +148,22 @@ export async function publishReceipts(
   if (outcome.ok) return { notesCommits: 1, attempts }
   if (outcome.reason === 'locked') {
     throw new GitvanError('LOCKED', `Could not publish ${receipts.length} receipts: ${NOTES_REF} is locked.`, {
-      details: [outcome.detail, 'Nothing was published: once the lock is gone, run again (jobs without a receipt run again).'],
+      details: [
+        outcome.detail,
+        'Nothing was published: once the lock is gone, run again (jobs without a receipt run again).',
+      ],
     })
   }
-  throw new GitvanError('REF_CONFLICT', `Could not publish ${receipts.length} receipts: ${NOTES_REF} kept moving (${attempts} attempts).`, {
-    details: [outcome.detail, 'Other writers were publishing at the same time. Nothing was published: run again (jobs without a receipt run again).'],
-  })
+  throw new GitvanError(
+    'REF_CONFLICT',
+    `Could not publish ${receipts.length} receipts: ${NOTES_REF} kept moving (${attempts} attempts).`,
+    {
+      details: [
+        outcome.detail,
+        'Other writers were publishing at the same time. Nothing was published: run again (jobs without a receipt run again).',
+      ],
+    },
+  )
 }
 
 async function publishOnce(
@@ -169,7 +182,12 @@ async function publishOnce(
     const before = existing.get(commit)
     // A new note of one line (the common case: one job on a commit that had none) is its own union.
     const only = before === undefined && lines.length === 1 ? lines[0] : undefined
-    notes.set(commit, only !== undefined && only !== '' && !only.includes('\n') ? `${only}\n` : unionLines(before ?? '', lines.join('\n')))
+    notes.set(
+      commit,
+      only !== undefined && only !== '' && !only.includes('\n')
+        ? `${only}\n`
+        : unionLines(before ?? '', lines.join('\n')),
+    )
   }
   const scratch = `${SCRATCH_PREFIX}${HOST}-${process.pid}-${++scratchCount}`
   const message = `Notes added by 'gitvan': ${count} receipt${count === 1 ? '' : 's'} on ${commits.length} commit${commits.length === 1 ? '' : 's'}\n`
@@ -184,7 +202,8 @@ async function publishOnce(
 }
 
 /** Deletes scratch refs that processes on this host left behind when they were killed. */
-export const pruneScratchRefs = async (repo: Repo): Promise<number> => deleteDeadScratch(repo, await listRefs(repo, [SCRATCH_PREFIX]))
+export const pruneScratchRefs = async (repo: Repo): Promise<number> =>
+  deleteDeadScratch(repo, await listRefs(repo, [SCRATCH_PREFIX]))
 
 /** Of `refs` (ref → oid), deletes the scratch refs of dead processes on this host. */
 async function deleteDeadScratch(repo: Repo, refs: ReadonlyMap<string, string>): Promise<number> {
@@ -205,7 +224,8 @@ async function deleteDeadScratch(repo: Repo, refs: ReadonlyMap<string, string>):
  */
 async function listRefs(repo: Repo, patterns: readonly string[]): Promise<Map<string, string>> {
   const result = await git(['for-each-ref', '--format=%(objectname) %(refname)', ...patterns], { cwd: repo.root })
-  if (!result.ok) throw new GitvanError('GIT_FAILED', `git for-each-ref ${patterns.join(' ')} failed: ${result.stderr.trim()}`)
+  if (!result.ok)
+    throw new GitvanError('GIT_FAILED', `git for-each-ref ${patterns.join(' ')} failed: ${result.stderr.trim()}`)
   const refs = new Map<string, string>()
   for (const line of result.stdout.split('\n')) {
     const space = line.indexOf(' ')

@@ -127,8 +127,13 @@ function classify(stderr: string, repo: Repo): RefOutcome {
         : `${lockFile} exists and is ${formatAge(age)} old; if no git process is running in ${repo.root}, a crashed process left it: remove the file`
     return { ok: false, reason: 'locked', detail, lockFile, ...(age === undefined ? {} : { lockAgeMs: age }) }
   }
-  if (/reference already exists|' exists; cannot create '/.test(stderr)) return { ok: false, reason: 'exists', detail: firstLine(stderr) }
-  if (/is at [0-9a-f]+ but expected|unable to resolve reference|reference is missing but expected|but expected [0-9a-f]+/.test(stderr)) {
+  if (/reference already exists|' exists; cannot create '/.test(stderr))
+    return { ok: false, reason: 'exists', detail: firstLine(stderr) }
+  if (
+    /is at [0-9a-f]+ but expected|unable to resolve reference|reference is missing but expected|but expected [0-9a-f]+/.test(
+      stderr,
+    )
+  ) {
     return { ok: false, reason: 'stale', detail: firstLine(stderr) }
   }
   throw new GitvanError('GIT_FAILED', `git update-ref failed in ${repo.root}: ${firstLine(stderr)}`, {

@@ -25,7 +25,10 @@ export type Repo = {
 }
 
 export function findRepo(cwd: string): Repo {
-  const result = gitSync(['rev-parse', '--show-toplevel', '--git-dir', '--git-common-dir', '--git-path', 'hooks'], { cwd, keepHooksPath: true })
+  const result = gitSync(['rev-parse', '--show-toplevel', '--git-dir', '--git-common-dir', '--git-path', 'hooks'], {
+    cwd,
+    keepHooksPath: true,
+  })
   if (!result.ok) {
     throw new GitvanError('NOT_A_REPO', `${cwd} is not inside a git working tree.`, {
       details: [result.stderr.trim(), "Run gitvan inside a repository (or 'git init' one first)."].filter(Boolean),

@@ -57,14 +57,12 @@ export const RUNNABLE_HOOKS: readonly HookName[] = [...BLOCKING_HOOKS, ...ASYNC_
 /** Hooks that git feeds on standard input (pre-push: pushed refs; post-rewrite: old→new pairs). */
 export const STDIN_HOOKS: readonly string[] = ['pre-push', 'post-rewrite', 'reference-transaction']
 
-export const isRunnableHook = (name: string): name is HookName =>
-  (RUNNABLE_HOOKS as readonly string[]).includes(name)
+export const isRunnableHook = (name: string): name is HookName => (RUNNABLE_HOOKS as readonly string[]).includes(name)
 
 export const isBlockingHook = (name: string): name is BlockingHook =>
   (BLOCKING_HOOKS as readonly string[]).includes(name)
 
-export const isAsyncHook = (name: string): name is AsyncHook =>
-  (ASYNC_HOOKS as readonly string[]).includes(name)
+export const isAsyncHook = (name: string): name is AsyncHook => (ASYNC_HOOKS as readonly string[]).includes(name)
 
 /** The hooks that have at least one job, in catalog order: the hooks gitvan installs for. */
 export const hooksOf = (config: Pick<Config, 'jobs'>): readonly HookName[] => {
@@ -73,4 +71,5 @@ export const hooksOf = (config: Pick<Config, 'jobs'>): readonly HookName[] => {
 }
 
 /** Whether two hook lists (each in catalog order) are the same. */
-export const sameHooks = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((hook, i) => hook === b[i])
+export const sameHooks = (a: readonly string[], b: readonly string[]): boolean =>
+  a.length === b.length && a.every((hook, i) => hook === b[i])

@@ -3,7 +3,7 @@
  * relative to where the user stands. Pure: the CLI prints these.
  */
 import path from 'node:path'
-import { isAsyncHook, type HookName } from './catalog.js'
+import { type HookName, isAsyncHook } from './catalog.js'
 import type { HookChange } from './teardown.js'
 
 const relative = (from: string, file: string): string => {
@@ -36,12 +36,17 @@ export function describeChange(change: HookChange, cwd: string): string {
     case 'stranded':
       return `${hook}: left ${rel(change.chainedFile)} in place: ${rel(change.file)} is not gitvan's (keep the one you want as ${rel(change.file)})`
     case 'husky-removed':
-      return change.deleted ? `${hook}: deleted ${rel(change.file)} (gitvan had created it)` : `${hook}: removed gitvan's line from ${rel(change.file)}`
+      return change.deleted
+        ? `${hook}: deleted ${rel(change.file)} (gitvan had created it)`
+        : `${hook}: removed gitvan's line from ${rel(change.file)}`
   }
 }
 
 /** Blocking hooks get `gitvan hook <name>`; async ones a line that runs this clone's sh shim. */
 const lineName = (hook: HookName): string =>
-  isAsyncHook(hook) ? `a line that runs the sh shim in ${'$'}(git rev-parse --git-common-dir)/gitvan/shims/${hook} (no node; 'gitvan hook ${hook}' where gitvan is not installed)` : `'gitvan hook ${hook}'`
+  isAsyncHook(hook)
+    ? `a line that runs the sh shim in ${'$'}(git rev-parse --git-common-dir)/gitvan/shims/${hook} (no node; 'gitvan hook ${hook}' where gitvan is not installed)`
+    : `'gitvan hook ${hook}'`
 
-const notRun = (hook: string): string => ` (warning: .husky/_/${hook} is missing, so git will not run it; 'npx husky' sets husky up)`
+const notRun = (hook: string): string =>
+  ` (warning: .husky/_/${hook} is missing, so git will not run it; 'npx husky' sets husky up)`

@@ -10,13 +10,13 @@
  * killing the commands' process groups.
  */
 import type { Config, Job } from '../config/types.js'
+import { parseCommand } from '../job/command.js'
 import type { JobInput } from '../job/input.js'
 import type { JobResult } from '../job/result.js'
-import { parseCommand } from '../job/command.js'
 import { runJob } from '../job/run.js'
 import { matchFiles, matchTrigger } from '../schedule/match.js'
-import { gatherFacts, type GateFacts, type GateRequest } from './gateFacts.js'
-import { openGateCache, type GateCache } from './gateCache.js'
+import { type GateCache, openGateCache } from './gateCache.js'
+import { type GateFacts, type GateRequest, gatherFacts } from './gateFacts.js'
 
 export type { GateRequest } from './gateFacts.js'
 
@@ -69,7 +69,12 @@ async function select(jobs: readonly Job[], facts: GateFacts): Promise<Selected[
  * Runs one gate through the disk cache: a hit returns the cached passing result without running
  * anything; a miss runs the job. What is stored is decided once every gate is done (`settle`).
  */
-async function runCached(job: Job, input: JobInput, cache: { readonly gate: GateCache; readonly facts: GateFacts } | undefined, signal: AbortSignal | undefined): Promise<JobResult> {
+async function runCached(
+  job: Job,
+  input: JobInput,
+  cache: { readonly gate: GateCache; readonly facts: GateFacts } | undefined,
+  signal: AbortSignal | undefined,
+): Promise<JobResult> {
   const lookup = cache ? await cache.gate.lookup(job, input.files, cache.facts) : undefined
   const result = lookup?.hit ?? (await runJob(job, input, signal ? { signal } : {}))
   const marked: JobResult = lookup && !lookup.hit ? { ...result, cache: 'miss', key: lookup.key } : result
@@ -87,7 +92,10 @@ export async function runGates(
   // The cache's git processes run alongside the facts'. Imported statically: measured, a dynamic
   // import() of its chunk raised the hook's peak RSS by about 4 MB (52 against 48 MB).
   const gate = openGateCache(config, request)
-  const facts = await gatherFacts(request, { author: jobs.some((job) => job.on.author !== undefined), files: jobs.some(needsFiles) })
+  const facts = await gatherFacts(request, {
+    author: jobs.some((job) => job.on.author !== undefined),
+    files: jobs.some(needsFiles),
+  })
   const selected = await select(jobs, facts)
   const cache = gate && { gate, facts }
 
@@ -111,7 +119,9 @@ export async function runGates(
     results.set(only.job, result)
     options.onResult?.(result)
   } else if (selected.length > 1) {
-    await runQueued(selected, config.concurrency, toInput, results, options, (job, input) => runCached(job, input, cache, options.signal))
+    await runQueued(selected, config.concurrency, toInput, results, options, (job, input) =>
+      runCached(job, input, cache, options.signal),
+    )
   }
 
   const runs = selected.map(({ job }): GateRun => {

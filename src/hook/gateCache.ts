@@ -24,15 +24,15 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs'
 import path from 'node:path'
-import type { Config, Job } from '../config/types.js'
-import { CONFIG_FILES, JOBS_DIR } from '../config/discover.js'
-import { blobId, cacheKey, type Content, type KeyMaterial } from '../cache/key.js'
+import { blobId, type Content, cacheKey, type KeyMaterial } from '../cache/key.js'
 import { PROBE_HOOKS, probeHead, probePath, renderProbe } from '../cache/probe.js'
-import { cacheDirOf, CacheStore } from '../cache/store.js'
+import { CacheStore, cacheDirOf } from '../cache/store.js'
+import { CONFIG_FILES, JOBS_DIR } from '../config/discover.js'
+import type { Config, Job } from '../config/types.js'
 import { git } from '../git/spawn.js'
 import { parseCommand } from '../job/command.js'
 import type { JobResult } from '../job/result.js'
-import { once, splitZ, type GateFacts, type GateRequest } from './gateFacts.js'
+import { type GateFacts, type GateRequest, once, splitZ } from './gateFacts.js'
 
 declare const __GITVAN_VERSION__: string
 const VERSION = typeof __GITVAN_VERSION__ === 'string' ? __GITVAN_VERSION__ : 'dev'
@@ -48,7 +48,12 @@ export type Lookup = {
   readonly keyedBy: 'tree' | 'files' | 'push'
 }
 
-type Pending = { readonly job: Job; readonly files: readonly string[]; readonly lookup: Lookup | undefined; readonly result: JobResult }
+type Pending = {
+  readonly job: Job
+  readonly files: readonly string[]
+  readonly lookup: Lookup | undefined
+  readonly result: JobResult
+}
 
 export type GateCache = {
   /** The key and any cached result for `job` given `files`, or undefined when the job is not cached. */
@@ -67,7 +72,9 @@ function commandUses(job: Job): { readonly files: boolean; readonly context: boo
   if (typeof job.run !== 'string') return undefined
   const parsed = parseCommand(job.run)
   if (!parsed.ok) return undefined
-  const context = parsed.words.some((word) => word.some((piece) => 'placeholder' in piece && piece.placeholder !== 'files'))
+  const context = parsed.words.some((word) =>
+    word.some((piece) => 'placeholder' in piece && piece.placeholder !== 'files'),
+  )
   return { files: parsed.usesFiles, context }
 }
 
@@ -77,14 +84,20 @@ function commandUses(job: Job): { readonly files: boolean; readonly context: boo
  * the hook's own facts, unless the pre-commit shim already handed their answers over; blob ids are
  * computed in-process; `diff-files` runs once, after every gate has finished (`settle`).
  */
-export function openGateCache(config: Pick<Config, 'cache' | 'hash' | 'file' | 'root' | 'jobs'>, request: GateRequest): GateCache | undefined {
+export function openGateCache(
+  config: Pick<Config, 'cache' | 'hash' | 'file' | 'root' | 'jobs'>,
+  request: GateRequest,
+): GateCache | undefined {
   if (!config.cache.enabled || !CACHED_HOOKS.includes(request.hook)) return undefined
   const jobs = config.jobs.filter((job) => (job.on.hooks as readonly string[]).includes(request.hook))
   if (jobs.every((job) => job.cache === false)) return undefined
-  const store = new CacheStore(cacheDirOf({ root: request.root, stateDir: path.join(request.commonDir, 'gitvan') }, request.env), {
-    maxSizeBytes: config.cache.maxSizeBytes,
-    ttlMs: config.cache.ttlMs,
-  })
+  const store = new CacheStore(
+    cacheDirOf({ root: request.root, stateDir: path.join(request.commonDir, 'gitvan') }, request.env),
+    {
+      maxSizeBytes: config.cache.maxSizeBytes,
+      ttlMs: config.cache.ttlMs,
+    },
+  )
   const run = async (args: readonly string[]): Promise<string | undefined> => {
     const result = await git(args, { cwd: request.root, env: request.env })
     return result.ok ? result.stdout : undefined
@@ -92,7 +105,9 @@ export function openGateCache(config: Pick<Config, 'cache' | 'hash' | 'file' | '
   const probing = (PROBE_HOOKS as readonly string[]).includes(request.hook)
   const configFile = path.relative(config.root, config.file).split(path.sep).join('/')
 
-  const indexFile = request.env.GIT_INDEX_FILE ? path.resolve(request.cwd, request.env.GIT_INDEX_FILE) : path.join(request.gitDir, 'index')
+  const indexFile = request.env.GIT_INDEX_FILE
+    ? path.resolve(request.cwd, request.env.GIT_INDEX_FILE)
+    : path.join(request.gitDir, 'index')
   const indexStamp = (): string | undefined => {
     try {
       const st = statSync(indexFile, { bigint: true })
@@ -108,7 +123,9 @@ export function openGateCache(config: Pick<Config, 'cache' | 'hash' | 'file' | '
     return oid === undefined ? undefined : { oid, stamp: indexStamp() }
   })
   /** HEAD's tree, 'none' on an unborn branch: with the index's tree it fixes the staged changes. */
-  const base = once(async () => request.shim?.base ?? (await run(['rev-parse', '-q', '--verify', 'HEAD^{tree}']))?.trim() ?? 'none')
+  const base = once(
+    async () => request.shim?.base ?? (await run(['rev-parse', '-q', '--verify', 'HEAD^{tree}']))?.trim() ?? 'none',
+  )
   /**
    * Blob ids of the CLI and the config file (for a probe) and of each declared input (null when
    * absent), computed here as git does for `hash-object --no-filters`: sha1 of `blob <size>\0` and
@@ -156,7 +173,11 @@ export function openGateCache(config: Pick<Config, 'cache' | 'hash' | 'file' | '
       run: typeof job.run === 'function' ? job.run.toString() : (job.run ?? ''),
       // A gate given `{files}` is keyed by those files; any other sees the whole repository, the
       // staged diff (HEAD's tree against the index's) included.
-      context: { branch: facts.branch ?? null, ...(content.keyedBy === 'files' ? {} : { base: baseTree }), ...(probeSafe ? {} : { head: facts.commit || null }) },
+      context: {
+        branch: facts.branch ?? null,
+        ...(content.keyedBy === 'files' ? {} : { base: baseTree }),
+        ...(probeSafe ? {} : { head: facts.commit || null }),
+      },
     }
     const key = cacheKey(material)
     const cached = store.get(key)
@@ -182,7 +203,12 @@ export function openGateCache(config: Pick<Config, 'cache' | 'hash' | 'file' | '
     if (request.hook === 'pre-push') {
       const t = await tree()
       // The files too: the same refs pushed after remote-tracking refs moved send other paths.
-      return t === undefined ? undefined : { content: { push: { args: [...request.args], stdin: request.stdin, tree: t.oid, files: [...files].sort() } }, keyedBy: 'push' }
+      return t === undefined
+        ? undefined
+        : {
+            content: { push: { args: [...request.args], stdin: request.stdin, tree: t.oid, files: [...files].sort() } },
+            keyedBy: 'push',
+          }
     }
     if (uses?.files) {
       let blobs: ReadonlyMap<string, string> | undefined
@@ -209,7 +235,9 @@ export function openGateCache(config: Pick<Config, 'cache' | 'hash' | 'file' | '
   }
 
   async function settle(candidates: readonly Job[], passed: boolean): Promise<void> {
-    const toStore = pending.filter((p) => p.lookup !== undefined && p.lookup.hit === undefined && p.result.status === 'ok')
+    const toStore = pending.filter(
+      (p) => p.lookup !== undefined && p.lookup.hit === undefined && p.result.status === 'ok',
+    )
     const probe = passed && probeAllowed(candidates)
     if (toStore.length === 0 && !probe) return
     const t = await tree()
@@ -262,7 +290,11 @@ export function openGateCache(config: Pick<Config, 'cache' | 'hash' | 'file' | '
     const text = renderProbe({
       head: probeHead(headLine),
       base: baseTree,
-      absent: [...(rank === -1 ? CONFIG_FILES : CONFIG_FILES.slice(0, rank)), JOBS_DIR, ...inputs.filter(([, oid]) => oid === null).map(([file]) => file)],
+      absent: [
+        ...(rank === -1 ? CONFIG_FILES : CONFIG_FILES.slice(0, rank)),
+        JOBS_DIR,
+        ...inputs.filter(([, oid]) => oid === null).map(([file]) => file),
+      ],
       files: [configFile, ...inputs.filter(([, oid]) => oid !== null).map(([file]) => file)],
       hashes: [print.cli.oid, print.cli.configOid, ...inputs.flatMap(([, oid]) => (oid === null ? [] : [oid]))],
     })

@@ -23,9 +23,9 @@
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { GitvanError } from '../errors.js'
+import { readHead } from '../git/head.js'
 import { git } from '../git/spawn.js'
 import type { TriggerFacts } from '../schedule/match.js'
-import { readHead } from '../git/head.js'
 
 export type GateRequest = {
   readonly hook: string
@@ -57,13 +57,21 @@ export type GateFacts = {
   readonly filesByDefault: boolean
 }
 
-export type PushedRef = { readonly localRef: string; readonly localOid: string; readonly remoteRef: string; readonly remoteOid: string }
+export type PushedRef = {
+  readonly localRef: string
+  readonly localOid: string
+  readonly remoteRef: string
+  readonly remoteOid: string
+}
 
 const isZero = (oid: string) => /^0+$/.test(oid)
 
 async function readGit(args: readonly string[], request: GateRequest): Promise<string> {
   const result = await git(args, { cwd: request.root, env: request.env })
-  if (!result.ok) throw new GitvanError('GIT_FAILED', `${request.hook}: git ${args.join(' ')} failed (exit ${result.code}).`, { details: [result.stderr.trim()].filter(Boolean) })
+  if (!result.ok)
+    throw new GitvanError('GIT_FAILED', `${request.hook}: git ${args.join(' ')} failed (exit ${result.code}).`, {
+      details: [result.stderr.trim()].filter(Boolean),
+    })
   return result.stdout
 }
 
@@ -80,15 +88,17 @@ export const once = <T>(load: () => Promise<T>): (() => Promise<T>) => {
  * `diff --cached --raw` gives both, so the gate cache's keys cost no second git process.
  */
 export const stagedBlobs = (request: GateRequest): Promise<Map<string, string>> =>
-  readGit(['diff', '--cached', '--raw', '-z', '--no-renames', '--no-abbrev', '--diff-filter=ACMR'], request).then((out) => {
-    const blobs = new Map<string, string>()
-    const parts = splitZ(out) // ':<old mode> <new mode> <old oid> <new oid> <status>', then the path
-    for (let i = 0; i + 1 < parts.length; i += 2) {
-      const [, mode, , oid] = (parts[i] as string).split(' ')
-      blobs.set(parts[i + 1] as string, `${oid ?? ''} ${mode ?? ''}`)
-    }
-    return blobs
-  })
+  readGit(['diff', '--cached', '--raw', '-z', '--no-renames', '--no-abbrev', '--diff-filter=ACMR'], request).then(
+    (out) => {
+      const blobs = new Map<string, string>()
+      const parts = splitZ(out) // ':<old mode> <new mode> <old oid> <new oid> <status>', then the path
+      for (let i = 0; i + 1 < parts.length; i += 2) {
+        const [, mode, , oid] = (parts[i] as string).split(' ')
+        blobs.set(parts[i + 1] as string, `${oid ?? ''} ${mode ?? ''}`)
+      }
+      return blobs
+    },
+  )
 
 /** The message as git will record it: comment lines and a `git commit -v` diff left out. */
 export function cleanMessage(text: string): string {
@@ -105,7 +115,12 @@ export function parsePushedRefs(stdin: string): PushedRef[] {
     .split('\n')
     .map((line) => line.trim().split(/\s+/))
     .filter((fields) => fields.length === 4)
-    .map(([localRef = '', localOid = '', remoteRef = '', remoteOid = '']) => ({ localRef, localOid, remoteRef, remoteOid }))
+    .map(([localRef = '', localOid = '', remoteRef = '', remoteOid = '']) => ({
+      localRef,
+      localOid,
+      remoteRef,
+      remoteOid,
+    }))
 }
 
 /** The paths changed by the commits a push sends. */
@@ -115,14 +130,28 @@ async function pushedFiles(refs: readonly PushedRef[], request: GateRequest): Pr
   const olds = [...new Set(sent.map((ref) => ref.remoteOid).filter((oid) => !isZero(oid)))]
   const known = olds.length === 0 ? [] : await knownObjects(olds, request)
   const unknownBase = sent.some((ref) => isZero(ref.remoteOid) || !known.includes(ref.remoteOid))
-  const args = ['log', '-z', '--format=', '--name-only', '--no-renames', '--diff-filter=ACMR', ...sent.map((ref) => ref.localOid), '--not', ...known]
+  const args = [
+    'log',
+    '-z',
+    '--format=',
+    '--name-only',
+    '--no-renames',
+    '--diff-filter=ACMR',
+    ...sent.map((ref) => ref.localOid),
+    '--not',
+    ...known,
+  ]
   if (unknownBase) args.push('--remotes')
   return [...new Set(splitZ(await readGit(args, request)))]
 }
 
 /** Which of `oids` name commits present in this repository (a remote's oid may not be). */
 async function knownObjects(oids: readonly string[], request: GateRequest): Promise<string[]> {
-  const result = await git(['cat-file', '--batch-check=%(objectname) %(objecttype)'], { cwd: request.root, env: request.env, input: `${oids.join('\n')}\n` })
+  const result = await git(['cat-file', '--batch-check=%(objectname) %(objecttype)'], {
+    cwd: request.root,
+    env: request.env,
+    input: `${oids.join('\n')}\n`,
+  })
   return result.stdout
     .split('\n')
     .map((line) => line.split(' '))
@@ -145,13 +174,19 @@ async function readMessage(request: GateRequest): Promise<string | undefined> {
     return cleanMessage(await readFile(path.resolve(request.cwd, file), 'utf8'))
   } catch (error) {
     throw new GitvanError('USAGE', `${request.hook}: cannot read the commit message file '${file}'.`, {
-      details: [(error as Error).message, `git passes it as the first argument: gitvan hook ${request.hook} <message file>`],
+      details: [
+        (error as Error).message,
+        `git passes it as the first argument: gitvan hook ${request.hook} <message file>`,
+      ],
       cause: error,
     })
   }
 }
 
-export async function gatherFacts(request: GateRequest, needs: { readonly author: boolean; readonly files: boolean }): Promise<GateFacts> {
+export async function gatherFacts(
+  request: GateRequest,
+  needs: { readonly author: boolean; readonly files: boolean },
+): Promise<GateFacts> {
   const { hook } = request
   const isCommitMessage = hook === 'commit-msg' || hook === 'prepare-commit-msg' || hook === 'applypatch-msg'
   const blobs = once(() => stagedBlobs(request))
@@ -160,7 +195,9 @@ export async function gatherFacts(request: GateRequest, needs: { readonly author
   const [head, message, author] = await Promise.all([
     readHead(request),
     isCommitMessage ? readMessage(request) : undefined,
-    needs.author ? readGit(['var', 'GIT_AUTHOR_IDENT'], request).then((ident) => ident.replace(/\s+\d+\s+[-+]\d{4}\s*$/, '')) : undefined,
+    needs.author
+      ? readGit(['var', 'GIT_AUTHOR_IDENT'], request).then((ident) => ident.replace(/\s+\d+\s+[-+]\d{4}\s*$/, ''))
+      : undefined,
   ])
   const commit = head.commit
   const branch = head.ref.startsWith('refs/heads/') ? head.ref.slice('refs/heads/'.length) : undefined

@@ -49,12 +49,16 @@ export function formatVerdict(verdict: GateVerdict, root: string): string {
   for (const run of verdict.runs) {
     if (run.state !== 'done' || run.result.status === 'ok') continue
     const source = path.relative(root, run.job.source) || run.job.source
-    lines.push(`gitvan: ${verdict.hook}: job '${run.job.id}' ${describeFailure(run)}${attempts(run.result)} (${source})\n`)
+    lines.push(
+      `gitvan: ${verdict.hook}: job '${run.job.id}' ${describeFailure(run)}${attempts(run.result)} (${source})\n`,
+    )
     lines.push(indent(run.result.log))
   }
   const skipped = verdict.runs.filter((run) => run.state === 'skipped').map((run) => run.job.id)
   if (skipped.length > 0) lines.push(`gitvan: ${verdict.hook}: not run after the failure: ${skipped.join(', ')}\n`)
   const operation = OPERATION[verdict.hook] ?? verdict.hook
-  lines.push(`gitvan: the ${operation} was refused. Fix the problem and try again (to skip gitvan once: GITVAN=0 git ${operation} ...).\n`)
+  lines.push(
+    `gitvan: the ${operation} was refused. Fix the problem and try again (to skip gitvan once: GITVAN=0 git ${operation} ...).\n`,
+  )
   return lines.join('')
 }

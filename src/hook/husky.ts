@@ -18,7 +18,7 @@
  */
 import { existsSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
-import { isAsyncHook, type HookName } from './catalog.js'
+import { type HookName, isAsyncHook } from './catalog.js'
 
 /** One `.husky/<hook>` file install changed. */
 export type HuskyEdit = {
@@ -55,7 +55,8 @@ const shimLine = (hook: HookName): string =>
 export const huskyLine = (hook: HookName): string => (isAsyncHook(hook) ? shimLine(hook) : nodeLine(hook))
 
 /** Every line a gitvan install ever wrote for `hook`, the current one first. */
-export const huskyLines = (hook: HookName): readonly string[] => (isAsyncHook(hook) ? [shimLine(hook), nodeLine(hook)] : [nodeLine(hook)])
+export const huskyLines = (hook: HookName): readonly string[] =>
+  isAsyncHook(hook) ? [shimLine(hook), nodeLine(hook)] : [nodeLine(hook)]
 
 /** `.husky/<hook>` for the husky hooks dir `.husky/_`. */
 export const huskyFile = (hooksDir: string, hook: HookName): string => path.join(path.dirname(hooksDir), hook)
@@ -83,7 +84,13 @@ export function addHuskyLine(hooksDir: string, hook: HookName): HuskyAdd {
   const call = huskyCall(content, hook)
   if (call === 'older') {
     const older = new Set(huskyLines(hook).slice(1))
-    writeFileSync(file, content.split('\n').map((line) => (older.has(line) ? huskyLine(hook) : line)).join('\n'))
+    writeFileSync(
+      file,
+      content
+        .split('\n')
+        .map((line) => (older.has(line) ? huskyLine(hook) : line))
+        .join('\n'),
+    )
     return { kind: 'upgraded', file }
   }
   if (call !== undefined) return { kind: 'present', ours: call === 'current' }

@@ -10,9 +10,9 @@
  */
 import { mkdirSync, readdirSync, rmdirSync, unlinkSync } from 'node:fs'
 import path from 'node:path'
-import { isAsyncHook, RUNNABLE_HOOKS, type HookName } from './catalog.js'
+import { type HookName, isAsyncHook, RUNNABLE_HOOKS } from './catalog.js'
 import { readSlot, writeShim } from './hookFiles.js'
-import { renderShim, type Runtime } from './shim.js'
+import { type Runtime, renderShim } from './shim.js'
 import type { HookChange } from './teardown.js'
 
 export const huskyShimsDir = (stateDir: string): string => path.join(stateDir, 'shims')
@@ -33,7 +33,11 @@ export function writeHuskyShim(stateDir: string, hook: HookName, runtime: Runtim
  * Deletes the per-clone shims of `hooks` (all that are there when `hooks` is undefined), and the
  * shims directory once it is empty.
  */
-export function removeHuskyShims(stateDir: string, hooks: readonly HookName[] | undefined, trace: (line: string) => void): HookChange[] {
+export function removeHuskyShims(
+  stateDir: string,
+  hooks: readonly HookName[] | undefined,
+  trace: (line: string) => void,
+): HookChange[] {
   const dir = huskyShimsDir(stateDir)
   let names: string[]
   try {
@@ -42,7 +46,9 @@ export function removeHuskyShims(stateDir: string, hooks: readonly HookName[] | 
     return []
   }
   const changes: HookChange[] = []
-  for (const hook of RUNNABLE_HOOKS.filter((name) => names.includes(name) && (hooks === undefined || hooks.includes(name)))) {
+  for (const hook of RUNNABLE_HOOKS.filter(
+    (name) => names.includes(name) && (hooks === undefined || hooks.includes(name)),
+  )) {
     const slot = readSlot(dir, hook)
     if (slot.current !== 'shim') continue
     unlinkSync(slot.file)

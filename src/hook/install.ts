@@ -19,19 +19,19 @@ import path from 'node:path'
 import type { Config } from '../config/types.js'
 import { GitvanError } from '../errors.js'
 import type { Repo } from '../git/repo.js'
-import { hooksOf, RUNNABLE_HOOKS, sameHooks, type HookName } from './catalog.js'
-import { chainExisting, readSlot, writeShim, type HookSlot } from './hookFiles.js'
+import { type HookName, hooksOf, RUNNABLE_HOOKS, sameHooks } from './catalog.js'
+import { chainExisting, type HookSlot, readSlot, writeShim } from './hookFiles.js'
 import { addHuskyLine, huskyFile, huskyRunsHook, isHuskyHooksDir } from './husky.js'
 import { shimmedHooks, writeHuskyShim } from './huskyShims.js'
 import { takeLock, tryLock } from './installLock.js'
-import { readRecord, recordFile, removeRecord, writeRecord, type InstallMode, type InstallRecord } from './record.js'
-import { currentRuntime, renderShim, type Runtime } from './shim.js'
-import { tearDown, type HookChange } from './teardown.js'
+import { type InstallMode, type InstallRecord, readRecord, recordFile, removeRecord, writeRecord } from './record.js'
+import { currentRuntime, type Runtime, renderShim } from './shim.js'
+import { type HookChange, tearDown } from './teardown.js'
 
-export type { HookChange } from './teardown.js'
-export type { InstallMode, InstallRecord } from './record.js'
-export { installState, type InstallState } from './installState.js'
 export { hooksOf } from './catalog.js'
+export { type InstallState, installState } from './installState.js'
+export type { InstallMode, InstallRecord } from './record.js'
+export type { HookChange } from './teardown.js'
 
 export type InstallOptions = {
   /** Replace conflicting `.gitvan-chained` files instead of refusing. */
@@ -52,26 +52,32 @@ export type InstallReport = {
   readonly changed: boolean
 }
 
-const isChange = (change: HookChange): boolean => change.kind !== 'unchanged' && change.kind !== 'husky-present' && change.kind !== 'conflict'
+const isChange = (change: HookChange): boolean =>
+  change.kind !== 'unchanged' && change.kind !== 'husky-present' && change.kind !== 'conflict'
 
 /**
  * A `.gitvan-chained` file is ours when the shim in front of it is ours or the record says we made
  * it. Otherwise installing would either rename the hook over it or start running it.
  */
 const conflictOf = (slot: HookSlot, recorded: InstallRecord | undefined): boolean =>
-  slot.chained && (slot.current === 'foreign' || (slot.current === 'absent' && !(recorded?.chained.includes(slot.hook) ?? false)))
+  slot.chained &&
+  (slot.current === 'foreign' || (slot.current === 'absent' && !(recorded?.chained.includes(slot.hook) ?? false)))
 
 function conflictError(conflicts: readonly HookSlot[]): GitvanError {
-  return new GitvanError('USAGE', `Cannot install: ${conflicts.length === 1 ? 'a hook is' : `${conflicts.length} hooks are`} in the way.`, {
-    details: [
-      ...conflicts.map((slot) =>
-        slot.current === 'foreign'
-          ? `${slot.file} and ${slot.chainedFile} both exist: chaining the first would replace the second.`
-          : `${slot.chainedFile} was not made by this gitvan install: the ${slot.hook} shim would run it.`,
-      ),
-      "Move the file you want to keep to the hook's name (or delete the other), or run 'gitvan install --force' to chain the hook that is in place.",
-    ],
-  })
+  return new GitvanError(
+    'USAGE',
+    `Cannot install: ${conflicts.length === 1 ? 'a hook is' : `${conflicts.length} hooks are`} in the way.`,
+    {
+      details: [
+        ...conflicts.map((slot) =>
+          slot.current === 'foreign'
+            ? `${slot.file} and ${slot.chainedFile} both exist: chaining the first would replace the second.`
+            : `${slot.chainedFile} was not made by this gitvan install: the ${slot.hook} shim would run it.`,
+        ),
+        "Move the file you want to keep to the hook's name (or delete the other), or run 'gitvan install --force' to chain the hook that is in place.",
+      ],
+    },
+  )
 }
 
 type Plan = { readonly desired: readonly HookName[]; readonly onConflict: 'throw' | 'skip' }
@@ -80,7 +86,9 @@ function apply(repo: Repo, plan: Plan, options: InstallOptions): InstallReport {
   const trace = options.trace ?? (() => {})
   const runtime = options.runtime ?? currentRuntime()
   const mode: InstallMode = isHuskyHooksDir(repo.hooksDir) ? 'husky' : 'hooks'
-  trace(`install: ${plan.desired.length === 0 ? 'no hook has a job' : `hooks with jobs: ${plan.desired.join(', ')}`}; ${mode === 'husky' ? 'husky' : 'hooks'} dir ${repo.hooksDir}`)
+  trace(
+    `install: ${plan.desired.length === 0 ? 'no hook has a job' : `hooks with jobs: ${plan.desired.join(', ')}`}; ${mode === 'husky' ? 'husky' : 'hooks'} dir ${repo.hooksDir}`,
+  )
   const recorded = readRecord(repo.stateDir)
   // An install in another place (core.hooksPath changed, or husky came or went) is taken away
   // whole; only an install in this same place counts when judging conflicts and what to drop.
@@ -98,7 +106,13 @@ function apply(repo: Repo, plan: Plan, options: InstallOptions): InstallReport {
   }
   if (previous && dropped.length > 0) {
     trace(`install: ${dropped.join(', ')} no longer ${dropped.length === 1 ? 'has' : 'have'} jobs`)
-    changes.push(...tearDown({ ...previous, hooks: dropped, husky: previous.husky.filter((edit) => dropped.includes(edit.hook)) }, trace, repo.stateDir))
+    changes.push(
+      ...tearDown(
+        { ...previous, hooks: dropped, husky: previous.husky.filter((edit) => dropped.includes(edit.hook)) },
+        trace,
+        repo.stateDir,
+      ),
+    )
   }
 
   const installed: HookName[] = []
@@ -135,7 +149,9 @@ function apply(repo: Repo, plan: Plan, options: InstallOptions): InstallReport {
     for (const hook of plan.desired) {
       if (shimmed.includes(hook)) {
         const change = writeHuskyShim(repo.stateDir, hook, runtime)
-        trace(`${hook}: ${change.kind === 'unchanged' ? 'per-clone shim already up to date:' : 'wrote the per-clone shim'} ${change.file}`)
+        trace(
+          `${hook}: ${change.kind === 'unchanged' ? 'per-clone shim already up to date:' : 'wrote the per-clone shim'} ${change.file}`,
+        )
         changes.push(change)
       }
       const added = addHuskyLine(repo.hooksDir, hook)
@@ -212,7 +228,11 @@ export function uninstall(repo: Repo, options: Pick<InstallOptions, 'trace'> = {
  * changed. Does nothing where gitvan was never installed, or while another install runs; skips
  * (and reports) conflicts instead of refusing, so a hook never fails because of one.
  */
-export function ensureInstalled(repo: Repo, config: Pick<Config, 'jobs'>, options: Omit<InstallOptions, 'force'> = {}): InstallReport | undefined {
+export function ensureInstalled(
+  repo: Repo,
+  config: Pick<Config, 'jobs'>,
+  options: Omit<InstallOptions, 'force'> = {},
+): InstallReport | undefined {
   const previous = readRecord(repo.stateDir)
   if (!previous) return undefined
   const desired = hooksOf(config)

@@ -12,7 +12,9 @@ import { mkdirSync } from 'node:fs'
 import path from 'node:path'
 import { acquireLockFile, releaseLockFile, selfOwner } from '../lockFile.js'
 
-export type LockOutcome = { readonly kind: 'acquired'; readonly release: () => void } | { readonly kind: 'held'; readonly pid: number; readonly file: string }
+export type LockOutcome =
+  | { readonly kind: 'acquired'; readonly release: () => void }
+  | { readonly kind: 'held'; readonly pid: number; readonly file: string }
 
 export const lockFile = (stateDir: string): string => path.join(stateDir, 'install.lock')
 

@@ -7,7 +7,7 @@ import type { Repo } from '../git/repo.js'
 import { readSlot } from './hookFiles.js'
 import { huskyCall, huskyFile } from './husky.js'
 import { huskyShimsDir, shimmedHooks } from './huskyShims.js'
-import { readRecord, type InstallRecord } from './record.js'
+import { type InstallRecord, readRecord } from './record.js'
 
 export type InstallState = InstallRecord & {
   /** What no longer matches the record, one line each; empty when all is well. */
@@ -23,27 +23,41 @@ export function installState(repo: Repo): InstallState | undefined {
   const problems: string[] = []
   const shimmed = record.mode === 'husky' ? shimmedHooks(record.hooks) : []
   if ((record.mode === 'hooks' || shimmed.length > 0) && !existsSync(record.node)) {
-    problems.push(`node ${record.node} (written into the shims) is gone: the shims fall back to node on PATH; ${REINSTALL} to write the new path`)
+    problems.push(
+      `node ${record.node} (written into the shims) is gone: the shims fall back to node on PATH; ${REINSTALL} to write the new path`,
+    )
   }
-  if (!existsSync(record.cli)) problems.push(`the gitvan CLI ${record.cli} (written into the shims) is gone: hooks fail until you ${REINSTALL} again`)
+  if (!existsSync(record.cli))
+    problems.push(
+      `the gitvan CLI ${record.cli} (written into the shims) is gone: hooks fail until you ${REINSTALL} again`,
+    )
   if (record.hooksDir !== repo.hooksDir) {
-    problems.push(`installed in ${record.hooksDir}, but git now runs hooks from ${repo.hooksDir} (core.hooksPath changed): ${REINSTALL}`)
+    problems.push(
+      `installed in ${record.hooksDir}, but git now runs hooks from ${repo.hooksDir} (core.hooksPath changed): ${REINSTALL}`,
+    )
   }
   for (const hook of record.hooks) {
     if (record.mode === 'hooks') {
       const slot = readSlot(record.hooksDir, hook)
       if (slot.current === 'absent') problems.push(`${hook}: ${slot.file} is missing; ${REINSTALL} to put it back`)
-      if (slot.current === 'foreign') problems.push(`${hook}: ${slot.file} is no longer gitvan's shim; ${REINSTALL} to put it back`)
+      if (slot.current === 'foreign')
+        problems.push(`${hook}: ${slot.file} is no longer gitvan's shim; ${REINSTALL} to put it back`)
       continue
     }
     const file = huskyFile(record.hooksDir, hook)
     const call = existsSync(file) ? huskyCall(readFileSync(file, 'utf8'), hook) : undefined
-    if (call === undefined) problems.push(`${hook}: ${file} no longer calls 'gitvan hook ${hook}'; ${REINSTALL} to add it again`)
+    if (call === undefined)
+      problems.push(`${hook}: ${file} no longer calls 'gitvan hook ${hook}'; ${REINSTALL} to add it again`)
     if (!shimmed.includes(hook)) continue
-    if (call === 'older') problems.push(`${hook}: ${file} holds the line of an older gitvan, which starts node on every ${hook}; ${REINSTALL} to replace it`)
+    if (call === 'older')
+      problems.push(
+        `${hook}: ${file} holds the line of an older gitvan, which starts node on every ${hook}; ${REINSTALL} to replace it`,
+      )
     const slot = readSlot(huskyShimsDir(repo.stateDir), hook)
     if (slot.current !== 'shim') {
-      problems.push(`${hook}: the per-clone shim ${slot.file} is missing, so the husky line starts node ('gitvan hook ${hook}') on every ${hook}; ${REINSTALL} to put it back`)
+      problems.push(
+        `${hook}: the per-clone shim ${slot.file} is missing, so the husky line starts node ('gitvan hook ${hook}') on every ${hook}; ${REINSTALL} to put it back`,
+      )
     }
   }
   return { ...record, problems }

@@ -7,7 +7,7 @@
  */
 import { readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
-import { isRunnableHook, type HookName } from './catalog.js'
+import { type HookName, isRunnableHook } from './catalog.js'
 import type { HuskyEdit } from './husky.js'
 
 export type InstallMode = 'hooks' | 'husky'
@@ -41,7 +41,8 @@ export function readRecord(stateDir: string): InstallRecord | undefined {
   return parseRecord(text)
 }
 
-const isStringArray = (value: unknown): value is string[] => Array.isArray(value) && value.every((item) => typeof item === 'string')
+const isStringArray = (value: unknown): value is string[] =>
+  Array.isArray(value) && value.every((item) => typeof item === 'string')
 
 function parseRecord(text: string): InstallRecord | undefined {
   let value: unknown

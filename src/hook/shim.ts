@@ -14,7 +14,7 @@
 import { existsSync, readFileSync, realpathSync } from 'node:fs'
 import path from 'node:path'
 import { GitvanError } from '../errors.js'
-import { isAsyncHook, STDIN_HOOKS, type HookName } from './catalog.js'
+import { type HookName, isAsyncHook, STDIN_HOOKS } from './catalog.js'
 
 export const SHIM_MARKER = '# gitvan-shim 1'
 

@@ -7,7 +7,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
-import { isRunnableHook, RUNNABLE_HOOKS, type HookName } from './catalog.js'
+import { type HookName, isRunnableHook, RUNNABLE_HOOKS } from './catalog.js'
 import { CHAINED_SUFFIX, removeShim } from './hookFiles.js'
 import { huskyCall, huskyFile, isHuskyHooksDir, removeHuskyLine } from './husky.js'
 import { removeHuskyShims } from './huskyShims.js'
@@ -22,9 +22,21 @@ export type HookChange =
   /** Not installed: `chainedFile` is not ours (only ensureInstalled skips instead of refusing). */
   | { readonly kind: 'conflict'; readonly hook: HookName; readonly file: string; readonly chainedFile: string }
   /** `runs`: husky has a wrapper for this hook in `.husky/_`, so the line will run. */
-  | { readonly kind: 'husky-added'; readonly hook: HookName; readonly file: string; readonly created: boolean; readonly runs: boolean }
+  | {
+      readonly kind: 'husky-added'
+      readonly hook: HookName
+      readonly file: string
+      readonly created: boolean
+      readonly runs: boolean
+    }
   /** The husky file already calls `gitvan hook`; `ours`: with gitvan's marker. */
-  | { readonly kind: 'husky-present'; readonly hook: HookName; readonly file: string; readonly ours: boolean; readonly runs: boolean }
+  | {
+      readonly kind: 'husky-present'
+      readonly hook: HookName
+      readonly file: string
+      readonly ours: boolean
+      readonly runs: boolean
+    }
   /** The husky file held the line an older gitvan wrote; it now holds the current one. */
   | { readonly kind: 'husky-updated'; readonly hook: HookName; readonly file: string; readonly runs: boolean }
   /** A shim removed; `restored`: the chained hook is back in its place. */
@@ -61,7 +73,11 @@ function hooksIn(hooksDir: string): HookName[] {
   } catch {
     return []
   }
-  const found = new Set(names.map((name) => (name.endsWith(CHAINED_SUFFIX) ? name.slice(0, -CHAINED_SUFFIX.length) : name)).filter(isRunnableHook))
+  const found = new Set(
+    names
+      .map((name) => (name.endsWith(CHAINED_SUFFIX) ? name.slice(0, -CHAINED_SUFFIX.length) : name))
+      .filter(isRunnableHook),
+  )
   return RUNNABLE_HOOKS.filter((hook) => found.has(hook))
 }
 
@@ -84,7 +100,12 @@ function huskyLinesIn(hooksDir: string, trace: Trace): HookChange[] {
  * there and every per-clone shim in `stateDir`. Husky files keep the user's edits; only gitvan's
  * line goes.
  */
-export function tearDown(record: InstallRecord | undefined, trace: Trace, stateDir: string, scanDir?: string): HookChange[] {
+export function tearDown(
+  record: InstallRecord | undefined,
+  trace: Trace,
+  stateDir: string,
+  scanDir?: string,
+): HookChange[] {
   const changes: HookChange[] = []
   if (record?.mode === 'hooks') changes.push(...removeShims(record.hooksDir, record.hooks, trace))
   if (record?.mode === 'husky') {
@@ -100,7 +121,9 @@ export function tearDown(record: InstallRecord | undefined, trace: Trace, stateD
     changes.push(...removeHuskyShims(stateDir, record.hooks, trace))
   }
   if (scanDir !== undefined) {
-    const found = isHuskyHooksDir(scanDir) ? huskyLinesIn(scanDir, trace) : removeShims(scanDir, hooksIn(scanDir), trace)
+    const found = isHuskyHooksDir(scanDir)
+      ? huskyLinesIn(scanDir, trace)
+      : removeShims(scanDir, hooksIn(scanDir), trace)
     for (const change of found) {
       if (!changes.some((seen) => seen.kind === change.kind && seen.file === change.file)) changes.push(change)
     }

@@ -119,7 +119,11 @@ export function parseCommand(command: string): ParsedCommand {
   for (const w of words) {
     const hasFiles = w.some((p) => 'placeholder' in p && p.placeholder === 'files')
     if (!hasFiles) continue
-    if (w.length !== 1) return { ok: false, problem: `{files} must be a whole argument (it expands to one argument per file), in: ${command}` }
+    if (w.length !== 1)
+      return {
+        ok: false,
+        problem: `{files} must be a whole argument (it expands to one argument per file), in: ${command}`,
+      }
     usesFiles = true
   }
   return { ok: true, words: merge(words), usesFiles }

@@ -96,7 +96,14 @@ export function execArgv(argv: readonly string[], options: ExecOptions): Promise
   const [file, ...args] = argv
   const limit = options.logLimit ?? DEFAULT_LOG_LIMIT
   if (file === undefined || file === '') {
-    return Promise.resolve({ code: null, signal: null, log: '', timedOut: false, aborted: false, error: { message: 'the command is empty', code: 'EMPTY' } })
+    return Promise.resolve({
+      code: null,
+      signal: null,
+      log: '',
+      timedOut: false,
+      aborted: false,
+      error: { message: 'the command is empty', code: 'EMPTY' },
+    })
   }
   if (options.signal?.aborted) {
     return Promise.resolve({ code: null, signal: null, log: '', timedOut: false, aborted: true })

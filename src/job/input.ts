@@ -5,7 +5,10 @@
  */
 import type { JobContext } from './context.js'
 
-export type JobInput = Pick<JobContext, 'hook' | 'args' | 'stdin' | 'commit' | 'commits' | 'files' | 'branch' | 'root'> & {
+export type JobInput = Pick<
+  JobContext,
+  'hook' | 'args' | 'stdin' | 'commit' | 'commits' | 'files' | 'branch' | 'root'
+> & {
   /** The environment commands start from. Default: this process's. */
   readonly env?: NodeJS.ProcessEnv
 }

@@ -29,8 +29,18 @@ export function makeContext(options: ContextOptions): JobContext {
     return result.stdout
   }
   const commit = async (rev: string): Promise<CommitInfo> => {
-    const out = await runGit(['log', '-1', '--no-show-signature', `--format=${COMMIT_FORMAT}`, '--end-of-options', rev, '--'])
-    const [oid = '', short = '', subject = '', body = '', name = '', email = '', date = ''] = out.replace(/\n$/, '').split('\0')
+    const out = await runGit([
+      'log',
+      '-1',
+      '--no-show-signature',
+      `--format=${COMMIT_FORMAT}`,
+      '--end-of-options',
+      rev,
+      '--',
+    ])
+    const [oid = '', short = '', subject = '', body = '', name = '', email = '', date = ''] = out
+      .replace(/\n$/, '')
+      .split('\0')
     return { oid, short, subject, body: body.replace(/\n+$/, ''), author: { name, email }, date }
   }
   const exec = async (file: string, args: readonly string[] = []): Promise<ExecResult> => {
@@ -38,7 +48,8 @@ export function makeContext(options: ContextOptions): JobContext {
     const outcome = await execArgv([file, ...args], { cwd: input.root, env: options.env(), signal, separate: true })
     log.push(outcome.log)
     if (outcome.error) throw Object.assign(new Error(outcome.error.message), { code: outcome.error.code })
-    if (outcome.aborted) throw Object.assign(new Error(`'${file}' was stopped: the job was aborted`), { code: 'ABORTED' })
+    if (outcome.aborted)
+      throw Object.assign(new Error(`'${file}' was stopped: the job was aborted`), { code: 'ABORTED' })
     return {
       code: outcome.code ?? 128,
       stdout: outcome.stdout ?? '',

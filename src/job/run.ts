@@ -14,12 +14,12 @@
  *   are not. Cancellation is never retried.
  */
 import type { Job } from '../config/types.js'
-import type { JobError, JobResult, JobStatus } from './result.js'
 import { expandCommand, parseCommand } from './command.js'
 import { execArgv, TailBuffer } from './exec.js'
 import type { JobInput } from './input.js'
 import { jsonProblem } from './json.js'
 import { makeContext } from './makeContext.js'
+import type { JobError, JobResult, JobStatus } from './result.js'
 
 export type { JobInput } from './input.js'
 
@@ -58,9 +58,19 @@ const defaultSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
   })
 
 export const formatMs = (ms: number): string =>
-  ms % 3_600_000 === 0 ? `${ms / 3_600_000}h` : ms % 60_000 === 0 ? `${ms / 60_000}m` : ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`
+  ms % 3_600_000 === 0
+    ? `${ms / 3_600_000}h`
+    : ms % 60_000 === 0
+      ? `${ms / 60_000}m`
+      : ms % 1000 === 0
+        ? `${ms / 1000}s`
+        : `${ms}ms`
 
-const failed = (code: string, message: string, retryable = false): Attempt => ({ status: 'failed', error: { code, message }, retryable })
+const failed = (code: string, message: string, retryable = false): Attempt => ({
+  status: 'failed',
+  error: { code, message },
+  retryable,
+})
 
 export async function runJob(job: Job, input: JobInput, options: RunJobOptions = {}): Promise<JobResult> {
   const now = options.now ?? Date.now
@@ -76,7 +86,10 @@ export async function runJob(job: Job, input: JobInput, options: RunJobOptions =
       attempt = { status: 'cancelled', error: { code: 'CANCELLED', message: 'cancelled' }, retryable: false }
       break
     }
-    if (attempts > 0) log.push(`[gitvan: attempt ${attempts + 1} of ${maxAttempts}, after: ${attempt.error?.message ?? attempt.status}]\n`)
+    if (attempts > 0)
+      log.push(
+        `[gitvan: attempt ${attempts + 1} of ${maxAttempts}, after: ${attempt.error?.message ?? attempt.status}]\n`,
+      )
     attempts++
     attempt = await runAttempt(job, input, log, options.signal)
     if (attempt.status === 'ok' || !attempt.retryable || attempts >= maxAttempts) break
@@ -95,7 +108,12 @@ export async function runJob(job: Job, input: JobInput, options: RunJobOptions =
 }
 
 /** One attempt under the job's timeout and the caller's signal. */
-async function runAttempt(job: Job, input: JobInput, log: TailBuffer, outer: AbortSignal | undefined): Promise<Attempt> {
+async function runAttempt(
+  job: Job,
+  input: JobInput,
+  log: TailBuffer,
+  outer: AbortSignal | undefined,
+): Promise<Attempt> {
   const controller = new AbortController()
   let timedOut = false
   const onAbort = () => controller.abort(outer?.reason)
@@ -109,8 +127,14 @@ async function runAttempt(job: Job, input: JobInput, log: TailBuffer, outer: Abo
       : undefined
   try {
     const attempt = await runBody(job, input, log, controller.signal)
-    if (timedOut) return { status: 'timeout', error: { code: 'TIMEOUT', message: `timed out after ${formatMs(job.timeoutMs)}` }, retryable: true }
-    if (controller.signal.aborted) return { status: 'cancelled', error: { code: 'CANCELLED', message: 'cancelled' }, retryable: false }
+    if (timedOut)
+      return {
+        status: 'timeout',
+        error: { code: 'TIMEOUT', message: `timed out after ${formatMs(job.timeoutMs)}` },
+        retryable: true,
+      }
+    if (controller.signal.aborted)
+      return { status: 'cancelled', error: { code: 'CANCELLED', message: 'cancelled' }, retryable: false }
     return attempt
   } finally {
     clearTimeout(timer)
@@ -144,7 +168,14 @@ function runBody(job: Job, input: JobInput, log: TailBuffer, signal: AbortSignal
   return failed('NOTHING_TO_RUN', `job '${job.id}' has neither 'run' nor 'template' (in ${job.source})`)
 }
 
-async function runCommand(job: Job, command: string, input: JobInput, env: NodeJS.ProcessEnv, log: TailBuffer, signal: AbortSignal): Promise<Attempt> {
+async function runCommand(
+  job: Job,
+  command: string,
+  input: JobInput,
+  env: NodeJS.ProcessEnv,
+  log: TailBuffer,
+  signal: AbortSignal,
+): Promise<Attempt> {
   const parsed = parseCommand(command)
   if (!parsed.ok) return failed('BAD_COMMAND', `job '${job.id}': ${parsed.problem} (in ${job.source})`)
   const invocations = expandCommand(parsed.words, { files: input.files, commit: input.commit, branch: input.branch })
@@ -157,10 +188,17 @@ async function runCommand(job: Job, command: string, input: JobInput, env: NodeJ
   let first: Attempt | undefined
   let failures = 0
   for (const [index, argv] of invocations.entries()) {
-    const outcome = await execArgv(argv, { cwd: input.root, env, ...(input.stdin ? { stdin: input.stdin } : {}), signal, logLimit: LOG_LIMIT })
+    const outcome = await execArgv(argv, {
+      cwd: input.root,
+      env,
+      ...(input.stdin ? { stdin: input.stdin } : {}),
+      signal,
+      logLimit: LOG_LIMIT,
+    })
     log.push(outcome.log)
     if (outcome.aborted) return { status: 'cancelled', retryable: false } // runAttempt names it timeout or cancelled
-    const where = invocations.length > 1 ? ` (invocation ${index + 1} of ${invocations.length}, split to fit {files} in argv)` : ''
+    const where =
+      invocations.length > 1 ? ` (invocation ${index + 1} of ${invocations.length}, split to fit {files} in argv)` : ''
     const program = `'${argv[0] ?? ''}'`
     if (outcome.error) return failed(outcome.error.code, `${outcome.error.message}${where}`) // the next chunk would fail alike
     const failure = outcome.signal
@@ -175,7 +213,13 @@ async function runCommand(job: Job, command: string, input: JobInput, env: NodeJ
   }
   if (!first?.error) return { status: 'ok', retryable: false }
   if (failures < 2) return first
-  return { ...first, error: { ...first.error, message: `${first.error.message}; ${failures} of ${invocations.length} invocations failed` } }
+  return {
+    ...first,
+    error: {
+      ...first.error,
+      message: `${first.error.message}; ${failures} of ${invocations.length} invocations failed`,
+    },
+  }
 }
 
 async function runFunction(
@@ -205,7 +249,8 @@ async function runFunction(
   } catch (error) {
     if (signal.aborted) return { status: 'cancelled', retryable: false }
     const message = error instanceof Error ? error.message : String(error)
-    const code = typeof (error as { code?: unknown } | null)?.code === 'string' ? (error as { code: string }).code : 'THREW'
+    const code =
+      typeof (error as { code?: unknown } | null)?.code === 'string' ? (error as { code: string }).code : 'THREW'
     if (error instanceof Error && error.stack) log.push(`${error.stack}\n`)
     return failed(code, message || 'threw an error without a message', true)
   } finally {

@@ -7,7 +7,14 @@ import type { Job } from '../config/types.js'
 import type { JobError, JobResult, JobStatus } from '../job/result.js'
 import type { PlannedRun } from '../schedule/plan.js'
 
-export type JobCounts = { runs: number; ok: number; failed: number; timeout: number; cancelled: number; skipped: number }
+export type JobCounts = {
+  runs: number
+  ok: number
+  failed: number
+  timeout: number
+  cancelled: number
+  skipped: number
+}
 
 export type Failure = {
   readonly job: string
@@ -107,7 +114,12 @@ export function toJsonReport(tally: Tally, facts: RunFacts) {
 
 const XML_INVALID = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g
 const xml = (text: string): string =>
-  text.replace(XML_INVALID, '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
+  text
+    .replace(XML_INVALID, '')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
 
 export function toJunit(tally: Tally, facts: RunFacts): string {
   const failures = new Map(tally.failures.map((failure) => [`${failure.job}\u0000${failure.commit}`, failure]))

@@ -17,10 +17,10 @@
  */
 import os from 'node:os'
 import PQueue from 'p-queue'
-import type { Repo } from '../git/repo.js'
 import { publishReceipts, startPublish } from '../git/notes.js'
+import type { Repo } from '../git/repo.js'
 import type { JobInput } from '../job/input.js'
-import { RECEIPT_SCHEMA, type JobResult, type Receipt } from '../job/result.js'
+import { type JobResult, RECEIPT_SCHEMA, type Receipt } from '../job/result.js'
 import { runJob } from '../job/run.js'
 import type { PlannedRun } from './plan.js'
 
@@ -85,9 +85,12 @@ export async function executePlan(runs: readonly PlannedRun[], options: ExecuteO
   const runMs = firstStart === undefined ? 0 : performance.now() - firstStart
 
   const runner = runnerName()
-  const receipts = settled.flatMap(({ run, result }) => (result.status === 'cancelled' ? [] : toReceipts(run, result, runner)))
+  const receipts = settled.flatMap(({ run, result }) =>
+    result.status === 'cancelled' ? [] : toReceipts(run, result, runner),
+  )
   const publishStart = performance.now()
-  if (options.publish !== false && receipts.length > 0) await publishReceipts(options.repo, receipts, start ? { start } : {})
+  if (options.publish !== false && receipts.length > 0)
+    await publishReceipts(options.repo, receipts, start ? { start } : {})
   const publishMs = performance.now() - publishStart
   return {
     outcomes: settled,
@@ -112,7 +115,12 @@ const toInput = (run: PlannedRun, options: ExecuteOptions): JobInput => ({
 })
 
 /** One receipt per commit the run covered. */
-export function toReceipts(run: PlannedRun, result: JobResult, runner: string, at = new Date().toISOString()): readonly Receipt[] {
+export function toReceipts(
+  run: PlannedRun,
+  result: JobResult,
+  runner: string,
+  at = new Date().toISOString(),
+): readonly Receipt[] {
   return run.commits.map((commit) => ({
     schema: RECEIPT_SCHEMA,
     job: run.job.id,

@@ -8,12 +8,12 @@
  * have no facts; the plan skips them. Annotated tags are peeled to their commit.
  */
 import type { Job } from '../config/types.js'
-import type { Repo } from '../git/repo.js'
 import { readReceipts } from '../git/notes.js'
+import type { Repo } from '../git/repo.js'
 import { git } from '../git/spawn.js'
 import type { Receipt } from '../job/result.js'
 import type { HookEvent } from '../spool/event.js'
-import { eventTargets, receiptKey, type CommitFacts, type PlanFacts } from './plan.js'
+import { type CommitFacts, eventTargets, type PlanFacts, receiptKey } from './plan.js'
 
 /** Facts for every commit the events concern. */
 export async function gatherFacts(repo: Repo, events: readonly HookEvent[], jobs: readonly Job[]): Promise<PlanFacts> {
@@ -22,7 +22,11 @@ export async function gatherFacts(repo: Repo, events: readonly HookEvent[], jobs
 }
 
 /** Facts for these object names (commit oids, or tag oids that peel to commits). */
-export async function gatherCommitFacts(repo: Repo, names: readonly string[], jobs: readonly Job[]): Promise<PlanFacts> {
+export async function gatherCommitFacts(
+  repo: Repo,
+  names: readonly string[],
+  jobs: readonly Job[],
+): Promise<PlanFacts> {
   // Names are nearly always commit oids already (hooks and rev-list give those): the reads for
   // them start with the peel instead of after it, and are used only if the peel agrees. A tag, a
   // missing object or a non-commit makes them redo on the peeled oids.
@@ -66,7 +70,16 @@ async function describeCommits(repo: Repo, oids: readonly string[]): Promise<Map
   const result = new Map<string, Omit<CommitFacts, 'tags'>>()
   if (oids.length === 0) return result
   const out = await git(
-    ['log', '--no-walk=unsorted', '--stdin', '-z', '--name-only', '--diff-merges=first-parent', '--no-renames', '--format=%x01%H%x00%an <%ae>%x00%B'],
+    [
+      'log',
+      '--no-walk=unsorted',
+      '--stdin',
+      '-z',
+      '--name-only',
+      '--diff-merges=first-parent',
+      '--no-renames',
+      '--format=%x01%H%x00%an <%ae>%x00%B',
+    ],
     { cwd: repo.root, input: oids.map((oid) => `${oid}\n`).join('') },
   )
   if (!out.ok) throw new Error(`git log failed: ${out.stderr.trim()}`)
@@ -74,7 +87,9 @@ async function describeCommits(repo: Repo, oids: readonly string[]): Promise<Map
     if (record === '') continue
     const [oid, author, message, ...rest] = record.split('\u0000')
     if (!oid || author === undefined || message === undefined) continue
-    const files = rest.map((file, index) => (index === 0 ? file.replace(/^\n/, '') : file)).filter((file) => file !== '')
+    const files = rest
+      .map((file, index) => (index === 0 ? file.replace(/^\n/, '') : file))
+      .filter((file) => file !== '')
     result.set(oid, { message, author, files })
   }
   return result
@@ -82,7 +97,9 @@ async function describeCommits(repo: Repo, oids: readonly string[]): Promise<Map
 
 /** commit oid → short tag names pointing at it (annotated tags peeled). */
 async function readTags(repo: Repo): Promise<Map<string, string[]>> {
-  const out = await git(['for-each-ref', '--format=%(objectname) %(*objectname) %(refname:lstrip=2)', 'refs/tags'], { cwd: repo.root })
+  const out = await git(['for-each-ref', '--format=%(objectname) %(*objectname) %(refname:lstrip=2)', 'refs/tags'], {
+    cwd: repo.root,
+  })
   const result = new Map<string, string[]>()
   for (const line of out.stdout.split('\n')) {
     const [direct, peeled, name] = line.split(' ')

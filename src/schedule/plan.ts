@@ -28,7 +28,7 @@
  */
 import type { Job } from '../config/types.js'
 import type { HookName } from '../hook/catalog.js'
-import { eventBranch, rewrittenPairs, type HookEvent } from '../spool/event.js'
+import { eventBranch, type HookEvent, rewrittenPairs } from '../spool/event.js'
 import { matchFiles, matchTrigger } from './match.js'
 
 export type CommitFacts = {
@@ -124,7 +124,11 @@ export function eventTargets(event: HookEvent): readonly Target[] {
 }
 
 /** Synthetic events for `gitvan run`: each commit as if `hook` had just run for it, oldest first. */
-export function commitEvents(commits: readonly string[], hook: HookEvent['hook'] = 'post-commit', ref = 'HEAD'): readonly HookEvent[] {
+export function commitEvents(
+  commits: readonly string[],
+  hook: HookEvent['hook'] = 'post-commit',
+  ref = 'HEAD',
+): readonly HookEvent[] {
   return commits.map((head, index) => ({ hook, head, ref, cwd: '', args: [], stdin: '', time: index }))
 }
 
@@ -136,10 +140,13 @@ function jobFilter(job: Job): JobFilter {
   return (target, facts) => {
     // A reference-transaction is about the ref it moved: its tag, if any. Other events are about a
     // commit, which may carry several tags; and a target may have several trigger hooks.
-    const known = target.event.hook === 'reference-transaction' ? (target.tag === undefined ? [] : [target.tag]) : facts.tags
+    const known =
+      target.event.hook === 'reference-transaction' ? (target.tag === undefined ? [] : [target.tag]) : facts.tags
     const tags = on.tag.length === 0 ? [undefined] : known
     const fires = target.triggers.some((hook) =>
-      tags.some((tag) => matchTrigger(on, { hook, branch: target.branch, tag, message: facts.message, author: facts.author })),
+      tags.some((tag) =>
+        matchTrigger(on, { hook, branch: target.branch, tag, message: facts.message, author: facts.author }),
+      ),
     )
     if (!fires) return undefined
     const files = matchFiles(on.paths, facts.files)
@@ -149,7 +156,12 @@ function jobFilter(job: Job): JobFilter {
 
 type Match = { readonly target: Target; readonly files: readonly string[] }
 
-export function planJobs(events: readonly HookEvent[], jobs: readonly Job[], facts: PlanFacts, options: { readonly force?: boolean } = {}): Plan {
+export function planJobs(
+  events: readonly HookEvent[],
+  jobs: readonly Job[],
+  facts: PlanFacts,
+  options: { readonly force?: boolean } = {},
+): Plan {
   const ordered = [...events].sort((a, b) => a.time - b.time)
   const targets = ordered.flatMap(eventTargets)
   const runs: PlannedRun[] = []
@@ -176,7 +188,8 @@ export function planJobs(events: readonly HookEvent[], jobs: readonly Job[], fac
       matches.push({ target, files })
     }
     if (job.mode === 'each') {
-      for (const match of matches) if (!isDone(job, match.target.commit)) runs.push(toRun(job, match, [match.target.commit]))
+      for (const match of matches)
+        if (!isDone(job, match.target.commit)) runs.push(toRun(job, match, [match.target.commit]))
     } else if (job.mode === 'latest') {
       const newest = new Map<string, Match>()
       for (const match of matches) newest.set(match.target.branch ?? '', match)
@@ -191,7 +204,13 @@ export function planJobs(events: readonly HookEvent[], jobs: readonly Job[], fac
       const last = open.at(-1)
       if (last) {
         const files = [...new Set(open.flatMap((match) => match.files))]
-        runs.push(toRun(job, { target: last.target, files }, open.map((match) => match.target.commit)))
+        runs.push(
+          toRun(
+            job,
+            { target: last.target, files },
+            open.map((match) => match.target.commit),
+          ),
+        )
       }
     }
   }

@@ -64,7 +64,9 @@ export async function runBatch(options: RunnerOptions, owner: Owner, take: numbe
     })
     if (signal?.aborted) {
       requeue(stateDir, claimed)
-      log.info(`stopped by a signal: ${execution.receipts.length} receipt(s) published, ${claimed.length} event(s) back in the spool`)
+      log.info(
+        `stopped by a signal: ${execution.receipts.length} receipt(s) published, ${claimed.length} event(s) back in the spool`,
+      )
       return { ok: true, claimed: claimed.length, failed: execution.failed, config }
     }
     finish(claimed)
@@ -81,7 +83,9 @@ export async function runBatch(options: RunnerOptions, owner: Owner, take: numbe
       bad: bad.length,
       runner: owner.pid,
     })
-    log.info(`batch: ${events.length} event(s), ${runs} run(s), ${execution.failed} not ok, ${execution.receipts.length} receipt(s) published`)
+    log.info(
+      `batch: ${events.length} event(s), ${runs} run(s), ${execution.failed} not ok, ${execution.receipts.length} receipt(s) published`,
+    )
     return { ok: true, claimed: claimed.length, failed: execution.failed, config }
   } catch (error) {
     requeue(stateDir, claimed)

@@ -24,7 +24,7 @@
  * A file that does not follow this is rejected with a reason that names the line; the runner moves
  * it aside (spool/bad/) instead of guessing.
  */
-import { isAsyncHook, type AsyncHook } from '../hook/catalog.js'
+import { type AsyncHook, isAsyncHook } from '../hook/catalog.js'
 
 export type HookEvent = {
   readonly hook: AsyncHook
@@ -56,10 +56,14 @@ export function parseEvent(text: string, fallbackTime: number): ParsedEvent {
   const lines = text.split('\n')
   if (lines.at(-1) === '') lines.pop()
   if (lines[0] !== EVENT_HEADER) {
-    if (EVENT_HEADER.startsWith(lines[0] ?? '') && lines.length <= 1) return { ok: false, kind: 'incomplete', reason: 'the file is empty or cut short' }
-    return fail(`line 1 is ${JSON.stringify((lines[0] ?? '').slice(0, 40))}, expected '${EVENT_HEADER}' (not a gitvan event, or a newer format)`)
+    if (EVENT_HEADER.startsWith(lines[0] ?? '') && lines.length <= 1)
+      return { ok: false, kind: 'incomplete', reason: 'the file is empty or cut short' }
+    return fail(
+      `line 1 is ${JSON.stringify((lines[0] ?? '').slice(0, 40))}, expected '${EVENT_HEADER}' (not a gitvan event, or a newer format)`,
+    )
   }
-  if (lines.at(-1) !== 'end' || !text.endsWith('\n')) return { ok: false, kind: 'incomplete', reason: "no 'end' line: the writer has not finished (or was stopped)" }
+  if (lines.at(-1) !== 'end' || !text.endsWith('\n'))
+    return { ok: false, kind: 'incomplete', reason: "no 'end' line: the writer has not finished (or was stopped)" }
   lines.pop()
   const fields = new Map<string, string>()
   const args: string[] = []
@@ -86,12 +90,15 @@ export function parseEvent(text: string, fallbackTime: number): ParsedEvent {
   const hook = fields.get('hook') ?? ''
   if (!isAsyncHook(hook)) return fail(`hook ${JSON.stringify(hook)} is not an async git hook`)
   const headOid = fields.get('head') ?? ''
-  if (headOid !== '' && !OID.test(headOid)) return fail(`head ${JSON.stringify(headOid.slice(0, 80))} is not an object id`)
+  if (headOid !== '' && !OID.test(headOid))
+    return fail(`head ${JSON.stringify(headOid.slice(0, 80))} is not an object id`)
   const ref = fields.get('ref') ?? ''
-  if (ref !== 'HEAD' && !ref.startsWith('refs/')) return fail(`ref ${JSON.stringify(ref.slice(0, 80))} is neither HEAD nor a full ref name`)
+  if (ref !== 'HEAD' && !ref.startsWith('refs/'))
+    return fail(`ref ${JSON.stringify(ref.slice(0, 80))} is neither HEAD nor a full ref name`)
   const timeText = fields.get('time')
   const time = timeText === undefined ? fallbackTime : Number(timeText)
-  if (!Number.isFinite(time) || time < 0) return fail(`time ${JSON.stringify(timeText)} is not a number of milliseconds`)
+  if (!Number.isFinite(time) || time < 0)
+    return fail(`time ${JSON.stringify(timeText)} is not a number of milliseconds`)
   while (input.at(-1) === '') input.pop()
   const stdin = input.length === 0 ? '' : `${input.join('\n')}\n`
   return { ok: true, event: { hook, head: headOid, ref, cwd: fields.get('cwd') ?? '', args, stdin, time } }
@@ -110,7 +117,12 @@ export function formatEvent(event: HookEvent): string {
     `cwd ${event.cwd}`,
     `time ${event.time}`,
     ...event.args.map((arg) => `arg ${arg}`),
-    ...(event.stdin === '' ? [] : event.stdin.replace(/\n$/, '').split('\n').map((line) => `in ${line}`)),
+    ...(event.stdin === ''
+      ? []
+      : event.stdin
+          .replace(/\n$/, '')
+          .split('\n')
+          .map((line) => `in ${line}`)),
     'end',
   ]
   return `${lines.join('\n')}\n`
@@ -125,7 +137,8 @@ export function rewrittenPairs(stdin: string): readonly { readonly old: string; 
   const pairs: { old: string; new: string }[] = []
   for (const line of stdin.split('\n')) {
     const [oldOid, newOid] = line.split(' ')
-    if (oldOid !== undefined && newOid !== undefined && OID.test(oldOid) && OID.test(newOid)) pairs.push({ old: oldOid, new: newOid })
+    if (oldOid !== undefined && newOid !== undefined && OID.test(oldOid) && OID.test(newOid))
+      pairs.push({ old: oldOid, new: newOid })
   }
   return pairs
 }

@@ -14,9 +14,27 @@
  */
 import { readFileSync, unlinkSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
-import { acquireLockFile, holdsLockFile, readLockFile, releaseLockFile, selfOwner, type Acquired, type Held, type Owner } from '../lockFile.js'
+import {
+  type Acquired,
+  acquireLockFile,
+  type Held,
+  holdsLockFile,
+  type Owner,
+  readLockFile,
+  releaseLockFile,
+  selfOwner,
+} from '../lockFile.js'
 
-export { formatOwner, isAlive, parseOwner, processStart, selfOwner, type Acquired, type Held, type Owner } from '../lockFile.js'
+export {
+  type Acquired,
+  formatOwner,
+  type Held,
+  isAlive,
+  type Owner,
+  parseOwner,
+  processStart,
+  selfOwner,
+} from '../lockFile.js'
 
 export const lockFile = (stateDir: string): string => path.join(stateDir, 'runner.pid')
 export const startingFile = (stateDir: string): string => path.join(stateDir, 'runner.starting')

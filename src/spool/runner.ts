@@ -20,9 +20,9 @@
 import { loadConfig } from '../config/load.js'
 import type { Config } from '../config/types.js'
 import type { Repo } from '../git/repo.js'
-import { afterFlush, decide, EMPTY, observe, type DebounceSettings } from '../schedule/debounce.js'
-import { acquireLock, clearStarting, holdsLock, releaseLock, selfOwner, type Owner } from './lock.js'
+import { afterFlush, type DebounceSettings, decide, EMPTY, observe } from '../schedule/debounce.js'
 import { describeError, runBatch } from './batch.js'
+import { acquireLock, clearStarting, holdsLock, type Owner, releaseLock, selfOwner } from './lock.js'
 import type { Log } from './log.js'
 import { listWaiting, requeueOrphans } from './spool.js'
 
@@ -119,14 +119,17 @@ export async function runRunner(options: RunnerOptions): Promise<RunnerExit> {
  * runner (runner.starting), so it must not leave before it has had a look at the spool. Mode drain
  * gives up after `lockWaitMs`.
  */
-async function acquire(options: RunnerOptions): Promise<{ readonly owner: Owner; readonly waited: boolean } | undefined> {
+async function acquire(
+  options: RunnerOptions,
+): Promise<{ readonly owner: Owner; readonly waited: boolean } | undefined> {
   const self = selfOwner()
   const deadline = options.mode === 'drain' ? Date.now() + (options.lockWaitMs ?? 600_000) : Number.POSITIVE_INFINITY
   let waited = false
   for (;;) {
     const result = acquireLock(options.repo.stateDir, self)
     if (result.ok) {
-      if (result.tookOver) options.log.info(`took over the lock of runner ${result.tookOver.pid} (not running any more)`)
+      if (result.tookOver)
+        options.log.info(`took over the lock of runner ${result.tookOver.pid} (not running any more)`)
       return { owner: self, waited }
     }
     waited = true
@@ -141,7 +144,14 @@ async function acquire(options: RunnerOptions): Promise<{ readonly owner: Owner;
 type Totals = { batches: number; failed: number }
 
 /** Batches until idle; returns why it stopped. */
-async function serve(options: RunnerOptions, owner: Owner, initial: Config, totals: Totals, setConfig: (c: Config) => void, waited = false): Promise<RunnerExit['reason']> {
+async function serve(
+  options: RunnerOptions,
+  owner: Owner,
+  initial: Config,
+  totals: Totals,
+  setConfig: (c: Config) => void,
+  waited = false,
+): Promise<RunnerExit['reason']> {
   const { repo, log, signal } = options
   let config = initial
   let state = EMPTY
@@ -152,7 +162,12 @@ async function serve(options: RunnerOptions, owner: Owner, initial: Config, tota
     const waiting = listWaiting(repo.stateDir).length
     state = observe(state, waiting, now)
     const settings: DebounceSettings = config.debounce
-    const decision = options.mode === 'drain' ? (waiting > 0 ? { kind: 'flush' as const, take: Math.max(1, settings.maxBatch), reason: 'quiet' as const } : { kind: 'idle' as const }) : decide(state, now, settings)
+    const decision =
+      options.mode === 'drain'
+        ? waiting > 0
+          ? { kind: 'flush' as const, take: Math.max(1, settings.maxBatch), reason: 'quiet' as const }
+          : { kind: 'idle' as const }
+        : decide(state, now, settings)
     if (decision.kind === 'wait') {
       await sleep(Math.min(decision.ms, POLL_MS), signal)
       continue

@@ -11,15 +11,25 @@
  * leaves its directory behind; the next runner moves those files back (`requeueOrphans`), so a
  * batch a kill -9 interrupted is planned again, and receipts already published drop what was done.
  */
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs'
+import {
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmdirSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs'
 import path from 'node:path'
-import { formatEvent, parseEvent, type HookEvent } from './event.js'
-import { isAlive, parseOwner, type Owner } from './lock.js'
+import { formatEvent, type HookEvent, parseEvent } from './event.js'
+import { isAlive, type Owner, parseOwner } from './lock.js'
 
 export const spoolDir = (stateDir: string): string => path.join(stateDir, 'spool')
 const claimedRoot = (stateDir: string): string => path.join(spoolDir(stateDir), 'claimed')
 const badDir = (stateDir: string): string => path.join(spoolDir(stateDir), 'bad')
-export const claimDir = (stateDir: string, owner: Owner): string => path.join(claimedRoot(stateDir), `${owner.pid}-${owner.start}`)
+export const claimDir = (stateDir: string, owner: Owner): string =>
+  path.join(claimedRoot(stateDir), `${owner.pid}-${owner.start}`)
 
 const isEvent = (name: string): boolean => name.endsWith('.event') && !name.startsWith('.')
 
@@ -186,7 +196,8 @@ export function requeueOrphans(stateDir: string, self: Owner): number {
 }
 
 /** Names in spool/bad/ (the files, not their reasons). */
-export const listBad = (stateDir: string): string[] => safeList(badDir(stateDir)).filter((name) => !name.endsWith('.reason'))
+export const listBad = (stateDir: string): string[] =>
+  safeList(badDir(stateDir)).filter((name) => !name.endsWith('.reason'))
 
 function safeList(dir: string): string[] {
   try {

@@ -21,7 +21,7 @@ import type { AsyncHook } from '../hook/catalog.js'
 import type { HookEvent } from './event.js'
 import { isAlive, readLock, writeStarting } from './lock.js'
 import { openLog } from './log.js'
-import { runRunner, type RunnerExit } from './runner.js'
+import { type RunnerExit, runRunner } from './runner.js'
 import { writeEvent } from './spool.js'
 
 /** `git rev-parse --local-env-vars` plus the variables git sets for one command's hooks. */
@@ -62,7 +62,11 @@ export type Started = 'running' | 'started'
  * Starts a detached runner unless a live one holds the lock (`always`: even then; the shim's
  * start, see startingFile). The new runner's pid goes into runner.starting.
  */
-export async function ensureRunner(repo: Repo, env: NodeJS.ProcessEnv, options: { readonly always?: boolean; readonly cli?: string } = {}): Promise<Started> {
+export async function ensureRunner(
+  repo: Repo,
+  env: NodeJS.ProcessEnv,
+  options: { readonly always?: boolean; readonly cli?: string } = {},
+): Promise<Started> {
   const holder = readLock(repo.stateDir)
   if (!options.always && holder && isAlive(holder)) return 'running'
   const cli = options.cli ?? process.argv[1]

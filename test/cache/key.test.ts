@@ -1,8 +1,8 @@
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { cacheKey, entryPath, type KeyMaterial } from '../../src/cache/key.js'
-import { PROJECT_ROOT } from '../helpers/repo.js'
 import { IMPURE, importsOf } from '../helpers/imports.js'
+import { PROJECT_ROOT } from '../helpers/repo.js'
 
 const OID_A = 'a'.repeat(40)
 const OID_B = 'b'.repeat(40)
@@ -38,7 +38,9 @@ describe('cache keys', () => {
     }
     expect(cacheKey(reordered)).toBe(cacheKey(base))
     const push = (args: string[]): KeyMaterial => ({ ...base, content: { push: { tree: OID_A, stdin: 'x\n', args } } })
-    expect(cacheKey(push(['origin', 'u']))).toBe(cacheKey({ ...base, content: { push: { args: ['origin', 'u'], stdin: 'x\n', tree: OID_A } } }))
+    expect(cacheKey(push(['origin', 'u']))).toBe(
+      cacheKey({ ...base, content: { push: { args: ['origin', 'u'], stdin: 'x\n', tree: OID_A } } }),
+    )
     // Array order is content, not layout: it still counts.
     expect(cacheKey(push(['u', 'origin']))).not.toBe(cacheKey(push(['origin', 'u'])))
   })
@@ -68,9 +70,19 @@ describe('cache keys', () => {
     const one = files([['a.txt', OID_A]])
     expect(files([['b.txt', OID_A]])).not.toBe(one)
     expect(files([['a.txt', OID_B]])).not.toBe(one)
-    expect(files([['a.txt', OID_A], ['b.txt', OID_B]])).not.toBe(one)
+    expect(
+      files([
+        ['a.txt', OID_A],
+        ['b.txt', OID_B],
+      ]),
+    ).not.toBe(one)
     // A path with a space is not the same as two paths.
-    expect(files([['a b', OID_A]])).not.toBe(files([['a', OID_A], ['b', OID_A]]))
+    expect(files([['a b', OID_A]])).not.toBe(
+      files([
+        ['a', OID_A],
+        ['b', OID_A],
+      ]),
+    )
   })
 
   it('change with the context: another HEAD, another branch, or a detached HEAD', () => {
@@ -83,7 +95,8 @@ describe('cache keys', () => {
   })
 
   it('pre-push: change with the arguments, the refs on stdin, or the tree', () => {
-    const push = (args: string[], stdin: string, tree: string): string => cacheKey({ ...base, hook: 'pre-push', content: { push: { args, stdin, tree } } })
+    const push = (args: string[], stdin: string, tree: string): string =>
+      cacheKey({ ...base, hook: 'pre-push', content: { push: { args, stdin, tree } } })
     const one = push(['origin', '/r.git'], `refs/heads/main ${OID_A} refs/heads/main ${OID_B}\n`, OID_A)
     expect(push(['other', '/r.git'], `refs/heads/main ${OID_A} refs/heads/main ${OID_B}\n`, OID_A)).not.toBe(one)
     expect(push(['origin', '/r.git'], `refs/heads/main ${OID_B} refs/heads/main ${OID_B}\n`, OID_A)).not.toBe(one)
@@ -100,7 +113,13 @@ describe('entryPath', () => {
     expect(entryPath(key)).toBe(`entries/${key.slice(7, 9)}/${key.slice(9)}`)
   })
 
-  it.each(['sha256:../../../etc/passwd', `sha256:${'A'.repeat(64)}`, `sha256:${'a'.repeat(63)}`, `sha256:${'a'.repeat(65)}`, ''])('refuses %j, which is not a key', (bad) => {
+  it.each([
+    'sha256:../../../etc/passwd',
+    `sha256:${'A'.repeat(64)}`,
+    `sha256:${'a'.repeat(63)}`,
+    `sha256:${'a'.repeat(65)}`,
+    '',
+  ])('refuses %j, which is not a key', (bad) => {
     expect(() => entryPath(bad)).toThrow(/not a cache key/)
   })
 })

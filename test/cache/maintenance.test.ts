@@ -1,10 +1,10 @@
-import { describe, expect, it } from 'vitest'
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { replayJournal } from '../../src/cache/format.js'
 import { cacheKey, entryPath } from '../../src/cache/key.js'
 import { clearCache, pruneCache, summarizeCache, verifyCache } from '../../src/cache/maintenance.js'
-import { replayJournal } from '../../src/cache/format.js'
 import { CacheStore } from '../../src/cache/store.js'
 
 const BIG = { maxSizeBytes: 1024 ** 3, ttlMs: 86_400_000 }
@@ -13,12 +13,24 @@ const NOW = Date.parse('2026-11-21T10:00:00.000Z')
 const tempDir = (): string => path.join(mkdtempSync(path.join(os.tmpdir(), 'gitvan-cachem-')), 'cache')
 
 const keyOf = (name: string): string =>
-  cacheKey({ version: 'test', job: name, config: 'c', hook: 'pre-commit', inputs: {}, content: { tree: '0'.repeat(40) }, run: 'true', context: {} })
+  cacheKey({
+    version: 'test',
+    job: name,
+    config: 'c',
+    hook: 'pre-commit',
+    inputs: {},
+    content: { tree: '0'.repeat(40) },
+    run: 'true',
+    context: {},
+  })
 
 /** Puts a result for each name; equal-length names give equal-size entries. */
 function filled(dir: string, names: readonly string[]): CacheStore {
   const store = new CacheStore(dir, BIG, () => NOW)
-  for (const name of names) expect(store.put({ key: keyOf(name), job: name, hook: 'pre-commit', at: new Date(NOW).toISOString(), ms: 1 })).toBe(true)
+  for (const name of names)
+    expect(store.put({ key: keyOf(name), job: name, hook: 'pre-commit', at: new Date(NOW).toISOString(), ms: 1 })).toBe(
+      true,
+    )
   return store
 }
 
@@ -30,7 +42,11 @@ describe('cache maintenance', () => {
     mkdirSync(path.dirname(path.join(dir, wrong)), { recursive: true })
     copyFileSync(path.join(dir, entryPath(keyOf('a'))), path.join(dir, wrong))
     const report = await verifyCache(store)
-    expect(report).toMatchObject({ ok: true, checked: 2, corrupt: [{ rel: wrong, reason: `holds key ${keyOf('a')}, which belongs elsewhere` }] })
+    expect(report).toMatchObject({
+      ok: true,
+      checked: 2,
+      corrupt: [{ rel: wrong, reason: `holds key ${keyOf('a')}, which belongs elsewhere` }],
+    })
     expect(existsSync(path.join(dir, wrong))).toBe(false)
     expect(existsSync(path.join(dir, entryPath(keyOf('a'))))).toBe(true)
   })
@@ -43,12 +59,22 @@ describe('cache maintenance', () => {
     const state = store.state()
     expect(state).toMatchObject({ hits: 1, misses: 1 })
     const lost = entryPath(keyOf('b'))
-    store.rewriteJournal([...state.entries.values()].filter((entry) => entry.rel !== lost).sort((x, y) => x.seq - y.seq), state.hits, state.misses)
+    store.rewriteJournal(
+      [...state.entries.values()].filter((entry) => entry.rel !== lost).sort((x, y) => x.seq - y.seq),
+      state.hits,
+      state.misses,
+    )
 
     const size = state.bytes / 3
     const tight = new CacheStore(dir, { maxSizeBytes: Math.floor(state.bytes - 1), ttlMs: BIG.ttlMs }, () => NOW)
     const report = await pruneCache(tight, () => NOW)
-    expect(report).toMatchObject({ ok: true, evicted: 1, expired: 0, freedBytes: size, removed: [{ rel: lost, reason: 'evicted' }] })
+    expect(report).toMatchObject({
+      ok: true,
+      evicted: 1,
+      expired: 0,
+      freedBytes: size,
+      removed: [{ rel: lost, reason: 'evicted' }],
+    })
     if (!report.ok) return
     expect(report.untracked.map((file) => file.rel)).toEqual([lost])
     const after = replayJournal(readFileSync(path.join(dir, 'journal'), 'utf8'))
@@ -63,7 +89,11 @@ describe('cache maintenance', () => {
     expect(await pruneCache(store)).toMatchObject({ ok: true, expired: 0, evicted: 0, freedBytes: 0 })
     expect(await clearCache(store)).toEqual({ ok: true, entries: 0, probes: 0, other: 0, bytes: 0 })
     expect(existsSync(dir)).toBe(false)
-    expect(summarizeCache(dir, false, store.state(), store.limits)).toMatchObject({ entries: 0, hitRate: null, oldest: null })
+    expect(summarizeCache(dir, false, store.state(), store.limits)).toMatchObject({
+      entries: 0,
+      hitRate: null,
+      oldest: null,
+    })
   })
 
   it('clear counts what it removes by walking, including files the journal does not count', async () => {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { parseProbe, probeHead, probePath, renderProbe, type Probe } from '../../src/cache/probe.js'
+import { type Probe, parseProbe, probeHead, probePath, renderProbe } from '../../src/cache/probe.js'
 
 const OID = (c: string) => c.repeat(40)
 
@@ -34,7 +34,11 @@ describe('probe entries', () => {
 
   it('do not parse without a base line (every verdict rests on the staged changes)', () => {
     const text = renderProbe(probe) as string
-    const body = text.split('\n').filter((line) => !line.startsWith('base ') && !line.startsWith('sum ') && line !== 'end' && line !== '').join('\n') + '\n'
+    const body =
+      text
+        .split('\n')
+        .filter((line) => !line.startsWith('base ') && !line.startsWith('sum ') && line !== 'end' && line !== '')
+        .join('\n') + '\n'
     expect(parseProbe(`${body}sum ${createHash('sha256').update(body).digest('hex')}\nend\n`)).toBeUndefined()
   })
 
@@ -55,7 +59,7 @@ describe('probe entries', () => {
     expect(parseProbe(text.replace(`hash ${OID('3')}`, `hash ${OID('4')}`))).toBeUndefined()
   })
 
-  it('name a branch by HEAD\'s line and anything else detached', () => {
+  it("name a branch by HEAD's line and anything else detached", () => {
     expect(probeHead('ref: refs/heads/main')).toBe('ref: refs/heads/main')
     expect(probeHead(OID('a'))).toBe('detached')
     expect(probePath('pre-commit', OID('c'))).toBe(`probe/pre-commit/${OID('c')}`)

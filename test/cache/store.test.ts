@@ -1,9 +1,18 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs'
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type CachedResult, encodeEntry } from '../../src/cache/format.js'
 import { cacheKey, entryPath } from '../../src/cache/key.js'
-import { encodeEntry, type CachedResult } from '../../src/cache/format.js'
 import { CacheStore } from '../../src/cache/store.js'
 import { resultFor } from '../fixtures/cacheWorker.js'
 import { bundleFixture } from '../helpers/bundle.js'
@@ -19,7 +28,16 @@ const tempDir = (): string => path.join(mkdtempSync(path.join(os.tmpdir(), 'gitv
 
 /** A result of fixed size for the n-th key (results of equal n-width are of equal size). */
 const result = (n: number, at = new Date(T0).toISOString()): CachedResult => ({
-  key: cacheKey({ version: 't', job: `job${n}`, config: 'c', hook: 'pre-commit', inputs: {}, content: { tree: String(n).padStart(40, '0') }, run: 'true', context: {} }),
+  key: cacheKey({
+    version: 't',
+    job: `job${n}`,
+    config: 'c',
+    hook: 'pre-commit',
+    inputs: {},
+    content: { tree: String(n).padStart(40, '0') },
+    run: 'true',
+    context: {},
+  }),
   job: `job${n}`,
   hook: 'pre-commit',
   at,
@@ -125,7 +143,14 @@ describe('cache store', () => {
     const size = Buffer.byteLength(encodeEntry(result(1)))
     const limits = { maxSizeBytes: Math.floor(size * 4.5), ttlMs: BIG.ttlMs }
     const store = new CacheStore(tempDir(), limits, () => T0)
-    const [a, b, c, d, e, f] = [1, 2, 3, 4, 5, 6].map((n) => result(n)) as [CachedResult, CachedResult, CachedResult, CachedResult, CachedResult, CachedResult]
+    const [a, b, c, d, e, f] = [1, 2, 3, 4, 5, 6].map((n) => result(n)) as [
+      CachedResult,
+      CachedResult,
+      CachedResult,
+      CachedResult,
+      CachedResult,
+      CachedResult,
+    ]
     for (const r of [a, b, c, d]) expect(store.put(r)).toBe(true)
     expect(store.get(a.key)).toEqual(a) // a is now more recent than b, c and d
     store.put(e)
@@ -199,7 +224,12 @@ describe('cache store raced by 8 processes', () => {
     const startAt = String(Date.now() + 800)
     const env = cleanEnv({ GITVAN_CACHE_WORKER: '1' })
     const runs = await Promise.all(
-      Array.from({ length: 8 }, () => runAsync(process.execPath, [worker, dir, startAt, String(keys), String(rounds), String(maxSizeBytes)], { cwd: os.tmpdir(), env })),
+      Array.from({ length: 8 }, () =>
+        runAsync(process.execPath, [worker, dir, startAt, String(keys), String(rounds), String(maxSizeBytes)], {
+          cwd: os.tmpdir(),
+          env,
+        }),
+      ),
     )
     for (const run of runs) expect(run.code, run.stderr).toBe(0)
     return runs.map((run) => JSON.parse(run.stdout) as Report)
@@ -218,7 +248,12 @@ describe('cache store raced by 8 processes', () => {
     const store = new CacheStore(dir, BIG)
     const state = store.state()
     expect([state.hits, state.misses]).toEqual([sum('hits'), sum('misses')])
-    const expected = new Map(Array.from({ length: keys }, (_, i) => [entryPath(resultFor(i).key), Buffer.byteLength(encodeEntry(resultFor(i)))]))
+    const expected = new Map(
+      Array.from({ length: keys }, (_, i) => [
+        entryPath(resultFor(i).key),
+        Buffer.byteLength(encodeEntry(resultFor(i))),
+      ]),
+    )
     expect(new Map([...state.entries].map(([rel, entry]) => [rel, entry.bytes]))).toEqual(expected)
     expect(state.bytes).toBe([...expected.values()].reduce((a, b) => a + b, 0))
     expect(store.listFiles()).toEqual([...expected.keys()].sort())

@@ -1,6 +1,6 @@
-import { afterAll, describe, expect, it } from 'vitest'
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
 import { removeTemp, type TestRepo } from '../helpers/repo.js'
 import { append, gateRepo, readLines, scratch } from '../hook/gateFixture.js'
 
@@ -36,7 +36,8 @@ type Prune = Reconciled & {
 /** A repository whose one pre-commit gate appends a line to a log outside it, installed. */
 function cachedRepo(cache = ''): { repo: TestRepo; runs: () => string[]; config: (cache: string) => void } {
   const log = path.join(scratch(), 'gate.log')
-  const source = (extra: string) => `export default { jobs: { gate: { on: 'pre-commit', run: ${append(log, 'ran')} } }${extra ? `, cache: ${extra}` : ''} }\n`
+  const source = (extra: string) =>
+    `export default { jobs: { gate: { on: 'pre-commit', run: ${append(log, 'ran')} } }${extra ? `, cache: ${extra}` : ''} }\n`
   const repo = gateRepo(source(cache))
   return { repo, runs: () => readLines(log), config: (extra) => repo.write('gitvan.config.mjs', source(extra)) }
 }
@@ -68,7 +69,8 @@ function json<T>(repo: TestRepo, args: readonly string[], env: NodeJS.ProcessEnv
   return JSON.parse(r.stdout) as T
 }
 
-const cacheStats = (repo: TestRepo, env: NodeJS.ProcessEnv = {}) => json<CacheStats>(repo, ['cache', 'stats', '--json'], env)
+const cacheStats = (repo: TestRepo, env: NodeJS.ProcessEnv = {}) =>
+  json<CacheStats>(repo, ['cache', 'stats', '--json'], env)
 
 /** Commits a change (a miss: the gate runs, its result and a probe are stored). */
 function commitChange(repo: TestRepo, content: string, env: NodeJS.ProcessEnv = {}): void {
@@ -99,7 +101,18 @@ describe('gitvan cache stats', () => {
   it('reports an absent cache directory as an empty cache, exit 0', () => {
     const { repo } = cachedRepo()
     const stats = cacheStats(repo)
-    expect(stats).toMatchObject({ dir: defaultDir(repo), exists: false, entries: 0, probes: 0, bytes: 0, hits: 0, misses: 0, hitRate: null, oldest: null, newest: null })
+    expect(stats).toMatchObject({
+      dir: defaultDir(repo),
+      exists: false,
+      entries: 0,
+      probes: 0,
+      bytes: 0,
+      hits: 0,
+      misses: 0,
+      hitRate: null,
+      oldest: null,
+      newest: null,
+    })
     expect(stats).toMatchObject({ maxSizeBytes: 256 * 1024 ** 2, ttlMs: 30 * 86_400_000, limitsFrom: 'config' })
     const text = repo.gitvan(['cache', 'stats'])
     expect(text.code).toBe(0)
@@ -117,7 +130,10 @@ describe('gitvan cache stats', () => {
     expect(runs()).toEqual(['ran']) // the probe answered
     const stats = cacheStats(repo)
     expect(stats).toMatchObject({ entries: 1, probes: 1, hits: 1, misses: 1, hitRate: 0.5 })
-    const onDisk = cacheFiles(defaultDir(repo)).reduce((sum, rel) => sum + statSync(path.join(defaultDir(repo), rel)).size, 0)
+    const onDisk = cacheFiles(defaultDir(repo)).reduce(
+      (sum, rel) => sum + statSync(path.join(defaultDir(repo), rel)).size,
+      0,
+    )
     expect(stats.bytes).toBe(onDisk)
     expect(Date.parse(stats.oldest ?? '')).toBeLessThanOrEqual(Date.parse(stats.newest ?? ''))
 
@@ -139,7 +155,13 @@ describe('gitvan cache stats', () => {
     expect(text.stdout).toContain('No metrics yet')
     expect(text.stdout).toContain('cache: 50.0% hit rate (1 hits, 1 misses)')
 
-    const batch = { at: '2026-11-21T06:00:00.000Z', events: 1, runs: 1, stages: { runMs: 5 }, cache: { hit: 3, miss: 1 } }
+    const batch = {
+      at: '2026-11-21T06:00:00.000Z',
+      events: 1,
+      runs: 1,
+      stages: { runMs: 5 },
+      cache: { hit: 3, miss: 1 },
+    }
     writeFileSync(path.join(repo.dir, '.git', 'gitvan', 'metrics.jsonl'), `${JSON.stringify(batch)}\n`)
     const both = json<{ cache: { hit: number; miss: number; hitRate: number | null } }>(repo, ['stats', '--json'])
     expect(both.cache).toEqual({ hit: 4, miss: 2, hitRate: 4 / 6 })
@@ -166,7 +188,10 @@ describe('gitvan cache verify', () => {
     const [probe] = probeFiles(dir)
     flipByte(path.join(dir, entry as string), 5) // inside the JSON body
     const probeText = readFileSync(path.join(dir, probe as string), 'utf8')
-    writeFileSync(path.join(dir, probe as string), probeText.replace(/^head ref: refs\/heads\/main$/m, 'head ref: refs/heads/mainx'))
+    writeFileSync(
+      path.join(dir, probe as string),
+      probeText.replace(/^head ref: refs\/heads\/main$/m, 'head ref: refs/heads/mainx'),
+    )
 
     const text = repo.gitvan(['cache', 'verify'])
     expect(text.code).toBe(1)
@@ -192,7 +217,13 @@ describe('gitvan cache verify', () => {
     const [probe] = probeFiles(dir)
     rmSync(path.join(dir, probe as string))
     const journal = path.join(dir, 'journal')
-    writeFileSync(journal, readFileSync(journal, 'utf8').split('\n').filter((line) => !line.startsWith(`w ${entry} `)).join('\n'))
+    writeFileSync(
+      journal,
+      readFileSync(journal, 'utf8')
+        .split('\n')
+        .filter((line) => !line.startsWith(`w ${entry} `))
+        .join('\n'),
+    )
     expect(cacheStats(repo)).toMatchObject({ entries: 0, probes: 1 })
 
     const report = json<Verify>(repo, ['cache', 'verify', '--json'])
@@ -232,7 +263,9 @@ describe('gitvan cache prune', () => {
 
     const text = repo.gitvan(['cache', 'prune'])
     expect(text.code).toBe(0)
-    expect(text.stdout).toContain('removed 0 expired (older than 30d) and 0 least recently used (above 1 KB); freed 0 B')
+    expect(text.stdout).toContain(
+      'removed 0 expired (older than 30d) and 0 least recently used (above 1 KB); freed 0 B',
+    )
   })
 
   it('removes entries older than cache.ttl', () => {
@@ -246,7 +279,7 @@ describe('gitvan cache prune', () => {
     expect(cacheStats(repo)).toMatchObject({ entries: 0, probes: 0, ttlMs: 1 })
   })
 
-  it("counts files the journal lost and removes temporary files that writers left more than a minute ago", () => {
+  it('counts files the journal lost and removes temporary files that writers left more than a minute ago', () => {
     const { repo } = cachedRepo()
     commitChange(repo, 'one')
     const dir = defaultDir(repo)
@@ -261,7 +294,9 @@ describe('gitvan cache prune', () => {
 
     const report = json<Prune>(repo, ['cache', 'prune', '--json'])
     expect(report.staleTemps).toEqual([stale])
-    expect(report.untracked.map((file) => file.path).sort()).toEqual([...entryFiles(dir).filter((rel) => !rel.includes('.tmp-')), ...probeFiles(dir)].sort())
+    expect(report.untracked.map((file) => file.path).sort()).toEqual(
+      [...entryFiles(dir).filter((rel) => !rel.includes('.tmp-')), ...probeFiles(dir)].sort(),
+    )
     expect(existsSync(path.join(dir, stale))).toBe(false)
     expect(existsSync(path.join(dir, fresh))).toBe(true)
     expect(cacheStats(repo)).toMatchObject({ entries: 1, probes: 1 })
@@ -293,7 +328,11 @@ describe('gitvan cache clear', () => {
     const stats = repo.gitvan(['cache', 'stats', '--json'])
     expect(stats.code).toBe(0)
     expect(stats.stderr).toContain('using the default limits (maxSize 256 MB, ttl 30d)')
-    expect(JSON.parse(stats.stdout)).toMatchObject({ entries: 1, maxSizeBytes: 256 * 1024 ** 2, limitsFrom: 'defaults' })
+    expect(JSON.parse(stats.stdout)).toMatchObject({
+      entries: 1,
+      maxSizeBytes: 256 * 1024 ** 2,
+      limitsFrom: 'defaults',
+    })
     const prune = repo.gitvan(['cache', 'prune'])
     expect(prune.code).toBe(0)
     expect(prune.stderr).toContain('cache.maxSize')
@@ -318,7 +357,10 @@ describe('gitvan cache and GITVAN_CACHE_DIR', () => {
 
     mkdirSync(path.join(repo.dir, 'sub'))
     const relative = path.relative(repo.dir, moved)
-    const fromSub = repo.gitvan(['cache', 'stats', '--json'], { cwd: path.join(repo.dir, 'sub'), env: { GITVAN_CACHE_DIR: relative } })
+    const fromSub = repo.gitvan(['cache', 'stats', '--json'], {
+      cwd: path.join(repo.dir, 'sub'),
+      env: { GITVAN_CACHE_DIR: relative },
+    })
     expect(JSON.parse(fromSub.stdout)).toMatchObject({ dir: moved, entries: 1 })
 
     expect(json<{ entries: number }>(repo, ['cache', 'clear', '--json'], env).entries).toBe(1)
@@ -329,7 +371,11 @@ describe('gitvan cache and GITVAN_CACHE_DIR', () => {
 describe('gitvan cache usage', () => {
   it('prints its usage with --help, for the command and each subcommand', () => {
     const { repo } = cachedRepo()
-    for (const args of [['cache', '--help'], ['cache', 'verify', '--help'], ['cache', '-h']]) {
+    for (const args of [
+      ['cache', '--help'],
+      ['cache', 'verify', '--help'],
+      ['cache', '-h'],
+    ]) {
       const r = repo.gitvan(args)
       expect(r.code).toBe(0)
       expect(r.stdout).toMatch(/^Usage: gitvan cache <stats\|verify\|prune\|clear> \[--json\]/)

@@ -23,8 +23,12 @@ describe('gitvan doctor', () => {
     expect(before.stdout).toContain('config ')
     expect(before.stdout).toContain(': 2 jobs')
     expect(before.stdout).toMatch(/^warn {2}gitvan is not installed in this repository: run 'gitvan install'/m)
-    expect(before.stdout).toContain('  pre-commit (blocking: may refuse the operation)\n    lint: `true`, paths src/**, priority 5')
-    expect(before.stdout).toContain('  post-commit (async: runs in the background runner)\n    notes: function, (count things)')
+    expect(before.stdout).toContain(
+      '  pre-commit (blocking: may refuse the operation)\n    lint: `true`, paths src/**, priority 5',
+    )
+    expect(before.stdout).toContain(
+      '  post-commit (async: runs in the background runner)\n    notes: function, (count things)',
+    )
     expect(before.stdout).toContain('Runner: not running; spool: 0 waiting')
 
     expect(repo.gitvan(['install']).code).toBe(0)

@@ -1,6 +1,6 @@
-import { afterAll, describe, expect, it } from 'vitest'
 import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
 import { makeRepo, removeTemp } from '../helpers/repo.js'
 
 afterAll(removeTemp)
@@ -18,7 +18,9 @@ describe('gitvan init', () => {
     const config = readFileSync(path.join(repo.dir, 'gitvan.config.mjs'), 'utf8')
     expect(config).toContain("import { defineConfig } from 'gitvan'")
     expect(config).toMatch(/^\s*\/\/ A gate/m)
-    const record = JSON.parse(readFileSync(path.join(repo.dir, '.git/gitvan/install.json'), 'utf8')) as { hooks: string[] }
+    const record = JSON.parse(readFileSync(path.join(repo.dir, '.git/gitvan/install.json'), 'utf8')) as {
+      hooks: string[]
+    }
     expect(record.hooks).toEqual(['pre-commit', 'post-commit'])
   })
 
@@ -55,7 +57,9 @@ describe('gitvan init', () => {
 
     const forced = repo.gitvan(['init', '--force'])
     expect(forced.code).toBe(0)
-    expect(readFileSync(path.join(repo.dir, 'gitvan.config.mjs'), 'utf8')).toContain("import { defineConfig } from 'gitvan'")
+    expect(readFileSync(path.join(repo.dir, 'gitvan.config.mjs'), 'utf8')).toContain(
+      "import { defineConfig } from 'gitvan'",
+    )
     expect(existsSync(path.join(repo.dir, '.git/hooks/pre-commit'))).toBe(true)
   })
 

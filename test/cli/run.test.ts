@@ -1,8 +1,8 @@
-import { afterAll, describe, expect, it } from 'vitest'
 import { spawn } from 'node:child_process'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
 import { CLI, makeRepo, removeTemp, runAsync, type TestRepo } from '../helpers/repo.js'
 
 afterAll(removeTemp)
@@ -33,7 +33,8 @@ const RECEIPT_JOB = `receipt: { on: 'post-commit', run: async (ctx) => ({ files:
 const noteLines = (repo: TestRepo, commit: string): string[] =>
   repo.git(['notes', '--ref=gitvan/results', 'show', commit], { allowFail: true }).stdout.split('\n').filter(Boolean)
 
-const parsed = (repo: TestRepo, commit: string) => noteLines(repo, commit).map((line) => JSON.parse(line) as Record<string, unknown>)
+const parsed = (repo: TestRepo, commit: string) =>
+  noteLines(repo, commit).map((line) => JSON.parse(line) as Record<string, unknown>)
 
 describe('gitvan run', () => {
   it('--all over 1,000 commits writes 1,001 receipts with the job data in a few notes commits; fsck clean; quiet but a summary', () => {
@@ -51,7 +52,15 @@ describe('gitvan run', () => {
     expect(notesCommits).toBeLessThanOrEqual(5)
     const sample = commits[500] as string
     const [line] = parsed(repo, sample)
-    expect(line).toMatchObject({ schema: 'gitvan.receipt.v1', job: 'receipt', commit: sample, hook: 'post-commit', status: 'ok', cache: 'off', outputs: [] })
+    expect(line).toMatchObject({
+      schema: 'gitvan.receipt.v1',
+      job: 'receipt',
+      commit: sample,
+      hook: 'post-commit',
+      status: 'ok',
+      cache: 'off',
+      outputs: [],
+    })
     expect(line?.data).toEqual({ files: [`f${500 % 7}.txt`], commit: sample })
     expect(repo.git(['log', '-1', '--notes=gitvan/results', sample]).stdout).toContain('"job":"receipt"')
     const fsck = repo.git(['fsck', '--strict'], { allowFail: true })
@@ -68,7 +77,12 @@ describe('gitvan run', () => {
     expect(noteLines(repo, commits[3] as string)).toHaveLength(0)
     const again = repo.gitvan(['run', '--all', '--reporter', 'json'])
     expect(again.code, again.stderr).toBe(0)
-    expect(JSON.parse(again.stdout)).toMatchObject({ runs: 4, skipped: 2, receipts: 4, jobs: { receipt: { runs: 4, ok: 4, skipped: 2 } } })
+    expect(JSON.parse(again.stdout)).toMatchObject({
+      runs: 4,
+      skipped: 2,
+      receipts: 4,
+      jobs: { receipt: { runs: 4, ok: 4, skipped: 2 } },
+    })
     const forced = repo.gitvan(['run', 'HEAD', '--force'])
     expect(forced.code).toBe(0)
     // both runs stay on the commit: the lines differ in `at`
@@ -77,7 +91,10 @@ describe('gitvan run', () => {
 
   it('runs a single revision as just that commit, and only the jobs named with --job', () => {
     const repo = makeRepo()
-    withConfig(repo, `${RECEIPT_JOB}, other: { on: 'post-commit', run: async () => 1 }, merged: { on: 'post-merge', run: async () => 2 }`)
+    withConfig(
+      repo,
+      `${RECEIPT_JOB}, other: { on: 'post-commit', run: async () => 1 }, merged: { on: 'post-merge', run: async () => 2 }`,
+    )
     const commits = addCommits(repo, 3)
     expect(repo.gitvan(['run', 'HEAD~1', '--job', 'other']).code).toBe(0)
     expect(parsed(repo, commits[2] as string).map((x) => x.job)).toEqual(['other'])
@@ -88,33 +105,54 @@ describe('gitvan run', () => {
 
   it('exits 1 when a job fails, shows it on stderr, and reports it in json, junit and github formats', () => {
     const repo = makeRepo()
-    withConfig(repo, `${RECEIPT_JOB}, boom: { on: 'post-commit', run: async (ctx) => { if (ctx.commit.startsWith(process.env.FAIL_ON ?? 'x')) throw new Error('exploded on purpose'); return 'fine' } }`)
+    withConfig(
+      repo,
+      `${RECEIPT_JOB}, boom: { on: 'post-commit', run: async (ctx) => { if (ctx.commit.startsWith(process.env.FAIL_ON ?? 'x')) throw new Error('exploded on purpose'); return 'fine' } }`,
+    )
     const commits = addCommits(repo, 2)
     const target = commits[1] as string
     const pretty = repo.gitvan(['run', '--all'], { env: { FAIL_ON: target } })
     expect(pretty.code).toBe(1)
     expect(pretty.stderr).toContain(`boom failed on ${target.slice(0, 12)}: exploded on purpose`)
-    expect(parsed(repo, target).find((x) => x.job === 'boom')).toMatchObject({ status: 'failed', error: { message: 'exploded on purpose' } })
+    expect(parsed(repo, target).find((x) => x.job === 'boom')).toMatchObject({
+      status: 'failed',
+      error: { message: 'exploded on purpose' },
+    })
     const json = repo.gitvan(['run', '--all', '--force', '--reporter', 'json'], { env: { FAIL_ON: target } })
     expect(json.code).toBe(1)
-    const report = JSON.parse(json.stdout) as { failed: number; jobs: Record<string, { failed: number; ok: number }>; failures: { job: string; commit: string }[] }
+    const report = JSON.parse(json.stdout) as {
+      failed: number
+      jobs: Record<string, { failed: number; ok: number }>
+      failures: { job: string; commit: string }[]
+    }
     expect(report.failed).toBe(1)
     expect(report.jobs.boom).toMatchObject({ ok: 2, failed: 1 })
-    expect(report.failures).toMatchObject([{ job: 'boom', commit: target, status: 'failed', error: { message: 'exploded on purpose' } }])
-    const junit = repo.gitvan(['run', '--all', '--force', '--job', 'boom', '--reporter', 'junit'], { env: { FAIL_ON: target } })
+    expect(report.failures).toMatchObject([
+      { job: 'boom', commit: target, status: 'failed', error: { message: 'exploded on purpose' } },
+    ])
+    const junit = repo.gitvan(['run', '--all', '--force', '--job', 'boom', '--reporter', 'junit'], {
+      env: { FAIL_ON: target },
+    })
     expect(junit.code).toBe(1)
     expect(junit.stdout).toMatch(/^<\?xml version="1.0"/)
     expect(junit.stdout).toContain('<testsuite name="boom" tests="3" failures="1" skipped="0">')
     expect(junit.stdout).toContain(`name="${target}"`)
     expect(junit.stdout).toContain('<failure type="failed" message="exploded on purpose">')
-    const github = repo.gitvan(['run', '--all', '--force', '--job', 'boom', '--reporter', 'github'], { env: { FAIL_ON: target } })
+    const github = repo.gitvan(['run', '--all', '--force', '--job', 'boom', '--reporter', 'github'], {
+      env: { FAIL_ON: target },
+    })
     expect(github.code).toBe(1)
-    expect(github.stdout).toMatch(new RegExp(`^::error title=gitvan boom::boom failed on ${target}: exploded on purpose%0A`, 'm'))
+    expect(github.stdout).toMatch(
+      new RegExp(`^::error title=gitvan boom::boom failed on ${target}: exploded on purpose%0A`, 'm'),
+    )
   })
 
   it('runs a failed job again on the next run, and only that one: a stale failure never passes', () => {
     const repo = makeRepo()
-    withConfig(repo, `boom: { on: 'post-commit', run: async (ctx) => { if (ctx.commit.startsWith(process.env.FAIL_ON ?? 'x')) throw new Error('exploded on purpose'); return 'fine' } }`)
+    withConfig(
+      repo,
+      `boom: { on: 'post-commit', run: async (ctx) => { if (ctx.commit.startsWith(process.env.FAIL_ON ?? 'x')) throw new Error('exploded on purpose'); return 'fine' } }`,
+    )
     const commits = addCommits(repo, 2)
     const target = commits[1] as string
     expect(repo.gitvan(['run', '--all'], { env: { FAIL_ON: target } }).code).toBe(1)
@@ -209,7 +247,10 @@ describe('gitvan run racing itself', () => {
     const commits = addCommits(repo, 800).slice(1)
     let packing = true
     const packer = (async () => {
-      while (packing) await new Promise((resolve) => spawn('git', ['pack-refs', '--all'], { cwd: repo.dir, env: repo.env, stdio: 'ignore' }).on('close', resolve))
+      while (packing)
+        await new Promise((resolve) =>
+          spawn('git', ['pack-refs', '--all'], { cwd: repo.dir, env: repo.env, stdio: 'ignore' }).on('close', resolve),
+        )
     })()
     const runs = Array.from({ length: 8 }, (_, i) => {
       const from = commits[i * 100 - 1] ?? repo.rev('HEAD~800')
@@ -220,7 +261,13 @@ describe('gitvan run racing itself', () => {
     packing = false
     await packer
     for (const r of results) expect(r.code, r.stderr).toBe(0)
-    const listed = new Set(repo.git(['notes', '--ref=gitvan/results', 'list']).stdout.trim().split('\n').map((line) => line.split(' ')[1]))
+    const listed = new Set(
+      repo
+        .git(['notes', '--ref=gitvan/results', 'list'])
+        .stdout.trim()
+        .split('\n')
+        .map((line) => line.split(' ')[1]),
+    )
     expect(listed.size).toBe(800)
     for (const c of commits) expect(listed.has(c)).toBe(true)
     expect(repo.git(['fsck'], { allowFail: true }).code).toBe(0)
@@ -228,10 +275,15 @@ describe('gitvan run racing itself', () => {
 
   it('keeps every line when 16 processes add receipts for the same commit', async () => {
     const repo = makeRepo()
-    withConfig(repo, Array.from({ length: 16 }, (_, i) => `j${i}: { on: 'post-commit', run: async () => ${i} }`).join(', '))
+    withConfig(
+      repo,
+      Array.from({ length: 16 }, (_, i) => `j${i}: { on: 'post-commit', run: async () => ${i} }`).join(', '),
+    )
     const head = repo.rev('HEAD')
     const results = await Promise.all(
-      Array.from({ length: 16 }, (_, i) => runAsync(process.execPath, [CLI, 'run', 'HEAD', '--job', `j${i}`], { cwd: repo.dir, env: repo.env })),
+      Array.from({ length: 16 }, (_, i) =>
+        runAsync(process.execPath, [CLI, 'run', 'HEAD', '--job', `j${i}`], { cwd: repo.dir, env: repo.env }),
+      ),
     )
     for (const r of results) expect(r.code, r.stderr).toBe(0)
     const lines = parsed(repo, head)

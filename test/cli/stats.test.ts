@@ -1,10 +1,10 @@
-import { afterAll, describe, expect, it } from 'vitest'
 import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { makeRepo, removeTemp, type TestRepo } from '../helpers/repo.js'
+import { afterAll, describe, expect, it } from 'vitest'
 import { quantiles, summarizeMetrics } from '../../src/cli/commands/stats.js'
 import { splitGlobalFlags } from '../../src/cli/instrumentation.js'
+import { makeRepo, removeTemp, type TestRepo } from '../helpers/repo.js'
 
 afterAll(removeTemp)
 
@@ -24,7 +24,11 @@ function writeMetrics(repo: TestRepo, lines: readonly string[]): string {
 const hundredBatches = () =>
   Array.from({ length: 100 }, (_, n) => {
     const i = n + 1
-    return batch(i, { spoolWaitMs: i, planMs: 2 * i, queueMs: 3 * i, runMs: 4 * i, publishMs: 5 * i }, { hit: 3, miss: 1 })
+    return batch(
+      i,
+      { spoolWaitMs: i, planMs: 2 * i, queueMs: 3 * i, runMs: 4 * i, publishMs: 5 * i },
+      { hit: 3, miss: 1 },
+    )
   })
 
 type Summary = {
@@ -58,7 +62,12 @@ describe('gitvan stats', () => {
     const json = repo.gitvan(['stats', '--json'])
     expect(json.code).toBe(0)
     const summary = JSON.parse(json.stdout) as Summary
-    expect(summary).toMatchObject({ batches: 100, events: 200, runs: 300, cache: { hit: 300, miss: 100, hitRate: 0.75 } })
+    expect(summary).toMatchObject({
+      batches: 100,
+      events: 200,
+      runs: 300,
+      cache: { hit: 300, miss: 100, hitRate: 0.75 },
+    })
     expect(summary.from).toBe('2026-11-21T06:00:01.000Z')
     expect(summary.stages.spoolWaitMs).toEqual({ p50: 50, p95: 95, p99: 99, max: 100 })
     expect(summary.stages.publishMs).toEqual({ p50: 250, p95: 475, p99: 495, max: 500 })
@@ -151,7 +160,9 @@ describe('global flags --performance-stats and --profile', () => {
     const r = repo.gitvan(['--performance-stats', '--version'])
     expect(r.code).toBe(0)
     expect(r.stdout).toBe(version.stdout)
-    expect(r.stderr).toMatch(/^gitvan performance \(--version, exit 0\): total [\d.]+ ms = node start-up [\d.]+ ms \+ run [\d.]+ ms; CPU [\d.]+ ms .*peak RSS [\d.]+ MB$/m)
+    expect(r.stderr).toMatch(
+      /^gitvan performance \(--version, exit 0\): total [\d.]+ ms = node start-up [\d.]+ ms \+ run [\d.]+ ms; CPU [\d.]+ ms .*peak RSS [\d.]+ MB$/m,
+    )
     const stats = repo.gitvan(['stats', '--performance-stats'])
     expect(stats.code).toBe(0)
     expect(stats.stderr).toMatch(/gitvan performance \(stats, exit 0\): .*command load [\d.]+ ms \+ run [\d.]+ ms/)
@@ -174,12 +185,23 @@ describe('global flags --performance-stats and --profile', () => {
     expect(files).toHaveLength(1)
     expect(files[0]).toMatch(/^gitvan-stats-.*\.cpuprofile$/)
     expect(r.stderr).toContain(path.join(dir, files[0] ?? ''))
-    const profile = JSON.parse(readFileSync(path.join(dir, files[0] ?? ''), 'utf8')) as { nodes: unknown[]; samples: unknown[] }
+    const profile = JSON.parse(readFileSync(path.join(dir, files[0] ?? ''), 'utf8')) as {
+      nodes: unknown[]
+      samples: unknown[]
+    }
     expect(profile.nodes.length).toBeGreaterThan(0)
   })
 
   it('splits the global flags off argv anywhere before --, and only there', () => {
-    expect(splitGlobalFlags(['--profile', 'run', '--all', '--performance-stats'])).toEqual({ args: ['run', '--all'], performanceStats: true, profile: true })
-    expect(splitGlobalFlags(['hook', 'pre-push', '--', '--profile'])).toEqual({ args: ['hook', 'pre-push', '--', '--profile'], performanceStats: false, profile: false })
+    expect(splitGlobalFlags(['--profile', 'run', '--all', '--performance-stats'])).toEqual({
+      args: ['run', '--all'],
+      performanceStats: true,
+      profile: true,
+    })
+    expect(splitGlobalFlags(['hook', 'pre-push', '--', '--profile'])).toEqual({
+      args: ['hook', 'pre-push', '--', '--profile'],
+      performanceStats: false,
+      profile: false,
+    })
   })
 })

@@ -3,7 +3,7 @@ import { existsSync, readFileSync, rmSync, symlinkSync } from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { makeRepo, PROJECT_ROOT, removeTemp, type TestRepo } from '../helpers/repo.js'
-import { makeNodeLoader, type LoadedConfig, type NodeLoader } from './nodeLoad.js'
+import { type LoadedConfig, makeNodeLoader, type NodeLoader } from './nodeLoad.js'
 
 let loader: NodeLoader
 beforeAll(async () => {
@@ -18,7 +18,8 @@ const findConfigFile = (dir: string): string | undefined => loader.load(dir).fou
 
 async function loadConfig(dir: string): Promise<LoadedConfig> {
   const loaded = loader.load(dir)
-  if (!loaded.ok) throw new Error(`expected a config, got ${loaded.code}: ${loaded.message}\n${loaded.details.join('\n')}`)
+  if (!loaded.ok)
+    throw new Error(`expected a config, got ${loaded.code}: ${loaded.message}\n${loaded.details.join('\n')}`)
   return loaded.config
 }
 
@@ -29,12 +30,20 @@ async function failure(repo: TestRepo) {
   return loaded
 }
 
-const jobIds = async (repo: TestRepo): Promise<readonly string[]> => (await loadConfig(repo.dir)).jobs.map((job) => job.id)
+const jobIds = async (repo: TestRepo): Promise<readonly string[]> =>
+  (await loadConfig(repo.dir)).jobs.map((job) => job.id)
 
 describe('loadConfig: discovery', () => {
   it('takes .mjs, then .js, then .cjs, then package.json "gitvan", at the top level only', async () => {
     const repo = makeRepo()
-    repo.write('package.json', JSON.stringify({ name: 'x', type: 'module', gitvan: { jobs: { fromPackage: { on: 'pre-commit', run: 'true' } } } }))
+    repo.write(
+      'package.json',
+      JSON.stringify({
+        name: 'x',
+        type: 'module',
+        gitvan: { jobs: { fromPackage: { on: 'pre-commit', run: 'true' } } },
+      }),
+    )
     repo.write('gitvan.config.cjs', "module.exports = { jobs: { fromCjs: { on: 'pre-commit', run: 'true' } } }\n")
     repo.write('gitvan.config.js', "export default { jobs: { fromJs: { on: 'pre-commit', run: 'true' } } }\n")
     repo.write('gitvan.config.mjs', "export default { jobs: { fromMjs: { on: 'pre-commit', run: 'true' } } }\n")
@@ -67,7 +76,10 @@ describe('loadConfig: discovery', () => {
 
   it('takes a CommonJS file compiled from ESM (exports.default)', async () => {
     const repo = makeRepo()
-    repo.write('gitvan.config.cjs', "Object.defineProperty(exports, '__esModule', { value: true });\nexports.default = { jobs: { compiled: { on: 'pre-push', run: 'true' } } }\n")
+    repo.write(
+      'gitvan.config.cjs',
+      "Object.defineProperty(exports, '__esModule', { value: true });\nexports.default = { jobs: { compiled: { on: 'pre-push', run: 'true' } } }\n",
+    )
     expect(await jobIds(repo)).toEqual(['compiled'])
   })
 
@@ -79,8 +91,14 @@ describe('loadConfig: discovery', () => {
       'gitvan.config.mjs',
       "import { defineConfig } from 'gitvan'\nexport default defineConfig({ jobs: { lint: { on: { hook: 'pre-commit', paths: 'src/**' }, run: 'true', priority: 5 } } })\n",
     )
-    repo.write('jobs/notes.mjs', "import { defineJob } from 'gitvan'\nexport default defineJob({ on: 'post-commit', run: (ctx) => ctx.files.length })\n")
-    repo.write('jobs/legacy.cjs', "const { defineJob } = require('gitvan')\nmodule.exports = defineJob({ on: 'post-merge', run: 'true' })\n")
+    repo.write(
+      'jobs/notes.mjs',
+      "import { defineJob } from 'gitvan'\nexport default defineJob({ on: 'post-commit', run: (ctx) => ctx.files.length })\n",
+    )
+    repo.write(
+      'jobs/legacy.cjs',
+      "const { defineJob } = require('gitvan')\nmodule.exports = defineJob({ on: 'post-merge', run: 'true' })\n",
+    )
     const config = await loadConfig(repo.dir)
     expect(config.jobs.map((job) => [job.id, job.priority, job.on.hooks])).toEqual([
       ['lint', 5, ['pre-commit']],
@@ -109,7 +127,10 @@ describe('loadConfig: jobs/', () => {
   it('loads one job per file, nested ids joined by dots, with no config file at all', async () => {
     const repo = makeRepo()
     repo.write('package.json', JSON.stringify({ type: 'module' }))
-    repo.write('jobs/docs/changelog.mjs', "export default { on: 'post-commit', template: 'templates/CHANGELOG.md.liquid', mode: 'latest' }\n")
+    repo.write(
+      'jobs/docs/changelog.mjs',
+      "export default { on: 'post-commit', template: 'templates/CHANGELOG.md.liquid', mode: 'latest' }\n",
+    )
     repo.write('jobs/docs/api/index.js', "export default { on: 'post-merge', run: 'true' }\n")
     repo.write('jobs/lint.cjs', "module.exports = { on: 'pre-commit', run: 'true' }\n")
     repo.write('jobs/README.md', '# not a job\n')
@@ -141,7 +162,9 @@ describe('loadConfig: jobs/', () => {
     const error = await failure(repo)
     expect(error.code).toBe('CONFIG_INVALID')
     expect(error.message).toBe('jobs/ has 1 problem:')
-    expect(error.details).toEqual(["jobs/lint.mjs: jobs.lint: job 'lint' is defined twice: in the config file and in jobs/lint.mjs; remove one or rename it"])
+    expect(error.details).toEqual([
+      "jobs/lint.mjs: jobs.lint: job 'lint' is defined twice: in the config file and in jobs/lint.mjs; remove one or rename it",
+    ])
   })
 
   it('reports two job files that give one id', async () => {
@@ -149,7 +172,9 @@ describe('loadConfig: jobs/', () => {
     repo.write('jobs/a.mjs', "export default { on: 'pre-commit', run: 'true' }\n")
     repo.write('jobs/a.cjs', "module.exports = { on: 'pre-commit', run: 'true' }\n")
     const error = await failure(repo)
-    expect(error.details).toEqual(["jobs/a.mjs: jobs.a: job 'a' is defined twice: in jobs/a.cjs and in jobs/a.mjs; rename one of the files"])
+    expect(error.details).toEqual([
+      "jobs/a.mjs: jobs.a: job 'a' is defined twice: in jobs/a.cjs and in jobs/a.mjs; rename one of the files",
+    ])
   })
 })
 
@@ -190,7 +215,7 @@ describe('loadConfig: errors the user sees', () => {
 
   it('CONFIG_INVALID names both sources when the config file and jobs/ have problems', async () => {
     const repo = makeRepo()
-    repo.write('gitvan.config.cjs', "module.exports = { concurency: 2 }\n")
+    repo.write('gitvan.config.cjs', 'module.exports = { concurency: 2 }\n')
     repo.write('jobs/x.cjs', "module.exports = { on: 'post-comit', run: 'true' }\n")
     const error = await failure(repo)
     expect(error.message).toBe('gitvan.config.cjs and jobs/ have 2 problems:')
@@ -202,17 +227,24 @@ describe('loadConfig: errors the user sees', () => {
 
   it('CONFIG_INVALID for a package.json "gitvan" key', async () => {
     const repo = makeRepo()
-    repo.write('package.json', JSON.stringify({ gitvan: { jobs: { lint: { on: 'pre-commit', run: 'true', timeout: 'soon' } } } }))
+    repo.write(
+      'package.json',
+      JSON.stringify({ gitvan: { jobs: { lint: { on: 'pre-commit', run: 'true', timeout: 'soon' } } } }),
+    )
     const error = await failure(repo)
     expect(error.message).toBe('package.json ("gitvan" key) has 1 problem:')
-    expect(error.details).toEqual(["jobs.lint.timeout: expected a duration such as '500ms', '30s', '5m', '1h', '30d' or a number of milliseconds, got 'soon' (string)"])
+    expect(error.details).toEqual([
+      "jobs.lint.timeout: expected a duration such as '500ms', '30s', '5m', '1h', '30d' or a number of milliseconds, got 'soon' (string)",
+    ])
   })
 
   it('CONFIG_INVALID when the file has no default export', async () => {
     const repo = makeRepo()
-    repo.write('gitvan.config.mjs', "export const jobs = {}\n")
+    repo.write('gitvan.config.mjs', 'export const jobs = {}\n')
     const error = await failure(repo)
-    expect(error.details).toEqual(["config: the file has no default export: end it with 'export default defineConfig({ jobs: { ... } })'"])
+    expect(error.details).toEqual([
+      "config: the file has no default export: end it with 'export default defineConfig({ jobs: { ... } })'",
+    ])
   })
 
   it('CONFIG_LOAD names the file and the line when the config throws on import', async () => {
@@ -277,7 +309,13 @@ describe('loadConfig: hash and reloads', () => {
       return Buffer.concat([Buffer.from(`${buffer.length}:`), buffer])
     }
     const expected = createHash('sha256')
-      .update(Buffer.concat([part(readFileSync(path.join(repo.dir, 'gitvan.config.mjs'))), part('jobs/b/c.mjs'), part(jobText)]))
+      .update(
+        Buffer.concat([
+          part(readFileSync(path.join(repo.dir, 'gitvan.config.mjs'))),
+          part('jobs/b/c.mjs'),
+          part(jobText),
+        ]),
+      )
       .digest('hex')
     expect(first.hash).toBe(expected)
 
@@ -299,9 +337,15 @@ describe('loadConfig: hash and reloads', () => {
     const gitvan = { jobs: { lint: { on: 'pre-commit', run: 'true' } } }
     repo.write('package.json', JSON.stringify({ name: 'x', version: '1.0.0', gitvan }))
     const first = (await loadConfig(repo.dir)).hash
-    repo.write('package.json', JSON.stringify({ name: 'x', version: '1.0.1', dependencies: { a: '1' }, gitvan }, null, 2))
+    repo.write(
+      'package.json',
+      JSON.stringify({ name: 'x', version: '1.0.1', dependencies: { a: '1' }, gitvan }, null, 2),
+    )
     expect((await loadConfig(repo.dir)).hash).toBe(first)
-    repo.write('package.json', JSON.stringify({ name: 'x', version: '1.0.1', gitvan: { jobs: { lint: { on: 'pre-commit', run: 'false' } } } }))
+    repo.write(
+      'package.json',
+      JSON.stringify({ name: 'x', version: '1.0.1', gitvan: { jobs: { lint: { on: 'pre-commit', run: 'false' } } } }),
+    )
     expect((await loadConfig(repo.dir)).hash).not.toBe(first)
   })
 
@@ -310,13 +354,18 @@ describe('loadConfig: hash and reloads', () => {
     repo.write('gitvan.config.cjs', "module.exports = { jobs: { one: { on: 'pre-commit', run: 'true' } } }\n")
     repo.write('jobs/x.mjs', "export default { on: 'post-commit', run: 'true' }\n")
     const file = path.join(repo.dir, 'gitvan.config.cjs')
-    expect(loader.reload(repo.dir, file, "module.exports = { jobs: { two: { on: 'pre-commit', run: 'true' } } }\n")).toEqual({ before: ['one:true', 'x:true'], after: ['two:true', 'x:true'] })
+    expect(
+      loader.reload(repo.dir, file, "module.exports = { jobs: { two: { on: 'pre-commit', run: 'true' } } }\n"),
+    ).toEqual({ before: ['one:true', 'x:true'], after: ['two:true', 'x:true'] })
   })
 
   it('sees a changed ESM job file when loaded again in the same process', async () => {
     const repo = makeRepo()
     repo.write('jobs/x.mjs', "export default { on: 'post-commit', run: 'true' }\n")
     const file = path.join(repo.dir, 'jobs/x.mjs')
-    expect(loader.reload(repo.dir, file, "export default { on: 'post-commit', run: 'false' }\n")).toEqual({ before: ['x:true'], after: ['x:false'] })
+    expect(loader.reload(repo.dir, file, "export default { on: 'post-commit', run: 'false' }\n")).toEqual({
+      before: ['x:true'],
+      after: ['x:false'],
+    })
   })
 })

@@ -35,7 +35,14 @@ try {
 
 export type Loaded =
   | { readonly ok: true; readonly found: string | null; readonly config: LoadedConfig }
-  | { readonly ok: false; readonly found: string | null; readonly code: string; readonly exitCode: number; readonly message: string; readonly details: readonly string[] }
+  | {
+      readonly ok: false
+      readonly found: string | null
+      readonly code: string
+      readonly exitCode: number
+      readonly message: string
+      readonly details: readonly string[]
+    }
 
 /** The resolved config as JSON: functions become '[function]', RegExps their source text, undefined null. */
 export type LoadedConfig = {
@@ -49,7 +56,11 @@ export type LoadedConfig = {
     readonly priority: number
     readonly mode: string
     readonly templates: readonly string[]
-    readonly on: { readonly hooks: readonly string[]; readonly paths: readonly string[]; readonly message: string | null }
+    readonly on: {
+      readonly hooks: readonly string[]
+      readonly paths: readonly string[]
+      readonly message: string | null
+    }
     readonly output: { readonly ref: string; readonly worktree: boolean }
   }[]
   readonly [key: string]: unknown
@@ -58,7 +69,11 @@ export type LoadedConfig = {
 export type NodeLoader = {
   readonly load: (root: string) => Loaded
   /** Loads, writes `content` to `file`, loads again, all in one process: `<id>:<run>` of each job of both loads. */
-  readonly reload: (root: string, file: string, content: string) => { readonly before: readonly string[]; readonly after: readonly string[] }
+  readonly reload: (
+    root: string,
+    file: string,
+    content: string,
+  ) => { readonly before: readonly string[]; readonly after: readonly string[] }
   readonly dispose: () => void
 }
 

@@ -1,7 +1,7 @@
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { PROJECT_ROOT } from '../helpers/repo.js'
 import { IMPURE, importsOf } from '../helpers/imports.js'
+import { PROJECT_ROOT } from '../helpers/repo.js'
 
 describe('pure config modules', () => {
   it.each(['validate.ts', 'resolve.ts'])('%s reaches no file system or process module', (name) => {

@@ -49,7 +49,14 @@ describe('resolveConfig: defaults', () => {
     const config = resolve({
       jobs: {
         docs: {
-          on: { hook: ['post-commit', 'post-merge', 'post-commit'], branch: 'main', tag: ['v*', '!v0*'], paths: 'docs/**', message: '^feat', author: /@example\.com>$/ },
+          on: {
+            hook: ['post-commit', 'post-merge', 'post-commit'],
+            branch: 'main',
+            tag: ['v*', '!v0*'],
+            paths: 'docs/**',
+            message: '^feat',
+            author: /@example\.com>$/,
+          },
           template: 'a.liquid',
           templates: ['b.liquid'],
           mode: 'latest',
@@ -125,7 +132,14 @@ describe('resolveConfig: jobs from jobs/', () => {
   it('appends them after the config jobs, with their own file as source', () => {
     const config = resolveConfig({
       raw: { jobs: { lint: { on: 'pre-commit', run: 'x' } } },
-      jobFiles: [{ id: 'docs.changelog', file: '/repo/jobs/docs/changelog.mjs', relative: 'jobs/docs/changelog.mjs', raw: { on: 'post-commit', template: 't.liquid' } }],
+      jobFiles: [
+        {
+          id: 'docs.changelog',
+          file: '/repo/jobs/docs/changelog.mjs',
+          relative: 'jobs/docs/changelog.mjs',
+          raw: { on: 'post-commit', template: 't.liquid' },
+        },
+      ],
       root: '/repo',
       file: '/repo/gitvan.config.mjs',
       hash: 'h',
@@ -142,6 +156,13 @@ describe('resolveTrigger', () => {
   it('normalises the three forms of on', () => {
     expect(resolveTrigger('post-commit').hooks).toEqual(['post-commit'])
     expect(resolveTrigger(['post-commit', 'post-merge']).hooks).toEqual(['post-commit', 'post-merge'])
-    expect(resolveTrigger({ hook: 'pre-push', branch: ['main'] })).toEqual({ hooks: ['pre-push'], branch: ['main'], tag: [], paths: [], message: undefined, author: undefined })
+    expect(resolveTrigger({ hook: 'pre-push', branch: ['main'] })).toEqual({
+      hooks: ['pre-push'],
+      branch: ['main'],
+      tag: [],
+      paths: [],
+      message: undefined,
+      author: undefined,
+    })
   })
 })

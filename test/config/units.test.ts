@@ -17,9 +17,12 @@ describe('durations', () => {
     expect(parseDuration(input)).toBe(ms)
   })
 
-  it.each([-1, Number.NaN, Infinity, '30 sec', '5w', 'soon', '', '-5s', true, null, {}])('%j is no duration', (input) => {
-    expect(parseDuration(input)).toBeUndefined()
-  })
+  it.each([-1, Number.NaN, Infinity, '30 sec', '5w', 'soon', '', '-5s', true, null, {}])(
+    '%j is no duration',
+    (input) => {
+      expect(parseDuration(input)).toBeUndefined()
+    },
+  )
 })
 
 describe('sizes', () => {

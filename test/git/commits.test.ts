@@ -34,7 +34,10 @@ function oddHistory(): TestRepo {
 /** What plain git says, one commit at a time. */
 function plainDiffTree(repo: TestRepo, oid: string): string[] {
   const parents = repo.git(['rev-list', '--parents', '-n', '1', oid]).stdout.trim().split(' ').slice(1)
-  const args = parents.length === 0 ? ['diff-tree', '-r', '-z', '--root', '--no-renames', '--name-only', oid] : ['diff-tree', '-r', '-z', '--no-renames', '--name-only', parents[0] as string, oid]
+  const args =
+    parents.length === 0
+      ? ['diff-tree', '-r', '-z', '--root', '--no-renames', '--name-only', oid]
+      : ['diff-tree', '-r', '-z', '--no-renames', '--name-only', parents[0] as string, oid]
   const tokens = repo.git(args).stdout.split('\0').filter(Boolean)
   return parents.length === 0 ? tokens.slice(1) : tokens
 }
@@ -67,7 +70,10 @@ describe('revList', () => {
 
   it('rejects an unknown revision, and one that looks like an option, as usage errors', async () => {
     const r = findRepo(makeRepo().dir)
-    await expect(revList(r, 'nope..HEAD')).rejects.toMatchObject({ code: 'USAGE', message: expect.stringContaining("'nope..HEAD'") })
+    await expect(revList(r, 'nope..HEAD')).rejects.toMatchObject({
+      code: 'USAGE',
+      message: expect.stringContaining("'nope..HEAD'"),
+    })
     await expect(revList(r, 'nope')).rejects.toMatchObject({ code: 'USAGE' })
     await expect(revList(r, '--output=/tmp/x')).rejects.toMatchObject({ code: 'USAGE' })
   })
@@ -80,15 +86,31 @@ describe('revList', () => {
 describe('readCommits', () => {
   it('matches git log for every commit, in one session', async () => {
     const repo = oddHistory()
-    repo.git(['commit', '-q', '--allow-empty', '-m', 'subject line\n\nbody one\nbody two'], { env: { GIT_AUTHOR_DATE: '1700000000 +0530', GIT_AUTHOR_NAME: 'Ünï Dev' } })
+    repo.git(['commit', '-q', '--allow-empty', '-m', 'subject line\n\nbody one\nbody two'], {
+      env: { GIT_AUTHOR_DATE: '1700000000 +0530', GIT_AUTHOR_NAME: 'Ünï Dev' },
+    })
     const r = findRepo(repo.dir)
     const oids = await revList(r, 'all')
     const commits = await readCommits(r, oids)
     for (const oid of oids) {
-      const [short, subject, name, email, date, parents] = repo.git(['log', '-1', '--format=%h%x00%s%x00%an%x00%ae%x00%aI%x00%P', oid]).stdout.trim().split('\0')
-      expect(commits.get(oid)).toMatchObject({ oid, short, subject, author: { name, email }, date, parents: parents ? parents.split(' ') : [] })
+      const [short, subject, name, email, date, parents] = repo
+        .git(['log', '-1', '--format=%h%x00%s%x00%an%x00%ae%x00%aI%x00%P', oid])
+        .stdout.trim()
+        .split('\0')
+      expect(commits.get(oid)).toMatchObject({
+        oid,
+        short,
+        subject,
+        author: { name, email },
+        date,
+        parents: parents ? parents.split(' ') : [],
+      })
     }
     const head = commits.get(repo.rev('HEAD'))
-    expect(head).toMatchObject({ subject: 'subject line', body: 'body one\nbody two', date: '2023-11-15T03:43:20+05:30' })
+    expect(head).toMatchObject({
+      subject: 'subject line',
+      body: 'body one\nbody two',
+      date: '2023-11-15T03:43:20+05:30',
+    })
   })
 })

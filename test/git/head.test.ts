@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest'
-import { findRepo } from '../../src/git/repo.js'
 import { readHead } from '../../src/git/head.js'
+import { findRepo } from '../../src/git/repo.js'
 import { makeRepo, removeTemp, type TestRepo } from '../helpers/repo.js'
 
 afterAll(removeTemp)

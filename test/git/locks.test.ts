@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { mkdtempSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { acquireLock, listLocks, lockRef, releaseLock } from '../../src/git/locks.js'
 import { readRef } from '../../src/git/refs.js'
 import { findRepo } from '../../src/git/repo.js'
@@ -25,15 +25,20 @@ describe('lock refs', () => {
     // the winner holds the lock until every loser has answered, so none can find it dead and take it over
     let answered = 0
     const runs = Array.from({ length: 8 }, () =>
-      runWorker(worker, ['lock', repo.dir, 'build', head, '600000', release], { cwd: repo.dir, env: repo.env }).then((r) => {
-        if (++answered === 7) writeFileSync(release, '')
-        return r
-      }),
+      runWorker(worker, ['lock', repo.dir, 'build', head, '600000', release], { cwd: repo.dir, env: repo.env }).then(
+        (r) => {
+          if (++answered === 7) writeFileSync(release, '')
+          return r
+        },
+      ),
     )
-    const outcomes = (await Promise.all(runs)).map((r) => JSON.parse(r.stdout) as { ok: boolean; reason?: string; owner?: { pid: number } })
+    const outcomes = (await Promise.all(runs)).map(
+      (r) => JSON.parse(r.stdout) as { ok: boolean; reason?: string; owner?: { pid: number } },
+    )
     const winners = outcomes.filter((o) => o.ok)
     expect(winners).toHaveLength(1)
-    for (const o of outcomes.filter((x) => !x.ok)) expect(o).toMatchObject({ reason: 'held', owner: { pid: expect.any(Number) } })
+    for (const o of outcomes.filter((x) => !x.ok))
+      expect(o).toMatchObject({ reason: 'held', owner: { pid: expect.any(Number) } })
     expect(new Set(outcomes.filter((x) => !x.ok).map((o) => o.owner?.pid)).size).toBe(1)
     expect(repo.git(['for-each-ref', 'refs/gitvan/locks/']).stdout).toBe('')
   })
@@ -45,8 +50,18 @@ describe('lock refs', () => {
     const got = await acquireLock(r, { job: 'build', commit: head, leaseMs: 60_000 })
     if (!got.ok) throw new Error('expected the lock')
     const content = JSON.parse(repo.git(['cat-file', 'blob', lockRef('build', head)]).stdout) as Record<string, unknown>
-    expect(content).toMatchObject({ owner: `${os.hostname()}:${process.pid}`, pid: process.pid, host: os.hostname(), lease: 60_000, time: expect.any(String) })
-    expect(await acquireLock(r, { job: 'build', commit: head, leaseMs: 60_000 })).toMatchObject({ ok: false, reason: 'held', owner: { pid: process.pid } })
+    expect(content).toMatchObject({
+      owner: `${os.hostname()}:${process.pid}`,
+      pid: process.pid,
+      host: os.hostname(),
+      lease: 60_000,
+      time: expect.any(String),
+    })
+    expect(await acquireLock(r, { job: 'build', commit: head, leaseMs: 60_000 })).toMatchObject({
+      ok: false,
+      reason: 'held',
+      owner: { pid: process.pid },
+    })
     expect(await listLocks(r)).toMatchObject([{ job: 'build', commit: head, expired: false }])
     expect(await releaseLock(r, got.lock)).toEqual({ ok: true })
     expect(await readRef(r, lockRef('build', head))).toBeUndefined()
@@ -82,7 +97,10 @@ describe('lock refs', () => {
     const head = repo.rev('HEAD')
     const mine = await acquireLock(findRepo(tree), { job: 'build', commit: head, leaseMs: 60_000 })
     expect(mine.ok).toBe(true)
-    expect(await acquireLock(findRepo(repo.dir), { job: 'build', commit: head, leaseMs: 60_000 })).toMatchObject({ ok: false, reason: 'held' })
+    expect(await acquireLock(findRepo(repo.dir), { job: 'build', commit: head, leaseMs: 60_000 })).toMatchObject({
+      ok: false,
+      reason: 'held',
+    })
   })
 
   it('refuses a job id that cannot be a ref component', () => {

@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { spawn } from 'node:child_process'
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { readRef, updateRef, updateRefs, withRetry } from '../../src/git/refs.js'
 import { findRepo } from '../../src/git/repo.js'
 import { makeRepo, removeTemp, type TestRepo } from '../helpers/repo.js'
@@ -24,14 +24,27 @@ describe('updateRef', () => {
     const r = findRepo(repo.dir)
     const [a, b] = [blob(repo, 'a'), blob(repo, 'b')]
     expect(await updateRef(r, { ref: 'refs/gitvan/t', newOid: a, oldOid: undefined })).toEqual({ ok: true })
-    expect(await updateRef(r, { ref: 'refs/gitvan/t', newOid: b, oldOid: undefined })).toMatchObject({ ok: false, reason: 'exists' })
-    expect(await updateRef(r, { ref: 'refs/gitvan/t', newOid: b, oldOid: b })).toMatchObject({ ok: false, reason: 'stale', detail: expect.stringContaining(a) })
+    expect(await updateRef(r, { ref: 'refs/gitvan/t', newOid: b, oldOid: undefined })).toMatchObject({
+      ok: false,
+      reason: 'exists',
+    })
+    expect(await updateRef(r, { ref: 'refs/gitvan/t', newOid: b, oldOid: b })).toMatchObject({
+      ok: false,
+      reason: 'stale',
+      detail: expect.stringContaining(a),
+    })
     expect(await updateRef(r, { ref: 'refs/gitvan/t', newOid: b, oldOid: a })).toEqual({ ok: true })
     expect(await readRef(r, 'refs/gitvan/t')).toBe(b)
-    expect(await updateRef(r, { ref: 'refs/gitvan/t', newOid: null, oldOid: a })).toMatchObject({ ok: false, reason: 'stale' })
+    expect(await updateRef(r, { ref: 'refs/gitvan/t', newOid: null, oldOid: a })).toMatchObject({
+      ok: false,
+      reason: 'stale',
+    })
     expect(await updateRef(r, { ref: 'refs/gitvan/t', newOid: '0'.repeat(40), oldOid: b })).toEqual({ ok: true })
     expect(await readRef(r, 'refs/gitvan/t')).toBeUndefined()
-    expect(await updateRef(r, { ref: 'refs/gitvan/t', newOid: a, oldOid: b })).toMatchObject({ ok: false, reason: 'stale' })
+    expect(await updateRef(r, { ref: 'refs/gitvan/t', newOid: a, oldOid: b })).toMatchObject({
+      ok: false,
+      reason: 'stale',
+    })
   })
 
   it('reads and moves packed refs, and refuses an invalid ref name with a usage error', async () => {
@@ -41,7 +54,10 @@ describe('updateRef', () => {
     repo.git(['update-ref', 'refs/gitvan/p', a])
     repo.git(['pack-refs', '--all'])
     expect(await readRef(r, 'refs/gitvan/p')).toBe(a)
-    expect(await updateRef(r, { ref: 'refs/gitvan/p', newOid: b, oldOid: b })).toMatchObject({ ok: false, reason: 'stale' })
+    expect(await updateRef(r, { ref: 'refs/gitvan/p', newOid: b, oldOid: b })).toMatchObject({
+      ok: false,
+      reason: 'stale',
+    })
     expect(await updateRef(r, { ref: 'refs/gitvan/p', newOid: b, oldOid: a })).toEqual({ ok: true })
     expect(await readRef(r, 'refs/gitvan/p')).toBe(b)
     await expect(readRef(r, 'refs/gitvan/bad name')).rejects.toMatchObject({ code: 'USAGE' })
@@ -86,9 +102,17 @@ describe('updateRef', () => {
 describe('withRetry', () => {
   it('stops at the first value that needs no retry, or when attempts run out', async () => {
     const seen: number[] = []
-    const done = await withRetry(async (n) => (seen.push(n), n), (n) => n < 3, { baseMs: 1 })
+    const done = await withRetry(
+      async (n) => (seen.push(n), n),
+      (n) => n < 3,
+      { baseMs: 1 },
+    )
     expect(done).toEqual({ value: 3, attempts: 3 })
-    const exhausted = await withRetry(async (n) => n, () => true, { attempts: 4, baseMs: 1 })
+    const exhausted = await withRetry(
+      async (n) => n,
+      () => true,
+      { attempts: 4, baseMs: 1 },
+    )
     expect(exhausted).toEqual({ value: 4, attempts: 4 })
     expect(seen).toEqual([1, 2, 3])
   })
@@ -101,13 +125,17 @@ describe('racing compare-and-swap', () => {
     const packer = (async () => {
       let packs = 0
       while (packing) {
-        await new Promise((resolve) => spawn('git', ['pack-refs', '--all'], { cwd: repo.dir, env: repo.env, stdio: 'ignore' }).on('close', resolve))
+        await new Promise((resolve) =>
+          spawn('git', ['pack-refs', '--all'], { cwd: repo.dir, env: repo.env, stdio: 'ignore' }).on('close', resolve),
+        )
         packs++
       }
       return packs
     })()
     const results = await Promise.all(
-      Array.from({ length: 8 }, () => runWorker(worker, ['increment', repo.dir, 'refs/gitvan/counter', '15'], { cwd: repo.dir, env: repo.env })),
+      Array.from({ length: 8 }, () =>
+        runWorker(worker, ['increment', repo.dir, 'refs/gitvan/counter', '15'], { cwd: repo.dir, env: repo.env }),
+      ),
     )
     packing = false
     expect(await packer).toBeGreaterThan(0)

@@ -1,6 +1,6 @@
-import { afterAll, describe, expect, it } from 'vitest'
 import { chmodSync, existsSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
 import { updateRef } from '../../src/git/refs.js'
 import { findRepo } from '../../src/git/repo.js'
 import { git, gitEnv, startGit } from '../../src/git/spawn.js'
@@ -26,13 +26,20 @@ describe('the git spawner', () => {
     expect(existsSync(marker)).toBe(true) // the hook works for plain git
     rmSync(marker)
     const head = repo.rev('HEAD')
-    expect(await updateRef(findRepo(repo.dir), { ref: 'refs/gitvan/ours', newOid: head, oldOid: undefined })).toEqual({ ok: true })
+    expect(await updateRef(findRepo(repo.dir), { ref: 'refs/gitvan/ours', newOid: head, oldOid: undefined })).toEqual({
+      ok: true,
+    })
     expect(existsSync(marker)).toBe(false)
   })
 
   it('runs in the C locale and makes GIT_DIR, GIT_WORK_TREE and GIT_INDEX_FILE absolute', () => {
     const env = gitEnv({ GIT_DIR: '.git', GIT_WORK_TREE: '.', GIT_INDEX_FILE: '.git/index.tmp', LC_ALL: 'de_DE.UTF-8' })
-    expect(env).toMatchObject({ LC_ALL: 'C', GIT_DIR: path.resolve('.git'), GIT_WORK_TREE: path.resolve('.'), GIT_INDEX_FILE: path.resolve('.git/index.tmp') })
+    expect(env).toMatchObject({
+      LC_ALL: 'C',
+      GIT_DIR: path.resolve('.git'),
+      GIT_WORK_TREE: path.resolve('.'),
+      GIT_INDEX_FILE: path.resolve('.git/index.tmp'),
+    })
   })
 
   it('starts a long-lived git whose streams the caller drives', async () => {

@@ -2,7 +2,7 @@
  * Real temporary repositories for tests: git with no user or system config, no GIT_* variables
  * from the calling environment, a fixed identity, signing and auto-gc off.
  */
-import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process'
+import { type SpawnSyncReturns, spawn, spawnSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -41,7 +41,10 @@ export type TestRepo = {
   readonly dir: string
   readonly env: NodeJS.ProcessEnv
   /** Runs git; throws with stderr on a non-zero exit unless `allowFail`. */
-  git: (args: readonly string[], opts?: { input?: string; env?: NodeJS.ProcessEnv; allowFail?: boolean; cwd?: string }) => RunResult
+  git: (
+    args: readonly string[],
+    opts?: { input?: string; env?: NodeJS.ProcessEnv; allowFail?: boolean; cwd?: string },
+  ) => RunResult
   /** Runs the built gitvan CLI in the repository. */
   gitvan: (args: readonly string[], opts?: { input?: string; env?: NodeJS.ProcessEnv; cwd?: string }) => RunResult
   /** Writes a file (creating directories) relative to the repository. */
@@ -62,14 +65,25 @@ export function makeRepo(options: { bare?: boolean; initialCommit?: boolean } = 
     env,
     git: (args, opts = {}) => {
       const r = toResult(
-        spawnSync('git', args, { cwd: opts.cwd ?? dir, env: { ...env, ...opts.env }, input: opts.input ?? '', encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 }),
+        spawnSync('git', args, {
+          cwd: opts.cwd ?? dir,
+          env: { ...env, ...opts.env },
+          input: opts.input ?? '',
+          encoding: 'utf8',
+          maxBuffer: 256 * 1024 * 1024,
+        }),
       )
       if (r.code !== 0 && !opts.allowFail) throw new Error(`git ${args.join(' ')} failed (${r.code}): ${r.stderr}`)
       return r
     },
     gitvan: (args, opts = {}) =>
       toResult(
-        spawnSync(process.execPath, [CLI, ...args], { cwd: opts.cwd ?? dir, env: { ...env, ...opts.env }, input: opts.input ?? '', encoding: 'utf8' }),
+        spawnSync(process.execPath, [CLI, ...args], {
+          cwd: opts.cwd ?? dir,
+          env: { ...env, ...opts.env },
+          input: opts.input ?? '',
+          encoding: 'utf8',
+        }),
       ),
     write: (file, content) => {
       const target = path.join(dir, file)
@@ -78,7 +92,10 @@ export function makeRepo(options: { bare?: boolean; initialCommit?: boolean } = 
     },
     commit: (message, opts = {}) => {
       repo.git(['add', '-A'])
-      return repo.git(['commit', '-q', '-m', message, ...(opts.allowEmpty ? ['--allow-empty'] : [])], { allowFail: true, ...(opts.env ? { env: opts.env } : {}) })
+      return repo.git(['commit', '-q', '-m', message, ...(opts.allowEmpty ? ['--allow-empty'] : [])], {
+        allowFail: true,
+        ...(opts.env ? { env: opts.env } : {}),
+      })
     },
     rev: (rev) => repo.git(['rev-parse', '--verify', '--end-of-options', rev]).stdout.trim(),
     linkGitvan: () => {
@@ -96,7 +113,11 @@ export function makeRepo(options: { bare?: boolean; initialCommit?: boolean } = 
 }
 
 /** Starts a child process and resolves with its result; for racing real processes. */
-export function runAsync(file: string, args: readonly string[], opts: { cwd: string; env: NodeJS.ProcessEnv; input?: string }): Promise<RunResult> {
+export function runAsync(
+  file: string,
+  args: readonly string[],
+  opts: { cwd: string; env: NodeJS.ProcessEnv; input?: string },
+): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(file, args, { cwd: opts.cwd, env: opts.env, stdio: ['pipe', 'pipe', 'pipe'] })
     let stdout = ''

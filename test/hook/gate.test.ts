@@ -1,6 +1,6 @@
-import { afterAll, describe, expect, it } from 'vitest'
 import { readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
 import { removeTemp } from '../helpers/repo.js'
 import { append, argvRecorder, cmd, gateRepo, readLines, scratch, writeConfig } from './gateFixture.js'
 
@@ -14,7 +14,9 @@ describe('pre-commit gates', () => {
       check,
       "import { readFileSync } from 'node:fs'\nlet bad = 0\nfor (const f of process.argv.slice(2)) if (readFileSync(f, 'utf8').includes('TODO')) { console.log(`${f}: TODO left in`); bad = 1 }\nprocess.exit(bad)\n",
     )
-    const repo = gateRepo(`export default { jobs: { 'no-todo': { on: { hook: 'pre-commit', paths: ['src/**/*.ts'] }, run: ${cmd(process.execPath, check, '{files}')} } } }\n`)
+    const repo = gateRepo(
+      `export default { jobs: { 'no-todo': { on: { hook: 'pre-commit', paths: ['src/**/*.ts'] }, run: ${cmd(process.execPath, check, '{files}')} } } }\n`,
+    )
     const before = repo.rev('HEAD')
     repo.write('src/app.ts', 'export const x = 1 // TODO\n')
     const refused = repo.commit('add app')
@@ -36,8 +38,17 @@ describe('pre-commit gates', () => {
   it('deliver odd staged file names intact to the command: spaces, a newline, a leading dash, unicode', () => {
     const dir = scratch()
     const rec = argvRecorder(dir)
-    const repo = gateRepo(`export default { jobs: { names: { on: { hook: 'pre-commit', paths: ['files/**'] }, run: ${cmd(process.execPath, rec.script, rec.out, '{files}')} } } }\n`)
-    const names = ['files/with space.txt', 'files/new\nline.txt', 'files/ünïcödé 😀.txt', "files/quote'n\"dq.txt", 'files/.dotfile', 'files/sub/new\nline/x']
+    const repo = gateRepo(
+      `export default { jobs: { names: { on: { hook: 'pre-commit', paths: ['files/**'] }, run: ${cmd(process.execPath, rec.script, rec.out, '{files}')} } } }\n`,
+    )
+    const names = [
+      'files/with space.txt',
+      'files/new\nline.txt',
+      'files/ünïcödé 😀.txt',
+      'files/quote\'n"dq.txt',
+      'files/.dotfile',
+      'files/sub/new\nline/x',
+    ]
     for (const name of names) repo.write(name, `${name}\n`)
     repo.write('-rf', 'a leading dash\n')
     repo.git(['rm', '-q', 'README.md'])
@@ -47,7 +58,10 @@ describe('pre-commit gates', () => {
     expect(calls).toHaveLength(1)
     expect([...(calls[0] ?? [])].sort()).toEqual([...names].sort())
     // Without paths, every staged path is passed, and a leading dash reaches the program as is.
-    writeConfig(repo, `export default { jobs: { names: { on: 'pre-commit', run: ${cmd(process.execPath, rec.script, rec.out, '{files}')} } } }\n`)
+    writeConfig(
+      repo,
+      `export default { jobs: { names: { on: 'pre-commit', run: ${cmd(process.execPath, rec.script, rec.out, '{files}')} } } }\n`,
+    )
     repo.write('-n', 'x\n')
     repo.write('--version', 'x\n')
     expect(repo.commit('dashes').code).toBe(0)
@@ -79,8 +93,11 @@ describe('pre-commit gates', () => {
 
   it('run higher priorities first, in config order within a priority', () => {
     const log = path.join(scratch(), 'order.log')
-    const job = (name: string, priority: number) => `${name}: { on: 'pre-commit', priority: ${priority}, run: ${append(log, name)} },`
-    const repo = gateRepo(`export default { concurrency: 1, jobs: { ${job('low', 0)} ${job('high1', 10)} ${job('mid', 5)} ${job('high2', 10)} ${job('neg', -3)} } }\n`)
+    const job = (name: string, priority: number) =>
+      `${name}: { on: 'pre-commit', priority: ${priority}, run: ${append(log, name)} },`
+    const repo = gateRepo(
+      `export default { concurrency: 1, jobs: { ${job('low', 0)} ${job('high1', 10)} ${job('mid', 5)} ${job('high2', 10)} ${job('neg', -3)} } }\n`,
+    )
     repo.write('x.txt', 'x\n')
     const r = repo.commit('order')
     expect(r.code, r.stderr).toBe(0)
@@ -134,7 +151,14 @@ describe('pre-commit gates', () => {
     repo.write('a.txt', 'a\n')
     const r = repo.commit('facts')
     expect(r.code, r.stderr).toBe(0)
-    expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual({ files: ['a.txt', 'b.txt'], commit: head, commits: [head], branch: 'main', hook: 'pre-commit', args: [] })
+    expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual({
+      files: ['a.txt', 'b.txt'],
+      commit: head,
+      commits: [head],
+      branch: 'main',
+      hook: 'pre-commit',
+      args: [],
+    })
 
     repo.git(['switch', '-q', '-c', 'release/1.0'])
     repo.write('c.txt', 'c\n')
@@ -145,7 +169,10 @@ describe('pre-commit gates', () => {
 
   it('work on an unborn branch: {commit} is empty', () => {
     const rec = argvRecorder(scratch())
-    const repo = gateRepo(`export default { jobs: { first: { on: 'pre-commit', run: ${cmd(process.execPath, rec.script, rec.out, 'commit={commit}', 'branch={branch}', '{files}')} } } }\n`, { initialCommit: false })
+    const repo = gateRepo(
+      `export default { jobs: { first: { on: 'pre-commit', run: ${cmd(process.execPath, rec.script, rec.out, 'commit={commit}', 'branch={branch}', '{files}')} } } }\n`,
+      { initialCommit: false },
+    )
     repo.write('a.txt', 'a\n')
     const r = repo.commit('first commit')
     expect(r.code, r.stderr).toBe(0)
@@ -170,7 +197,9 @@ describe('pre-commit gates', () => {
 
   it('in a linked worktree: its own branch, HEAD and staged files', () => {
     const rec = argvRecorder(scratch())
-    const repo = gateRepo(`export default { jobs: { where: { on: 'pre-commit', run: ${cmd(process.execPath, rec.script, rec.out, '{branch}', '{commit}', '{files}')} } } }\n`)
+    const repo = gateRepo(
+      `export default { jobs: { where: { on: 'pre-commit', run: ${cmd(process.execPath, rec.script, rec.out, '{branch}', '{commit}', '{files}')} } } }\n`,
+    )
     const wt = `${repo.dir}-wt`
     repo.git(['worktree', 'add', '-q', '-b', 'side', wt])
     writeFileSync(path.join(wt, 'side.txt'), 'side\n')
@@ -182,7 +211,9 @@ describe('pre-commit gates', () => {
 
   it('see the index git commit -a and git commit <path> build, not the on-disk index', () => {
     const rec = argvRecorder(scratch())
-    const repo = gateRepo(`export default { jobs: { staged: { on: 'pre-commit', run: ${cmd(process.execPath, rec.script, rec.out, '{files}')} } } }\n`)
+    const repo = gateRepo(
+      `export default { jobs: { staged: { on: 'pre-commit', run: ${cmd(process.execPath, rec.script, rec.out, '{files}')} } } }\n`,
+    )
     repo.write('README.md', 'changed\n')
     repo.write('other.txt', 'untracked\n')
     expect(repo.git(['commit', '-q', '-a', '-m', 'all tracked'], { allowFail: true }).code).toBe(0)

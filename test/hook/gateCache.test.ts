@@ -1,9 +1,9 @@
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { CLI, makeRepo, removeTemp, runAsync, type RunResult, type TestRepo } from '../helpers/repo.js'
 import { decodeEntry } from '../../src/cache/format.js'
 import { CacheStore } from '../../src/cache/store.js'
+import { CLI, makeRepo, type RunResult, removeTemp, runAsync, type TestRepo } from '../helpers/repo.js'
 import { cmd, gateRepo, readLines, scratch } from './gateFixture.js'
 
 afterAll(removeTemp)
@@ -13,14 +13,23 @@ const SHIM_HIT = 'nothing to run'
 
 /** A command job that appends `ran` (or `line`) to `log` and exits with `code`. */
 const logger = (log: string, opts: { line?: string; code?: number; extra?: string } = {}): string =>
-  cmd('sh', '-c', `echo ${opts.line ?? 'ran'} >> '${log}'${opts.extra ?? ''}${opts.code ? `; echo the gate broke; exit ${opts.code}` : ''}`)
+  cmd(
+    'sh',
+    '-c',
+    `echo ${opts.line ?? 'ran'} >> '${log}'${opts.extra ?? ''}${opts.code ? `; echo the gate broke; exit ${opts.code}` : ''}`,
+  )
 
 /** `git commit --allow-empty` with hooks on: the staged tree stays what it is. */
 const commitSame = (repo: TestRepo, env: NodeJS.ProcessEnv = {}): RunResult =>
   repo.git(['commit', '-q', '--allow-empty', '-m', 'again'], { allowFail: true, env })
 
 const cacheOf = (repo: TestRepo): string => path.join(repo.dir, '.git/gitvan/cache')
-const filesUnder = (dir: string): string[] => (existsSync(dir) ? (readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.relative(dir, path.join(e.parentPath, e.name)))) : [])
+const filesUnder = (dir: string): string[] =>
+  existsSync(dir)
+    ? readdirSync(dir, { recursive: true, withFileTypes: true })
+        .filter((e) => e.isFile())
+        .map((e) => path.relative(dir, path.join(e.parentPath, e.name)))
+    : []
 const entriesOf = (dir: string): string[] => filesUnder(path.join(dir, 'entries'))
 const probesOf = (dir: string): string[] => filesUnder(path.join(dir, 'probe'))
 const treeOf = (repo: TestRepo): string => repo.git(['write-tree']).stdout.trim()
@@ -39,7 +48,8 @@ function warmRepo(config: (log: string) => string): { repo: TestRepo; log: strin
   return { repo, log }
 }
 
-const gateConfig = (log: string, extra = ''): string => `export default { jobs: { gate: { on: 'pre-commit', run: ${logger(log)}${extra} } } }\n`
+const gateConfig = (log: string, extra = ''): string =>
+  `export default { jobs: { gate: { on: 'pre-commit', run: ${logger(log)}${extra} } } }\n`
 
 /** Takes the config out of the index (it stays on disk, untracked): editing it then leaves the tree clean. */
 function untrackConfig(repo: TestRepo): void {
@@ -129,7 +139,9 @@ describe('gate cache through the pre-commit shim', () => {
     // The gate rewrites its own input, as a user editing it during a long run would: the verdict
     // was for the old content, so the next commit must check the new one.
     const log = path.join(scratch(), 'ran.log')
-    const repo = gateRepo(`export default { jobs: { gate: { on: 'pre-commit', cache: { inputs: ['lint.cfg'] }, run: ${logger(log, { extra: '; echo rule=$(date +%N) >> lint.cfg' })} } } }\n`)
+    const repo = gateRepo(
+      `export default { jobs: { gate: { on: 'pre-commit', cache: { inputs: ['lint.cfg'] }, run: ${logger(log, { extra: '; echo rule=$(date +%N) >> lint.cfg' })} } } }\n`,
+    )
     writeFileSync(path.join(repo.dir, 'lint.cfg'), 'rule=0\n')
     expect(commitSame(repo).code).toBe(0)
     expect(readLines(log)).toHaveLength(1)
@@ -144,7 +156,9 @@ describe('gate cache through the pre-commit shim', () => {
     const next = `export default { jobs: { gate: { on: 'pre-commit', run: ${logger(log)} }, other: { on: 'pre-commit', run: ${logger(other)} } } }\n`
     const editor = path.join(scratch(), 'next-config.mjs')
     writeFileSync(editor, next)
-    const repo = gateRepo(`export default { jobs: { gate: { on: 'pre-commit', run: ${logger(log, { extra: `; cp '${editor}' gitvan.config.mjs` })} } } }\n`)
+    const repo = gateRepo(
+      `export default { jobs: { gate: { on: 'pre-commit', run: ${logger(log, { extra: `; cp '${editor}' gitvan.config.mjs` })} } } }\n`,
+    )
     untrackConfig(repo)
     expect(commitSame(repo).code).toBe(0)
     expect(readLines(log)).toHaveLength(1)
@@ -169,7 +183,9 @@ describe('gate cache through the pre-commit shim', () => {
 
   it('runs a branch-filtered gate when the branch changes with the same tree', () => {
     const log = path.join(scratch(), 'ran.log')
-    const repo = gateRepo(`export default { jobs: { gate: { on: { hook: 'pre-commit', branch: 'feature' }, run: ${logger(log)} } } }\n`)
+    const repo = gateRepo(
+      `export default { jobs: { gate: { on: { hook: 'pre-commit', branch: 'feature' }, run: ${logger(log)} } } }\n`,
+    )
     expect(commitSame(repo).code).toBe(0)
     expect(commitSame(repo, DEBUG).stderr).toContain(SHIM_HIT) // nothing matched on main: a verdict too
     expect(readLines(log)).toEqual([])
@@ -193,7 +209,10 @@ describe('gate cache through the pre-commit shim', () => {
   it('goes to node when a config file that takes precedence appears (gitvan.config.mjs beside package.json\'s "gitvan" key)', () => {
     const log = path.join(scratch(), 'ran.log')
     const repo = makeRepo()
-    repo.write('package.json', `${JSON.stringify({ name: 'x', gitvan: { jobs: { gate: { on: 'pre-commit', run: `sh -c 'echo ran >> ${log}'` } } } }, null, 2)}\n`)
+    repo.write(
+      'package.json',
+      `${JSON.stringify({ name: 'x', gitvan: { jobs: { gate: { on: 'pre-commit', run: `sh -c 'echo ran >> ${log}'` } } } }, null, 2)}\n`,
+    )
     repo.git(['add', 'package.json'])
     repo.git(['-c', 'core.hooksPath=/dev/null', 'commit', '-q', '-m', 'package.json config'])
     expect(repo.gitvan(['install']).code).toBe(0)
@@ -203,7 +222,10 @@ describe('gate cache through the pre-commit shim', () => {
     const probe = readFileSync(path.join(cacheOf(repo), 'probe/pre-commit', treeOf(repo)), 'utf8')
     expect(probe).toContain('absent gitvan.config.mjs\n')
     expect(probe).toContain('file package.json\n')
-    repo.write('gitvan.config.mjs', `export default { jobs: { gate: { on: 'pre-commit', run: ${logger(log, { line: 'mjs' })} } } }\n`) // untracked
+    repo.write(
+      'gitvan.config.mjs',
+      `export default { jobs: { gate: { on: 'pre-commit', run: ${logger(log, { line: 'mjs' })} } } }\n`,
+    ) // untracked
     const r = commitSame(repo, DEBUG)
     expect(r.code, r.stderr).toBe(0)
     expect(r.stderr).not.toContain(SHIM_HIT)
@@ -239,7 +261,9 @@ describe('gate cache through the pre-commit shim', () => {
 
   it('stores nothing when a tracked file changed while the gate ran (as an edit during a long run would)', () => {
     const log = path.join(scratch(), 'ran.log')
-    const repo = gateRepo(`export default { jobs: { gate: { on: 'pre-commit', run: ${logger(log, { extra: '; echo edited mid-run >> README.md' })} } } }\n`)
+    const repo = gateRepo(
+      `export default { jobs: { gate: { on: 'pre-commit', run: ${logger(log, { extra: '; echo edited mid-run >> README.md' })} } } }\n`,
+    )
     expect(commitSame(repo).code).toBe(0)
     expect(entriesOf(cacheOf(repo))).toEqual([])
     expect(probesOf(cacheOf(repo))).toEqual([])
@@ -251,7 +275,9 @@ describe('gate cache through the pre-commit shim', () => {
   it('stores nothing when a gate re-stages what it fixed (a formatter): the unfixed content runs the gate again', () => {
     const log = path.join(scratch(), 'ran.log')
     const fix = "; printf 'formatted\\n' > fmt.txt; git add fmt.txt"
-    const repo = gateRepo(`export default { jobs: { fmt: { on: 'pre-commit', run: ${logger(log, { extra: fix })} } } }\n`)
+    const repo = gateRepo(
+      `export default { jobs: { fmt: { on: 'pre-commit', run: ${logger(log, { extra: fix })} } } }\n`,
+    )
     repo.write('fmt.txt', 'unformatted\n')
     repo.git(['add', 'fmt.txt'])
     const unformatted = treeOf(repo)
@@ -269,7 +295,9 @@ describe('gate cache through the pre-commit shim', () => {
 
   it('keys a {files} gate by the staged blobs of its files: an unmatched change does not run it, a blob that passed before hits', () => {
     const log = path.join(scratch(), 'ran.log')
-    const repo = gateRepo(`export default { jobs: { txt: { on: { hook: 'pre-commit', paths: ['*.txt'] }, run: ${cmd('sh', '-c', `echo "$@" >> '${log}'`, 'sh', '{files}')} } } }\n`)
+    const repo = gateRepo(
+      `export default { jobs: { txt: { on: { hook: 'pre-commit', paths: ['*.txt'] }, run: ${cmd('sh', '-c', `echo "$@" >> '${log}'`, 'sh', '{files}')} } } }\n`,
+    )
     repo.write('a.txt', 'one\n')
     expect(repo.commit('a one').code).toBe(0)
     expect(readLines(log)).toEqual(['a.txt'])
@@ -298,7 +326,9 @@ describe('gate cache through the pre-commit shim', () => {
 
   it('always runs with cache: { enabled: false }, and writes no cache files', () => {
     const log = path.join(scratch(), 'ran.log')
-    const repo = gateRepo(`export default { cache: { enabled: false }, jobs: { gate: { on: 'pre-commit', run: ${logger(log)} } } }\n`)
+    const repo = gateRepo(
+      `export default { cache: { enabled: false }, jobs: { gate: { on: 'pre-commit', run: ${logger(log)} } } }\n`,
+    )
     for (const n of [1, 2, 3]) {
       expect(commitSame(repo).code).toBe(0)
       expect(readLines(log)).toHaveLength(n)
@@ -321,10 +351,20 @@ describe('gate cache through the pre-commit shim', () => {
     repo.write('.git/info/exclude', '.gvcache/\n')
     mkdirSync(path.join(repo.dir, 'sub'))
     const relative = { GITVAN_CACHE_DIR: '.gvcache' }
-    expect(repo.git(['commit', '-q', '--allow-empty', '-m', 'rel'], { cwd: path.join(repo.dir, 'sub'), env: relative, allowFail: true }).code).toBe(0)
+    expect(
+      repo.git(['commit', '-q', '--allow-empty', '-m', 'rel'], {
+        cwd: path.join(repo.dir, 'sub'),
+        env: relative,
+        allowFail: true,
+      }).code,
+    ).toBe(0)
     expect(readLines(log)).toEqual(['ran', 'ran'])
     expect(probesOf(path.join(repo.dir, '.gvcache'))).toEqual([`pre-commit/${treeOf(repo)}`])
-    const again = repo.git(['commit', '-q', '--allow-empty', '-m', 'rel'], { cwd: path.join(repo.dir, 'sub'), env: { ...relative, ...DEBUG }, allowFail: true })
+    const again = repo.git(['commit', '-q', '--allow-empty', '-m', 'rel'], {
+      cwd: path.join(repo.dir, 'sub'),
+      env: { ...relative, ...DEBUG },
+      allowFail: true,
+    })
     expect(again.stderr).toContain(SHIM_HIT)
     expect(readLines(log)).toEqual(['ran', 'ran'])
   })
@@ -396,13 +436,20 @@ describe('gate cache raced by 8 hook processes', () => {
   it('stores one whole entry and probe when 8 pre-commit hooks race on the same content, and the shim then answers', async () => {
     const log = path.join(scratch(), 'ran.log')
     const repo = gateRepo(gateConfig(log))
-    const runs = await Promise.all(Array.from({ length: 8 }, () => runAsync(process.execPath, [CLI, 'hook', 'pre-commit'], { cwd: repo.dir, env: repo.env })))
+    const runs = await Promise.all(
+      Array.from({ length: 8 }, () =>
+        runAsync(process.execPath, [CLI, 'hook', 'pre-commit'], { cwd: repo.dir, env: repo.env }),
+      ),
+    )
     for (const run of runs) expect(run.code, run.stderr).toBe(0)
     expect(readLines(log).length).toBeGreaterThanOrEqual(1)
     const cache = cacheOf(repo)
     const entries = entriesOf(cache)
     expect(entries).toHaveLength(1)
-    expect(decodeEntry(readFileSync(path.join(cache, 'entries', entries[0] as string)))).toMatchObject({ job: 'gate', hook: 'pre-commit' })
+    expect(decodeEntry(readFileSync(path.join(cache, 'entries', entries[0] as string)))).toMatchObject({
+      job: 'gate',
+      hook: 'pre-commit',
+    })
     expect(probesOf(cache)).toEqual([`pre-commit/${treeOf(repo)}`])
     const state = new CacheStore(cache, { maxSizeBytes: 1024 ** 3, ttlMs: 86_400_000 }).state()
     // At most one lookup per hook: a hook whose `git write-tree` lost the race for index.lock

@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { makeRepo, removeTemp, type RunResult, type TestRepo } from '../helpers/repo.js'
+import { makeRepo, type RunResult, removeTemp, type TestRepo } from '../helpers/repo.js'
 import { cmd, gateRepo, readLines, scratch } from './gateFixture.js'
 
 afterAll(removeTemp)
@@ -22,7 +22,9 @@ describe('gate cache edges', () => {
     const log = path.join(dir, 'ran.log')
     writeFileSync(rules, 'ok\n')
     const gate = cmd('sh', '-c', `echo ran >> '${log}'; grep -q '^ok$' '${rules}' || { echo rules say no; exit 1; }`)
-    const repo = gateRepo(`export default { jobs: { gate: { on: 'pre-commit', run: ${gate}, cache: { inputs: [${JSON.stringify(rules)}] } } } }\n`)
+    const repo = gateRepo(
+      `export default { jobs: { gate: { on: 'pre-commit', run: ${gate}, cache: { inputs: [${JSON.stringify(rules)}] } } } }\n`,
+    )
     expect(commitSame(repo).code).toBe(0)
     expect(readLines(log)).toEqual(['ran'])
     writeFileSync(rules, 'no\n')
@@ -38,7 +40,9 @@ describe('gate cache edges', () => {
     const remote = makeRepo({ bare: true })
     // Refuses any pushed .txt file that says "bad".
     const gate = cmd('sh', '-c', `echo "$*" >> '${log}'; ! grep -l bad "$@"`, 'sh', '{files}')
-    const repo = gateRepo(`export default { jobs: { gate: { on: { hook: 'pre-push', paths: ['*.txt'] }, run: ${gate} } } }\n`)
+    const repo = gateRepo(
+      `export default { jobs: { gate: { on: { hook: 'pre-push', paths: ['*.txt'] }, run: ${gate} } } }\n`,
+    )
     repo.git(['remote', 'add', 'origin', remote.dir])
     const quiet = ['-c', 'core.hooksPath=/dev/null']
     // main (with bad.txt, committed and pushed without hooks) is on the remote.
@@ -92,7 +96,9 @@ describe('gate cache edges', () => {
   it("keys a {files} gate by each file's mode as well as its blob", () => {
     const log = path.join(scratch(), 'ran.log')
     const gate = cmd('sh', '-c', `echo "$*" >> '${log}'`, 'sh', '{files}')
-    const repo = gateRepo(`export default { jobs: { gate: { on: { hook: 'pre-commit', paths: ['*.sh'] }, run: ${gate} } } }\n`)
+    const repo = gateRepo(
+      `export default { jobs: { gate: { on: { hook: 'pre-commit', paths: ['*.sh'] }, run: ${gate} } } }\n`,
+    )
     repo.write('run.sh', 'echo hi\n')
     expect(repo.commit('script').code).toBe(0)
     repo.git(['update-index', '--chmod=+x', 'run.sh'])
@@ -127,7 +133,10 @@ describe('probe entries the shim reads', () => {
 describe('cache.inputs validation', () => {
   it('refuses a glob in cache.inputs (it names files, and a glob would never match one)', () => {
     const repo = makeRepo()
-    repo.write('gitvan.config.mjs', `export default { jobs: { gate: { on: 'pre-commit', run: 'true', cache: { inputs: ['config/*.json'] } } } }\n`)
+    repo.write(
+      'gitvan.config.mjs',
+      `export default { jobs: { gate: { on: 'pre-commit', run: 'true', cache: { inputs: ['config/*.json'] } } } }\n`,
+    )
     const r = repo.gitvan(['hook', 'pre-commit'])
     expect(r.code, r.stderr).toBe(2)
     expect(r.stderr + r.stdout).toContain("jobs.gate.cache.inputs[0]: takes file paths, not globs: 'config/*.json'")

@@ -1,7 +1,7 @@
-import { afterAll, describe, expect, it } from 'vitest'
 import { spawn } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
 import { CLI, makeRepo, removeTemp } from '../helpers/repo.js'
 import { gone, isRunning } from '../job/fixture.js'
 import { append, gateRepo, readLines, scratch, writeConfig } from './gateFixture.js'
@@ -43,13 +43,20 @@ describe('gitvan hook', () => {
   it('exits 0 at once, silently, when the hook has no jobs', () => {
     const repo = gateRepo("export default { jobs: { msg: { on: 'commit-msg', run: 'false' } } }\n")
     expect(repo.gitvan(['hook', 'pre-commit'])).toEqual({ code: 0, stdout: '', stderr: '' })
-    expect(repo.gitvan(['hook', 'pre-push'], { input: 'refs/heads/main 1 refs/heads/main 2\n' })).toEqual({ code: 0, stdout: '', stderr: '' })
+    expect(repo.gitvan(['hook', 'pre-push'], { input: 'refs/heads/main 1 refs/heads/main 2\n' })).toEqual({
+      code: 0,
+      stdout: '',
+      stderr: '',
+    })
   })
 
   it('keeps the shims in step with the config and says what it changed', () => {
     const log = path.join(scratch(), 'msg.log')
     const repo = gateRepo("export default { jobs: { quick: { on: 'pre-commit', run: 'true' } } }\n")
-    repo.write('gitvan.config.mjs', `export default { jobs: { quick: { on: 'pre-commit', run: 'true' }, msg: { on: 'commit-msg', run: ${append(log, 'msg ran')} } } }\n`)
+    repo.write(
+      'gitvan.config.mjs',
+      `export default { jobs: { quick: { on: 'pre-commit', run: 'true' }, msg: { on: 'commit-msg', run: ${append(log, 'msg ran')} } } }\n`,
+    )
     const r = repo.commit('adds a commit-msg job')
     expect(r.code, r.stderr).toBe(0)
     expect(r.stderr).toMatch(/gitvan: the config changed the hooks: commit-msg: installed .*commit-msg/)
@@ -58,7 +65,9 @@ describe('gitvan hook', () => {
   })
 
   it('says what ran with GITVAN_DEBUG=1', () => {
-    const repo = gateRepo("export default { jobs: { quick: { on: 'pre-commit', run: 'true' }, other: { on: { hook: 'pre-commit', paths: '*.none' }, run: 'true' } } }\n")
+    const repo = gateRepo(
+      "export default { jobs: { quick: { on: 'pre-commit', run: 'true' }, other: { on: { hook: 'pre-commit', paths: '*.none' }, run: 'true' } } }\n",
+    )
     const r = repo.gitvan(['hook', 'pre-commit'], { env: { GITVAN_DEBUG: '1' } })
     expect(r.code).toBe(0)
     expect(r.stderr).toMatch(/pre-commit: job 'quick': ok in \d+ ms/)
@@ -79,12 +88,19 @@ describe('gitvan hook', () => {
 
   it('on Ctrl-C stops the jobs, their children included, and exits 130', async () => {
     const pidFile = path.join(scratch(), 'grandchild.pid')
-    const repo = gateRepo(`export default { jobs: { hang: { on: 'pre-commit', run: ${JSON.stringify(`sh -c 'sleep 100 & echo $! > "${pidFile}"; wait'`)} } } }\n`)
-    const child = spawn(process.execPath, [CLI, 'hook', 'pre-commit'], { cwd: repo.dir, env: repo.env, stdio: ['ignore', 'pipe', 'pipe'] })
+    const repo = gateRepo(
+      `export default { jobs: { hang: { on: 'pre-commit', run: ${JSON.stringify(`sh -c 'sleep 100 & echo $! > "${pidFile}"; wait'`)} } } }\n`,
+    )
+    const child = spawn(process.execPath, [CLI, 'hook', 'pre-commit'], {
+      cwd: repo.dir,
+      env: repo.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     let stderr = ''
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d))
     const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)))
-    while (!existsSync(pidFile) || readFileSync(pidFile, 'utf8').trim() === '') await new Promise((resolve) => setTimeout(resolve, 20))
+    while (!existsSync(pidFile) || readFileSync(pidFile, 'utf8').trim() === '')
+      await new Promise((resolve) => setTimeout(resolve, 20))
     const grandchild = Number(readFileSync(pidFile, 'utf8'))
     expect(isRunning(grandchild)).toBe(true)
     child.kill('SIGINT')

@@ -2,7 +2,7 @@
  * A real `git daemon` on 127.0.0.1 serving (and accepting pushes to) the bare repositories under
  * one directory; started and stopped by the test that uses it.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
+import { type ChildProcess, spawn } from 'node:child_process'
 import net from 'node:net'
 
 export type Daemon = { readonly url: (name: string) => string; readonly stop: () => Promise<void> }
@@ -32,7 +32,17 @@ export async function startDaemon(base: string, env: NodeJS.ProcessEnv): Promise
   const port = await freePort()
   const child: ChildProcess = spawn(
     'git',
-    ['daemon', '--reuseaddr', '--listen=127.0.0.1', `--port=${port}`, `--base-path=${base}`, '--export-all', '--enable=receive-pack', '--informative-errors', base],
+    [
+      'daemon',
+      '--reuseaddr',
+      '--listen=127.0.0.1',
+      `--port=${port}`,
+      `--base-path=${base}`,
+      '--export-all',
+      '--enable=receive-pack',
+      '--informative-errors',
+      base,
+    ],
     { env, stdio: ['ignore', 'ignore', 'pipe'] },
   )
   let stderr = ''

@@ -32,19 +32,23 @@ describe('staged paths in pre-commit', () => {
   it('are not listed for a command that uses neither paths nor {files}', () => {
     const r = traceCommit(`{ on: 'pre-commit', run: 'true' }`)
     expect(r.code).toBe(0)
-    expect(r.gitCommands.some((c) => c.startsWith("git commit"))).toBe(true)
+    expect(r.gitCommands.some((c) => c.startsWith('git commit'))).toBe(true)
     expect(r.gitCommands.filter((c) => c.includes('diff') && c.includes('--cached'))).toEqual([])
   })
 
   it('are listed and delivered for a command with {files}', () => {
-    const r = traceCommit(`{ on: 'pre-commit', run: 'node -e "require(\\'fs\\').writeFileSync(process.env.GATE_OUT, JSON.stringify(process.argv.slice(1)))" {files}' }`)
+    const r = traceCommit(
+      `{ on: 'pre-commit', run: 'node -e "require(\\'fs\\').writeFileSync(process.env.GATE_OUT, JSON.stringify(process.argv.slice(1)))" {files}' }`,
+    )
     expect(r.code).toBe(0)
     expect(r.gitCommands.filter((c) => c.includes('diff') && c.includes('--cached'))).toHaveLength(1)
     expect(JSON.parse(r.out)).toEqual(['a file.txt'])
   })
 
   it('are listed for a function job, which reads them as ctx.files', () => {
-    const r = traceCommit(`{ on: 'pre-commit', run: async (ctx) => { (await import('node:fs')).writeFileSync(process.env.GATE_OUT, JSON.stringify(ctx.files)) } }`)
+    const r = traceCommit(
+      `{ on: 'pre-commit', run: async (ctx) => { (await import('node:fs')).writeFileSync(process.env.GATE_OUT, JSON.stringify(ctx.files)) } }`,
+    )
     expect(r.code).toBe(0)
     expect(JSON.parse(r.out)).toEqual(['a file.txt'])
   })

@@ -2,7 +2,7 @@
  * Repositories with a gitvan config and the shims installed by `gitvan install`, plus small node
  * scripts (outside the repository, so they are never staged) that gate commands call.
  */
-import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { expect } from 'vitest'
@@ -14,14 +14,28 @@ export const NODE = JSON.stringify(process.execPath)
 export const scratch = (): string => mkdtempSync(path.join(os.tmpdir(), 'gitvan-gate-'))
 
 /** A script that appends its argv (after the output file) as one JSON line to the output file. */
-export function argvRecorder(dir: string): { readonly script: string; readonly out: string; readonly calls: () => string[][] } {
+export function argvRecorder(dir: string): {
+  readonly script: string
+  readonly out: string
+  readonly calls: () => string[][]
+} {
   const script = path.join(dir, 'record-argv.mjs')
   const out = path.join(dir, 'argv.jsonl')
-  writeFileSync(script, "import { appendFileSync } from 'node:fs'\nconst [out, ...args] = process.argv.slice(2)\nappendFileSync(out, JSON.stringify(args) + '\\n')\n")
+  writeFileSync(
+    script,
+    "import { appendFileSync } from 'node:fs'\nconst [out, ...args] = process.argv.slice(2)\nappendFileSync(out, JSON.stringify(args) + '\\n')\n",
+  )
   return {
     script,
     out,
-    calls: () => (existsSync(out) ? readFileSync(out, 'utf8').trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as string[]) : []),
+    calls: () =>
+      existsSync(out)
+        ? readFileSync(out, 'utf8')
+            .trim()
+            .split('\n')
+            .filter(Boolean)
+            .map((line) => JSON.parse(line) as string[])
+        : [],
   }
 }
 
@@ -46,14 +60,18 @@ export function gateRepo(config: string, options: { initialCommit?: boolean } = 
 }
 
 /** Lines appended by `append` jobs, in order. */
-export const readLines = (file: string): string[] => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : [])
+export const readLines = (file: string): string[] =>
+  existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : []
 
 /**
  * A command as a JS string literal for a config file: each word double-quoted for the command
  * splitter, placeholders (`{files}`, `{commit}`, `{branch}`) left bare.
  */
 export const cmd = (...words: readonly string[]): string =>
-  JSON.stringify(words.map((word) => (/^\{(files|commit|branch)\}$/.test(word) ? word : JSON.stringify(word))).join(' '))
+  JSON.stringify(
+    words.map((word) => (/^\{(files|commit|branch)\}$/.test(word) ? word : JSON.stringify(word))).join(' '),
+  )
 
 /** A command that appends `line` to `file`. */
-export const append = (file: string, line: string): string => cmd(process.execPath, '-e', `require('fs').appendFileSync(${JSON.stringify(file)}, ${JSON.stringify(`${line}\n`)})`)
+export const append = (file: string, line: string): string =>
+  cmd(process.execPath, '-e', `require('fs').appendFileSync(${JSON.stringify(file)}, ${JSON.stringify(`${line}\n`)})`)

@@ -1,6 +1,6 @@
-import { afterAll, describe, expect, it } from 'vitest'
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
 import { removeTemp } from '../helpers/repo.js'
 import { gateRepo, scratch } from './gateFixture.js'
 
@@ -13,7 +13,7 @@ describe('commit message gates', () => {
       `import { readFileSync, writeFileSync } from 'node:fs'
        export default { jobs: {
         record: { on: 'commit-msg', run: (ctx) => { writeFileSync(${JSON.stringify(out)}, JSON.stringify({ args: ctx.args, message: readFileSync(ctx.args[0], 'utf8') })) } },
-        noWip: { on: { hook: 'commit-msg', message: '^(WIP|fixup!)' }, run: ${JSON.stringify("sh -c 'echo \"WIP commits do not go on main\"; exit 1'")} },
+        noWip: { on: { hook: 'commit-msg', message: '^(WIP|fixup!)' }, run: ${JSON.stringify('sh -c \'echo "WIP commits do not go on main"; exit 1\'')} },
       } }\n`,
     )
     repo.write('a.txt', 'a\n')
@@ -33,9 +33,14 @@ describe('commit message gates', () => {
   })
 
   it('a message filter ignores comment lines and what follows the scissors of git commit -v', () => {
-    const repo = gateRepo(`export default { jobs: { noFixme: { on: { hook: 'commit-msg', message: 'FIXME' }, run: 'false' } } }\n`)
+    const repo = gateRepo(
+      `export default { jobs: { noFixme: { on: { hook: 'commit-msg', message: 'FIXME' }, run: 'false' } } }\n`,
+    )
     const file = path.join(repo.dir, '.git/TEST_MSG')
-    repo.write('.git/TEST_MSG', 'feat: ok\n# FIXME in a comment\n# ------------------------ >8 ------------------------\ndiff with FIXME\n')
+    repo.write(
+      '.git/TEST_MSG',
+      'feat: ok\n# FIXME in a comment\n# ------------------------ >8 ------------------------\ndiff with FIXME\n',
+    )
     expect(repo.gitvan(['hook', 'commit-msg', file]).code).toBe(0)
     repo.write('.git/TEST_MSG', 'feat: FIXME\n')
     expect(repo.gitvan(['hook', 'commit-msg', file]).code).toBe(1)
@@ -61,7 +66,8 @@ describe('commit message gates', () => {
 
   it('commit-msg jobs get no files, unless they set paths: then the matching staged files', () => {
     const out = path.join(scratch(), 'files.jsonl')
-    const record = (name: string) => `(ctx) => { appendFileSync(${JSON.stringify(out)}, JSON.stringify([${JSON.stringify(name)}, ctx.files]) + '\\n') }`
+    const record = (name: string) =>
+      `(ctx) => { appendFileSync(${JSON.stringify(out)}, JSON.stringify([${JSON.stringify(name)}, ctx.files]) + '\\n') }`
     const repo = gateRepo(
       `import { appendFileSync } from 'node:fs'
        export default { jobs: {
@@ -74,7 +80,14 @@ describe('commit message gates', () => {
     repo.write('docs/guide.md', 'g\n')
     repo.write('src/b.txt', 'b\n')
     expect(repo.commit('docs').code).toBe(0)
-    const lines = readFileSync(out, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as [string, string[]])
-    expect(lines.sort()).toEqual([['any', []], ['any', []], ['docs', ['docs/guide.md']]])
+    const lines = readFileSync(out, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as [string, string[]])
+    expect(lines.sort()).toEqual([
+      ['any', []],
+      ['any', []],
+      ['docs', ['docs/guide.md']],
+    ])
   })
 })

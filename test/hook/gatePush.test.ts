@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { makeRepo, removeTemp, type TestRepo } from '../helpers/repo.js'
-import { startDaemon, type Daemon } from './gateDaemon.js'
+import { type Daemon, startDaemon } from './gateDaemon.js'
 import { gateRepo, scratch } from './gateFixture.js'
 
 type Seen = { args: string[]; stdin: string; files: string[]; commit: string }
@@ -14,10 +14,15 @@ describe('pre-push gates against a real git daemon', () => {
   let repo: TestRepo
   let remote: TestRepo
   const out = path.join(scratch(), 'seen.jsonl')
-  const seen = (): Seen[] => readFileSync(out, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as Seen)
+  const seen = (): Seen[] =>
+    readFileSync(out, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Seen)
   const last = (): Seen => seen().at(-1) as Seen
   const push = (...args: string[]) => repo.git(['push', '-q', 'origin', ...args], { allowFail: true })
-  const remoteHead = (ref: string) => remote.git(['rev-parse', '-q', '--verify', ref], { allowFail: true }).stdout.trim()
+  const remoteHead = (ref: string) =>
+    remote.git(['rev-parse', '-q', '--verify', ref], { allowFail: true }).stdout.trim()
 
   beforeAll(async () => {
     remote = makeRepo({ bare: true })

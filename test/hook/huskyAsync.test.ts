@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '../../src/config/load.js'
 import { findRepo } from '../../src/git/repo.js'
 import { huskyLine } from '../../src/hook/husky.js'
@@ -25,15 +25,24 @@ const tempDir = (prefix: string): string => {
 beforeAll(() => {
   const local = path.join(PROJECT_ROOT, 'bench/peers/node_modules/husky')
   const versionOf = (dir: string): string | undefined =>
-    existsSync(path.join(dir, 'package.json')) ? (JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { version: string }).version : undefined
+    existsSync(path.join(dir, 'package.json'))
+      ? (JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { version: string }).version
+      : undefined
   if (versionOf(local) === HUSKY_VERSION) {
     huskyBin = path.join(local, 'bin.js')
     return
   }
   const prefix = tempDir('gitvan-husky-')
-  const npm = spawnSync('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--prefix', prefix, `husky@${HUSKY_VERSION}`], { encoding: 'utf8', timeout: 170_000 })
+  const npm = spawnSync(
+    'npm',
+    ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--prefix', prefix, `husky@${HUSKY_VERSION}`],
+    { encoding: 'utf8', timeout: 170_000 },
+  )
   const installed = path.join(prefix, 'node_modules/husky')
-  if (versionOf(installed) !== HUSKY_VERSION) throw new Error(`could not install husky@${HUSKY_VERSION} from the npm registry: ${npm.error?.message ?? npm.stderr}`)
+  if (versionOf(installed) !== HUSKY_VERSION)
+    throw new Error(
+      `could not install husky@${HUSKY_VERSION} from the npm registry: ${npm.error?.message ?? npm.stderr}`,
+    )
   huskyBin = path.join(installed, 'bin.js')
 }, 180_000)
 
@@ -65,11 +74,16 @@ function huskyRepo(config: string, existing: Record<string, string> = {}): Husky
   const repo = makeRepo()
   runHusky(repo)
   const calls = path.join(tempDir('gitvan-fallback-'), 'calls')
-  writeHook(path.join(repo.dir, 'node_modules/.bin/gitvan'), `#!/bin/sh\nprintf '%s\\n' "$*" >> '${calls}'\nexec '${process.execPath}' '${CLI}' "$@"\n`)
+  writeHook(
+    path.join(repo.dir, 'node_modules/.bin/gitvan'),
+    `#!/bin/sh\nprintf '%s\\n' "$*" >> '${calls}'\nexec '${process.execPath}' '${CLI}' "$@"\n`,
+  )
   repo.write('.gitignore', 'node_modules\n')
   repo.write('gitvan.config.mjs', config)
   for (const [file, content] of Object.entries(existing)) repo.write(file, content)
-  return Object.assign(repo, { fallbackCalls: () => (existsSync(calls) ? readFileSync(calls, 'utf8').split('\n').filter(Boolean) : []) })
+  return Object.assign(repo, {
+    fallbackCalls: () => (existsSync(calls) ? readFileSync(calls, 'utf8').split('\n').filter(Boolean) : []),
+  })
 }
 
 const config = (jobs: string, idle = '300ms'): string =>
@@ -77,7 +91,8 @@ const config = (jobs: string, idle = '300ms'): string =>
 const COUNT = "count: { on: 'post-commit', run: () => ({}) }"
 const REWRITTEN = "rewritten: { on: 'post-rewrite', run: () => ({}) }"
 
-const jobsOn = (repo: TestRepo, commit: string): string[] => (receipts(repo, [commit]).get(commit) ?? []).map((r) => r.job).sort()
+const jobsOn = (repo: TestRepo, commit: string): string[] =>
+  (receipts(repo, [commit]).get(commit) ?? []).map((r) => r.job).sort()
 
 const commitAll = (repo: TestRepo, message: string, cwd = repo.dir): void => {
   repo.git(['add', '-A'], { cwd })
@@ -90,13 +105,22 @@ describe('async hooks through husky', () => {
     const out = tempDir('gitvan-line-')
     const hookFile = path.join(out, 'post-rewrite')
     writeFileSync(hookFile, `${huskyLine('post-rewrite')}\n`)
-    writeHook(path.join(out, 'bin/gitvan'), `#!/bin/sh\necho "$*" > '${out}/fallback-args'\ncat > '${out}/fallback-stdin'\n`)
+    writeHook(
+      path.join(out, 'bin/gitvan'),
+      `#!/bin/sh\necho "$*" > '${out}/fallback-args'\ncat > '${out}/fallback-stdin'\n`,
+    )
     const shim = path.join(repo.dir, '.git/gitvan/shims/post-rewrite')
     const writeShimExiting = (code: number) =>
       writeHook(shim, `#!/bin/sh\necho "$*" > '${out}/shim-args'\ncat > '${out}/shim-stdin'\nexit ${code}\n`)
     const input = 'aaa bbb\nccc ddd\n'
     // How husky 9 runs .husky/<hook>: sh -e, from the top of the working tree.
-    const runLine = () => spawnSync('sh', ['-e', hookFile, 'rebase'], { cwd: repo.dir, env: { ...repo.env, PATH: `${out}/bin:${repo.env.PATH}` }, input, encoding: 'utf8' })
+    const runLine = () =>
+      spawnSync('sh', ['-e', hookFile, 'rebase'], {
+        cwd: repo.dir,
+        env: { ...repo.env, PATH: `${out}/bin:${repo.env.PATH}` },
+        input,
+        encoding: 'utf8',
+      })
     const taken = () => {
       const files = ['shim-stdin', 'fallback-stdin'].filter((name) => existsSync(path.join(out, name)))
       const result = Object.fromEntries(files.map((name) => [name, readFileSync(path.join(out, name), 'utf8')]))
@@ -126,7 +150,9 @@ describe('async hooks through husky', () => {
     const node = path.join(path.dirname(starts), 'node')
     writeHook(node, `#!/bin/sh\nprintf '%s\\n' "$*" >> '${starts}'\nexec '${process.execPath}' "$@"\n`)
     const found = findRepo(repo.dir)
-    install(found, await loadConfig(repo.dir), { runtime: { node, cli: CLI, template: path.join(path.dirname(CLI), 'hooks/shim.sh') } })
+    install(found, await loadConfig(repo.dir), {
+      runtime: { node, cli: CLI, template: path.join(path.dirname(CLI), 'hooks/shim.sh') },
+    })
     expect(readFileSync(path.join(repo.dir, '.husky/post-commit'), 'utf8')).toBe(`${POST_COMMIT_LINE}\n`)
     // A chained hook beside a per-clone shim is not run: husky runs the hook's other lines itself.
     const chainedRan = path.join(path.dirname(starts), 'chained-ran')
@@ -135,14 +161,20 @@ describe('async hooks through husky', () => {
 
     commitAll(repo, 'first')
     const commits = [repo.rev('HEAD')]
-    await waitFor(() => status(repo).runner.alive, () => `no runner; node starts: ${JSON.stringify(startsOf())}`)
+    await waitFor(
+      () => status(repo).runner.alive,
+      () => `no runner; node starts: ${JSON.stringify(startsOf())}`,
+    )
     expect(startsOf()).toEqual([`${CLI} runner --spawn`])
     // While the runner lives, a commit costs no node at all.
     for (const message of ['second', 'third']) {
       commitAll(repo, message)
       commits.push(repo.rev('HEAD'))
     }
-    await waitFor(() => commits.every((commit) => jobsOn(repo, commit).length > 0), () => `receipts missing; status ${JSON.stringify(status(repo))}`)
+    await waitFor(
+      () => commits.every((commit) => jobsOn(repo, commit).length > 0),
+      () => `receipts missing; status ${JSON.stringify(status(repo))}`,
+    )
     expect(startsOf()).toEqual([`${CLI} runner --spawn`])
     expect(repo.fallbackCalls()).toEqual([])
     expect(existsSync(chainedRan)).toBe(false)
@@ -161,7 +193,10 @@ describe('async hooks through husky', () => {
     clone.git(['pull', '-q', origin.dir, 'main'])
     runHusky(clone)
     const calls = path.join(tempDir('gitvan-fallback-'), 'calls')
-    writeHook(path.join(clone.dir, 'node_modules/.bin/gitvan'), `#!/bin/sh\nprintf '%s\\n' "$*" >> '${calls}'\nexec '${process.execPath}' '${CLI}' "$@"\n`)
+    writeHook(
+      path.join(clone.dir, 'node_modules/.bin/gitvan'),
+      `#!/bin/sh\nprintf '%s\\n' "$*" >> '${calls}'\nexec '${process.execPath}' '${CLI}' "$@"\n`,
+    )
     expect(readFileSync(path.join(clone.dir, '.husky/post-commit'), 'utf8')).toBe(`${POST_COMMIT_LINE}\n`)
     expect(existsSync(path.join(clone.dir, '.git/gitvan/shims'))).toBe(false)
 
@@ -212,12 +247,19 @@ describe('async hooks through husky', () => {
 
   it('uninstall restores each .husky file byte for byte and removes the per-clone shims', async () => {
     const before = { '.husky/post-commit': 'echo "husky step ran" >&2', '.husky/pre-commit': 'true\n' }
-    const repo = huskyRepo(config(`${COUNT}, post_merge: { on: 'post-merge', run: () => ({}) }, gate: { on: 'pre-commit', run: 'true' }`), before)
+    const repo = huskyRepo(
+      config(`${COUNT}, post_merge: { on: 'post-merge', run: () => ({}) }, gate: { on: 'pre-commit', run: 'true' }`),
+      before,
+    )
     const r = repo.gitvan(['install'])
     expect(r.code).toBe(0)
     expect(r.stdout).toContain('post-commit: installed .git/gitvan/shims/post-commit\n')
-    expect(readFileSync(path.join(repo.dir, '.husky/post-commit'), 'utf8')).toBe(`echo "husky step ran" >&2\n${POST_COMMIT_LINE}\n`)
-    expect(readFileSync(path.join(repo.dir, '.husky/pre-commit'), 'utf8')).toBe('true\ngitvan hook pre-commit "$@" # gitvan\n')
+    expect(readFileSync(path.join(repo.dir, '.husky/post-commit'), 'utf8')).toBe(
+      `echo "husky step ran" >&2\n${POST_COMMIT_LINE}\n`,
+    )
+    expect(readFileSync(path.join(repo.dir, '.husky/pre-commit'), 'utf8')).toBe(
+      'true\ngitvan hook pre-commit "$@" # gitvan\n',
+    )
     expect(existsSync(path.join(repo.dir, '.git/gitvan/shims/post-merge'))).toBe(true)
     expect(existsSync(path.join(repo.dir, '.git/gitvan/shims/pre-commit'))).toBe(false)
     expect(installState(findRepo(repo.dir))?.problems).toEqual([])
@@ -230,7 +272,8 @@ describe('async hooks through husky', () => {
     expect(u.code).toBe(0)
     expect(u.stdout).toContain('post-commit: removed .git/gitvan/shims/post-commit\n')
     expect(u.stdout).toContain('post-merge: deleted .husky/post-merge (gitvan had created it)\n')
-    for (const [file, content] of Object.entries(before)) expect(readFileSync(path.join(repo.dir, file), 'utf8')).toBe(content)
+    for (const [file, content] of Object.entries(before))
+      expect(readFileSync(path.join(repo.dir, file), 'utf8')).toBe(content)
     expect(existsSync(path.join(repo.dir, '.husky/post-merge'))).toBe(false)
     expect(existsSync(path.join(repo.dir, '.git/gitvan/shims'))).toBe(false)
   })

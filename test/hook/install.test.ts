@@ -1,8 +1,8 @@
-import { afterAll, describe, expect, it } from 'vitest'
+import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { spawnSync } from 'node:child_process'
+import { afterAll, describe, expect, it } from 'vitest'
 import { CLI, makeRepo, removeTemp } from '../helpers/repo.js'
 import { fakeNodeDir, hooksDirOf, modeOf, shimValues, snapshot, writeConfig, writeHook } from './installFixture.js'
 
@@ -32,7 +32,8 @@ describe('gitvan install', () => {
     ])
     expect(shimValues(readFileSync(path.join(hooks, 'post-commit'), 'utf8'))).toContain("kind='async'")
     expect(shimValues(readFileSync(path.join(hooks, 'pre-push'), 'utf8'))).toContain("reads_stdin='1'")
-    for (const hook of ['pre-commit', 'post-commit', 'pre-push']) expect(modeOf(path.join(hooks, hook)), hook).toBe(0o755)
+    for (const hook of ['pre-commit', 'post-commit', 'pre-push'])
+      expect(modeOf(path.join(hooks, hook)), hook).toBe(0o755)
     // Only hooks with jobs get a shim; git's samples stay as they were.
     expect(existsSync(path.join(hooks, 'commit-msg'))).toBe(false)
     expect(existsSync(path.join(hooks, 'pre-commit.sample'))).toBe(true)
@@ -70,12 +71,15 @@ describe('gitvan install', () => {
     writeConfig(repo, ['pre-commit'])
     const hook = path.join(hooksDirOf(repo), 'pre-commit')
     // No trailing newline and an unusual mode: both must come back exactly.
-    const original = '#!/bin/sh\necho "old hook ran" >&2\n[ -f refuse ] && { echo "old hook refuses" >&2; exit 3; }\nexit 0'
+    const original =
+      '#!/bin/sh\necho "old hook ran" >&2\n[ -f refuse ] && { echo "old hook refuses" >&2; exit 3; }\nexit 0'
     writeHook(hook, original, 0o750)
 
     const r = repo.gitvan(['install'])
     expect(r.code).toBe(0)
-    expect(r.stdout).toContain('pre-commit: installed .git/hooks/pre-commit; chained the existing hook, kept as .git/hooks/pre-commit.gitvan-chained')
+    expect(r.stdout).toContain(
+      'pre-commit: installed .git/hooks/pre-commit; chained the existing hook, kept as .git/hooks/pre-commit.gitvan-chained',
+    )
     expect(readFileSync(`${hook}.gitvan-chained`, 'utf8')).toBe(original)
     expect(readFileSync(hook, 'utf8')).toContain('# gitvan-shim 1')
 
@@ -132,7 +136,10 @@ describe('gitvan install', () => {
     expect(readFileSync(path.join(hooks, 'post-commit'), 'utf8')).toBe('#!/bin/sh\necho theirs\n')
     expect(modeOf(path.join(hooks, 'post-commit'))).toBe(0o700)
     expect(readFileSync(path.join(hooks, 'post-merge'), 'utf8')).toContain("hook='post-merge'")
-    const record = JSON.parse(readFileSync(path.join(repo.dir, '.git/gitvan/install.json'), 'utf8')) as { hooks: string[]; chained: string[] }
+    const record = JSON.parse(readFileSync(path.join(repo.dir, '.git/gitvan/install.json'), 'utf8')) as {
+      hooks: string[]
+      chained: string[]
+    }
     expect(record.hooks).toEqual(['pre-commit', 'post-merge'])
     expect(record.chained).toEqual([])
   })
@@ -169,7 +176,9 @@ describe('gitvan install', () => {
     const fake = fakeNodeDir()
     repo.write('a.txt', 'a\n')
     const r = repo.commit('a', { env: { PATH: `${fake}:${process.env.PATH ?? ''}` } })
-    expect(r.stderr).toContain("gitvan: /gone/bin/node is gone; using node from PATH (run 'gitvan install' to write the new path)")
+    expect(r.stderr).toContain(
+      "gitvan: /gone/bin/node is gone; using node from PATH (run 'gitvan install' to write the new path)",
+    )
     expect(r.code).toBe(0)
     expect(readFileSync(path.join(fake, 'calls'), 'utf8')).toBe(`${realpathSync(CLI)}\nhook\npre-commit\n`)
     rmSync(fake, { recursive: true, force: true })
@@ -219,7 +228,10 @@ describe('gitvan install', () => {
 
   it('exits 2 on a config error, naming every problem, and installs nothing', () => {
     const repo = makeRepo()
-    repo.write('gitvan.config.mjs', "export default { jobs: { lint: { on: 'pre-comit', run: 'true' }, notes: { on: 'post-comit', run: 'true' } } }\n")
+    repo.write(
+      'gitvan.config.mjs',
+      "export default { jobs: { lint: { on: 'pre-comit', run: 'true' }, notes: { on: 'post-comit', run: 'true' } } }\n",
+    )
     const r = repo.gitvan(['install'])
     expect(r.code).toBe(2)
     expect(r.stderr).toContain('jobs.lint.on')
@@ -235,6 +247,6 @@ describe('gitvan install', () => {
     expect(repo.gitvan(['uninstall', '--help']).stdout).toContain('Usage: gitvan uninstall')
     const bad = repo.gitvan(['install', '--frobnicate'])
     expect(bad.code).toBe(2)
-    expect(bad.stderr).toContain("gitvan install --help")
+    expect(bad.stderr).toContain('gitvan install --help')
   })
 })

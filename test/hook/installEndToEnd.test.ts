@@ -1,6 +1,6 @@
-import { afterAll, describe, expect, it } from 'vitest'
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
 import { CLI, makeRepo, removeTemp } from '../helpers/repo.js'
 import { hooksDirOf, modeOf, writeHook, writeHusky } from './installFixture.js'
 
@@ -25,7 +25,10 @@ describe('install, end to end', () => {
     const oldHook = '#!/bin/sh\necho "old hook ran" >&2\n'
     writeHook(hook, oldHook, 0o755)
     repo.write('check.mjs', CHECK)
-    repo.write('gitvan.config.mjs', `export default { jobs: { 'no-forbidden': { on: { hook: 'pre-commit', paths: ['**/*.txt'] }, run: 'node check.mjs {files}' } } }\n`)
+    repo.write(
+      'gitvan.config.mjs',
+      `export default { jobs: { 'no-forbidden': { on: { hook: 'pre-commit', paths: ['**/*.txt'] }, run: 'node check.mjs {files}' } } }\n`,
+    )
     expect(repo.commit('config').code).toBe(0)
 
     const installed = repo.gitvan(['install'])
@@ -74,7 +77,10 @@ describe('install, end to end', () => {
     const repo = makeRepo()
     repo.write('gitvan.config.mjs', `export default { jobs: { a: { on: 'pre-commit', run: 'true' } } }\n`)
     expect(repo.gitvan(['install']).code).toBe(0)
-    repo.write('gitvan.config.mjs', `export default { jobs: { a: { on: 'pre-commit', run: 'true' }, b: { on: 'commit-msg', run: 'true' } } }\n`)
+    repo.write(
+      'gitvan.config.mjs',
+      `export default { jobs: { a: { on: 'pre-commit', run: 'true' }, b: { on: 'commit-msg', run: 'true' } } }\n`,
+    )
     const r = repo.commit('grow')
     expect(r.code).toBe(0)
     expect(r.stderr).toContain('commit-msg: installed .git/hooks/commit-msg')
@@ -89,7 +95,10 @@ describe('install, end to end', () => {
     writeHook(path.join(repo.dir, 'node_modules/.bin/gitvan'), `#!/bin/sh\nexec '${process.execPath}' '${CLI}' "$@"\n`)
     repo.write('.husky/pre-commit', 'echo "husky step ran" >&2\n')
     repo.write('check.mjs', CHECK)
-    repo.write('gitvan.config.mjs', `export default { jobs: { 'no-forbidden': { on: { hook: 'pre-commit', paths: ['**/*.txt'] }, run: 'node check.mjs {files}' } } }\n`)
+    repo.write(
+      'gitvan.config.mjs',
+      `export default { jobs: { 'no-forbidden': { on: { hook: 'pre-commit', paths: ['**/*.txt'] }, run: 'node check.mjs {files}' } } }\n`,
+    )
     expect(repo.gitvan(['install']).code).toBe(0)
     const setup = repo.commit('setup')
     expect(setup.stderr).toBe('husky step ran\n')

@@ -1,6 +1,6 @@
-import { afterAll, describe, expect, it } from 'vitest'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '../../src/config/load.js'
 import { findRepo } from '../../src/git/repo.js'
 import { ensureInstalled, install, installState } from '../../src/hook/install.js'
@@ -43,7 +43,11 @@ describe('ensureInstalled', () => {
     const report = ensureInstalled(found, await loadConfig(repo.dir), { runtime })
     expect(report?.changed).toBe(true)
     expect(report?.hooks).toEqual(['pre-commit', 'commit-msg'])
-    expect(report?.changes.map((change) => `${change.hook}:${change.kind}`).sort()).toEqual(['commit-msg:installed', 'post-commit:removed', 'pre-commit:unchanged'])
+    expect(report?.changes.map((change) => `${change.hook}:${change.kind}`).sort()).toEqual([
+      'commit-msg:installed',
+      'post-commit:removed',
+      'pre-commit:unchanged',
+    ])
     expect(readFileSync(path.join(hooksDirOf(repo), 'post-commit'), 'utf8')).toBe('#!/bin/sh\necho theirs\n')
     expect(readFileSync(path.join(hooksDirOf(repo), 'commit-msg'), 'utf8')).toContain("hook='commit-msg'")
     // In step again: back to the one-read path.
@@ -60,7 +64,12 @@ describe('ensureInstalled', () => {
     writeHook(`${hook}.gitvan-chained`, '#!/bin/sh\necho stray\n')
     writeConfig(repo, ['pre-commit', 'pre-push'])
     const report = ensureInstalled(found, await loadConfig(repo.dir), { runtime })
-    expect(report?.changes).toContainEqual({ kind: 'conflict', hook: 'pre-push', file: hook, chainedFile: `${hook}.gitvan-chained` })
+    expect(report?.changes).toContainEqual({
+      kind: 'conflict',
+      hook: 'pre-push',
+      file: hook,
+      chainedFile: `${hook}.gitvan-chained`,
+    })
     expect(readFileSync(hook, 'utf8')).toBe('#!/bin/sh\necho push\n')
     expect(report?.hooks).toEqual(['pre-commit'])
   })

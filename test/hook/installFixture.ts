@@ -71,6 +71,7 @@ exit $c
 `
   writeHook(path.join(repo.dir, '.husky/_/h'), h)
   writeFileSync(path.join(repo.dir, '.husky/_/.gitignore'), '*\n')
-  for (const hook of hooks) writeHook(path.join(repo.dir, '.husky/_', hook), '#!/usr/bin/env sh\n. "$(dirname "$0")/h"\n')
+  for (const hook of hooks)
+    writeHook(path.join(repo.dir, '.husky/_', hook), '#!/usr/bin/env sh\n. "$(dirname "$0")/h"\n')
   repo.git(['config', 'core.hooksPath', '.husky/_'])
 }

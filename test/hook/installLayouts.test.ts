@@ -1,6 +1,15 @@
-import { afterAll, describe, expect, it } from 'vitest'
-import { existsSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, symlinkSync, unlinkSync } from 'node:fs'
+import {
+  existsSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  unlinkSync,
+} from 'node:fs'
 import path from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
 import { makeRepo, removeTemp } from '../helpers/repo.js'
 import { hooksDirOf, modeOf, snapshot, writeConfig, writeHook, writeHusky } from './installFixture.js'
 
@@ -23,8 +32,12 @@ describe('gitvan install in husky, worktree and core.hooksPath layouts', () => {
     const r = repo.gitvan(['install'])
     expect(r.code).toBe(0)
     expect(r.stdout).toContain(`pre-commit: added 'gitvan hook pre-commit' to .husky/pre-commit\n`)
-    expect(r.stdout).toContain(`post-commit: added a line that runs the sh shim in $(git rev-parse --git-common-dir)/gitvan/shims/post-commit (no node; 'gitvan hook post-commit' where gitvan is not installed) to .husky/post-commit (new file)`)
-    expect(readFileSync(path.join(repo.dir, '.husky/pre-commit'), 'utf8')).toBe('npm test\ngitvan hook pre-commit "$@" # gitvan\n')
+    expect(r.stdout).toContain(
+      `post-commit: added a line that runs the sh shim in $(git rev-parse --git-common-dir)/gitvan/shims/post-commit (no node; 'gitvan hook post-commit' where gitvan is not installed) to .husky/post-commit (new file)`,
+    )
+    expect(readFileSync(path.join(repo.dir, '.husky/pre-commit'), 'utf8')).toBe(
+      'npm test\ngitvan hook pre-commit "$@" # gitvan\n',
+    )
     expect(readFileSync(path.join(repo.dir, '.husky/post-commit'), 'utf8')).toBe(`${POST_COMMIT_LINE}\n`)
     // Only the async hook gets a per-clone shim, and it is gitvan's.
     expect(readdirSync(path.join(repo.dir, '.git/gitvan/shims'))).toEqual(['post-commit'])
@@ -33,12 +46,17 @@ describe('gitvan install in husky, worktree and core.hooksPath layouts', () => {
     expect(repo.git(['config', 'core.hooksPath']).stdout).toBe('.husky/_\n')
     expect(snapshot(path.join(repo.dir, '.husky/_'))).toEqual(husky)
     expect(snapshot(hooksDirOf(repo))).toEqual(shims)
-    const record = JSON.parse(readFileSync(path.join(repo.dir, '.git/gitvan/install.json'), 'utf8')) as { mode: string; hooks: string[] }
+    const record = JSON.parse(readFileSync(path.join(repo.dir, '.git/gitvan/install.json'), 'utf8')) as {
+      mode: string
+      hooks: string[]
+    }
     expect(record).toMatchObject({ mode: 'husky', hooks: ['pre-commit', 'post-commit'] })
 
     const again = repo.gitvan(['install'])
     expect(again.stdout).toContain(".husky/pre-commit already has 'gitvan hook pre-commit'")
-    expect(readFileSync(path.join(repo.dir, '.husky/pre-commit'), 'utf8')).toBe('npm test\ngitvan hook pre-commit "$@" # gitvan\n')
+    expect(readFileSync(path.join(repo.dir, '.husky/pre-commit'), 'utf8')).toBe(
+      'npm test\ngitvan hook pre-commit "$@" # gitvan\n',
+    )
 
     const u = repo.gitvan(['uninstall'])
     expect(u.code).toBe(0)
@@ -57,7 +75,9 @@ describe('gitvan install in husky, worktree and core.hooksPath layouts', () => {
     repo.git(['config', 'core.hooksPath', `${path.join(repo.dir, '.husky/_')}/`])
     const r = repo.gitvan(['install'])
     expect(r.code).toBe(0)
-    expect(readFileSync(path.join(repo.dir, '.husky/pre-commit'), 'utf8')).toBe('gitvan hook pre-commit "$@" # gitvan\n')
+    expect(readFileSync(path.join(repo.dir, '.husky/pre-commit'), 'utf8')).toBe(
+      'gitvan hook pre-commit "$@" # gitvan\n',
+    )
     expect(r.stdout).toContain('reference-transaction: added')
     expect(r.stdout).toContain('warning: .husky/_/reference-transaction is missing, so git will not run it')
   })
@@ -73,8 +93,11 @@ describe('gitvan install in husky, worktree and core.hooksPath layouts', () => {
     const shim = path.join(hooksDirOf(repo), 'pre-commit')
     expect(readFileSync(shim, 'utf8')).toContain(`state='${path.join(realpathSync(repo.dir), '.git', 'gitvan')}'`)
     // GITVAN_DEBUG makes the shim trace itself; GITVAN=0 stops it before it needs `gitvan hook`.
-    const traced = repo.git(['commit', '-q', '--allow-empty', '-m', 'in the worktree'], { cwd: worktree, env: { GITVAN: '0', GITVAN_DEBUG: '1' } })
-    expect(traced.stderr).toContain("+ hook=pre-commit")
+    const traced = repo.git(['commit', '-q', '--allow-empty', '-m', 'in the worktree'], {
+      cwd: worktree,
+      env: { GITVAN: '0', GITVAN_DEBUG: '1' },
+    })
+    expect(traced.stderr).toContain('+ hook=pre-commit')
     expect(repo.gitvan(['uninstall'], { cwd: worktree }).code).toBe(0)
     expect(existsSync(shim)).toBe(false)
     rmSync(worktree, { recursive: true, force: true })

@@ -1,8 +1,8 @@
-import { afterAll, describe, expect, it } from 'vitest'
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
 import { addHuskyLine, removeHuskyLine } from '../../src/hook/husky.js'
 import { isShim, quoteSh, renderShim } from '../../src/hook/shim.js'
 import { PROJECT_ROOT } from '../helpers/repo.js'
@@ -26,7 +26,11 @@ describe('shim rendering', () => {
   })
 
   it('fills every placeholder and keeps the marker', () => {
-    const runtime = { node: '/opt/node 20/bin/node', cli: "/srv/it's/cli.js", template: path.join(PROJECT_ROOT, 'hooks/shim.sh') }
+    const runtime = {
+      node: '/opt/node 20/bin/node',
+      cli: "/srv/it's/cli.js",
+      template: path.join(PROJECT_ROOT, 'hooks/shim.sh'),
+    }
     const shim = renderShim('post-rewrite', runtime, '/repo/.git/gitvan')
     expect(shim).not.toMatch(/@[A-Z]+@/)
     expect(isShim(Buffer.from(shim))).toBe(true)

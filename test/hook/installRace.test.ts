@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { spawnSync } from 'node:child_process'
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CLI, makeRepo, PROJECT_ROOT, removeTemp, runAsync } from '../helpers/repo.js'
 import { hooksDirOf, writeConfig, writeHook } from './installFixture.js'
 import { buildInstallWorker } from './installWorker.js'
@@ -24,12 +24,18 @@ describe('install lock', () => {
       const startAt = String(Date.now() + 1000)
       const runs = await Promise.all(
         Array.from({ length: 6 }, () =>
-          runAsync(process.execPath, [worker, repo.dir, startAt, CLI, template, 'pre-commit', 'post-commit'], { cwd: repo.dir, env: repo.env }),
+          runAsync(process.execPath, [worker, repo.dir, startAt, CLI, template, 'pre-commit', 'post-commit'], {
+            cwd: repo.dir,
+            env: repo.env,
+          }),
         ),
       )
       for (const run of runs) expect(run.stderr, `round ${round}`).toBe('')
       expect(runs.map((run) => run.code)).toEqual([0, 0, 0, 0, 0, 0])
-      expect(runs.filter((run) => run.stdout.includes('"chained"')), `round ${round}`).toHaveLength(1)
+      expect(
+        runs.filter((run) => run.stdout.includes('"chained"')),
+        `round ${round}`,
+      ).toHaveLength(1)
       expect(readFileSync(`${hook}.gitvan-chained`, 'utf8')).toBe(original)
       expect(readFileSync(hook, 'utf8')).toContain('# gitvan-shim 1')
     }

@@ -2,4 +2,5 @@
 import path from 'node:path'
 import { bundleFixture } from '../helpers/bundle.js'
 
-export const buildInstallWorker = (): Promise<string> => bundleFixture(path.join(import.meta.dirname, 'fixtures/installWorker.ts'))
+export const buildInstallWorker = (): Promise<string> =>
+  bundleFixture(path.join(import.meta.dirname, 'fixtures/installWorker.ts'))

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ARGV_BUDGET, expandCommand, parseCommand, type CommandFacts } from '../../src/job/command.js'
+import { ARGV_BUDGET, type CommandFacts, expandCommand, parseCommand } from '../../src/job/command.js'
 
 const facts: CommandFacts = { files: ['a.ts', 'b c.ts'], commit: 'abc123', branch: 'feature/x' }
 
@@ -20,7 +20,10 @@ describe('parseCommand + expandCommand', () => {
     [`echo it\\'s a\\ b`, ['echo', "it's", 'a b']],
     [`echo "say \\"hi\\" \\\\ \\n"`, ['echo', 'say "hi" \\ \\n']],
     [`echo 'no \\escape "here"'`, ['echo', 'no \\escape "here"']],
-    [`echo a | grep b && rm -rf / ; x > y`, ['echo', 'a', '|', 'grep', 'b', '&&', 'rm', '-rf', '/', ';', 'x', '>', 'y']],
+    [
+      `echo a | grep b && rm -rf / ; x > y`,
+      ['echo', 'a', '|', 'grep', 'b', '&&', 'rm', '-rf', '/', ';', 'x', '>', 'y'],
+    ],
     ['echo $HOME *.ts ~ `id`', ['echo', '$HOME', '*.ts', '~', '`id`']],
     ['lint {files}', ['lint', 'a.ts', 'b c.ts']],
     ['lint "{files}" --', ['lint', 'a.ts', 'b c.ts', '--']],
@@ -46,7 +49,7 @@ describe('parseCommand + expandCommand', () => {
   })
 
   it('passes odd names intact, as one argument each, with no -- added', () => {
-    const files = ['-rf', 'new\nline', 'ünïcödé.ts', "quote'd \"both\".ts", '  spaces  ']
+    const files = ['-rf', 'new\nline', 'ünïcödé.ts', 'quote\'d "both".ts', '  spaces  ']
     expect(argv('rm {files}', { ...facts, files })).toEqual([['rm', ...files]])
   })
 
@@ -68,7 +71,10 @@ describe('parseCommand + expandCommand', () => {
 
 describe('chunking {files}', () => {
   it('splits thousands of long names into several argvs under the budget, each file exactly once', () => {
-    const files = Array.from({ length: 5000 }, (_, i) => `src/${'deeply/nested/'.repeat(6)}${String(i).padStart(5, '0')}-ünï file.ts`)
+    const files = Array.from(
+      { length: 5000 },
+      (_, i) => `src/${'deeply/nested/'.repeat(6)}${String(i).padStart(5, '0')}-ünï file.ts`,
+    )
     const runs = argv('lint --fix {files} --end', { ...facts, files })
     expect(runs.length).toBeGreaterThan(3)
     const delivered: string[] = []
@@ -86,6 +92,10 @@ describe('chunking {files}', () => {
     const parsed = parseCommand('x {files}')
     if (!parsed.ok) throw new Error(parsed.problem)
     const runs = expandCommand(parsed.words, { ...facts, files: ['a', 'b'.repeat(100), 'c'] }, 60)
-    expect(runs).toEqual([['x', 'a'], ['x', 'b'.repeat(100)], ['x', 'c']])
+    expect(runs).toEqual([
+      ['x', 'a'],
+      ['x', 'b'.repeat(100)],
+      ['x', 'c'],
+    ])
   })
 })

@@ -1,7 +1,7 @@
-import { afterAll, describe, expect, it } from 'vitest'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
 import { execArgv } from '../../src/job/exec.js'
 import { gone } from './fixture.js'
 
@@ -21,7 +21,11 @@ describe('execArgv', () => {
   })
 
   it('runs in the given directory with the given environment and stdin', async () => {
-    const r = await execArgv(['sh', '-c', 'pwd; echo "$GITVAN_JOB"; cat'], { ...base, env: { ...process.env, GITVAN_JOB: 'lint' }, stdin: 'from stdin\n' })
+    const r = await execArgv(['sh', '-c', 'pwd; echo "$GITVAN_JOB"; cat'], {
+      ...base,
+      env: { ...process.env, GITVAN_JOB: 'lint' },
+      stdin: 'from stdin\n',
+    })
     expect(r.log).toBe(`${dir}\nlint\nfrom stdin\n`)
   })
 
@@ -34,7 +38,10 @@ describe('execArgv', () => {
   })
 
   it('keeps only the end of a long output', async () => {
-    const r = await execArgv(['sh', '-c', 'i=0; while [ $i -lt 3000 ]; do echo "line $i"; i=$((i+1)); done'], { ...base, logLimit: 1000 })
+    const r = await execArgv(['sh', '-c', 'i=0; while [ $i -lt 3000 ]; do echo "line $i"; i=$((i+1)); done'], {
+      ...base,
+      logLimit: 1000,
+    })
     expect(r.log).toMatch(/^\[gitvan: \d+ earlier bytes of output dropped\]\n/)
     expect(r.log).toContain('line 2999\n')
     expect(r.log).not.toContain('line 10\n')
@@ -42,7 +49,10 @@ describe('execArgv', () => {
 
   it('on timeout kills the whole process group, grandchildren included', async () => {
     const pidFile = path.join(dir, 'grandchild.pid')
-    const r = await execArgv(['sh', '-c', `sleep 100 & echo $! > "${pidFile}"; echo started; wait`], { ...base, timeoutMs: 500 })
+    const r = await execArgv(['sh', '-c', `sleep 100 & echo $! > "${pidFile}"; echo started; wait`], {
+      ...base,
+      timeoutMs: 500,
+    })
     expect(r.timedOut).toBe(true)
     expect(r.signal).toBe('SIGTERM')
     expect(r.log).toBe('started\n')
@@ -54,7 +64,10 @@ describe('execArgv', () => {
   it('kills with SIGKILL what ignores SIGTERM', async () => {
     const pidFile = path.join(dir, 'stubborn.pid')
     // An ignored signal stays ignored across fork and exec, so the sleep ignores SIGTERM too.
-    const r = await execArgv(['sh', '-c', `trap '' TERM; sleep 100 & echo $! > "${pidFile}"; wait`], { ...base, timeoutMs: 300 })
+    const r = await execArgv(['sh', '-c', `trap '' TERM; sleep 100 & echo $! > "${pidFile}"; wait`], {
+      ...base,
+      timeoutMs: 300,
+    })
     expect(r.timedOut).toBe(true)
     expect(r.signal).toBe('SIGKILL')
     expect(await gone(Number(readFileSync(pidFile, 'utf8')))).toBe(true)
@@ -63,7 +76,10 @@ describe('execArgv', () => {
   it('on abort kills the group and says it was aborted', async () => {
     const pidFile = path.join(dir, 'aborted.pid')
     const controller = new AbortController()
-    const running = execArgv(['sh', '-c', `sleep 100 & echo $! > "${pidFile}"; echo ready; wait`], { ...base, signal: controller.signal })
+    const running = execArgv(['sh', '-c', `sleep 100 & echo $! > "${pidFile}"; echo ready; wait`], {
+      ...base,
+      signal: controller.signal,
+    })
     // Abort once the grandchild exists: its pid file is written before "ready".
     while (!readFileSafe(pidFile)) await new Promise((resolve) => setTimeout(resolve, 20))
     controller.abort()

@@ -4,7 +4,14 @@ import type { Job } from '../../src/config/types.js'
 import type { JobInput } from '../../src/job/run.js'
 
 /** A trigger on post-commit alone, with no filters. */
-export const POST_COMMIT: Job['on'] = { hooks: ['post-commit'], branch: [], tag: [], paths: [], message: undefined, author: undefined }
+export const POST_COMMIT: Job['on'] = {
+  hooks: ['post-commit'],
+  branch: [],
+  tag: [],
+  paths: [],
+  message: undefined,
+  author: undefined,
+}
 
 export const makeJob = (over: Partial<Job> & Pick<Job, 'id'>): Job => ({
   on: { hooks: ['pre-commit'], branch: [], tag: [], paths: [], message: undefined, author: undefined },

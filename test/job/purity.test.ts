@@ -1,7 +1,7 @@
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { PROJECT_ROOT } from '../helpers/repo.js'
 import { IMPURE, importsOf } from '../helpers/imports.js'
+import { PROJECT_ROOT } from '../helpers/repo.js'
 
 describe('pure job modules', () => {
   it.each([

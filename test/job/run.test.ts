@@ -1,10 +1,10 @@
-import { afterAll, describe, expect, it } from 'vitest'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
 import { runJob } from '../../src/job/run.js'
-import { gone, makeInput, makeJob, NODE } from './fixture.js'
 import { makeRepo, removeTemp } from '../helpers/repo.js'
+import { gone, makeInput, makeJob, NODE } from './fixture.js'
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'gitvan-run-'))
 afterAll(() => {
@@ -24,7 +24,10 @@ describe('runJob: commands', () => {
     const r = await runJob(job, { ...input, commit: 'c0ffee', files: ['a b.ts', '-x'] })
     expect(r).toMatchObject({ job: 'args', status: 'ok', attempts: 1, outputs: [] })
     expect(JSON.parse(r.log)).toEqual(['c0ffee', 'main', 'a b.ts', '-x'])
-    const env = await runJob(makeJob({ id: 'env', run: 'sh -c \'echo "$GITVAN_JOB $GITVAN_HOOK $GITVAN_COMMIT $GITVAN_BRANCH"\'' }), { ...input, commit: 'c0ffee' })
+    const env = await runJob(
+      makeJob({ id: 'env', run: 'sh -c \'echo "$GITVAN_JOB $GITVAN_HOOK $GITVAN_COMMIT $GITVAN_BRANCH"\'' }),
+      { ...input, commit: 'c0ffee' },
+    )
     expect(env.log).toBe('env pre-commit c0ffee main\n')
   })
 
@@ -36,7 +39,10 @@ describe('runJob: commands', () => {
   })
 
   it('fails clearly when the program does not exist', async () => {
-    const r = await runJob(makeJob({ id: 'missing', run: 'eslint-not-installed {files}' }), { ...input, files: ['a.ts'] })
+    const r = await runJob(makeJob({ id: 'missing', run: 'eslint-not-installed {files}' }), {
+      ...input,
+      files: ['a.ts'],
+    })
     expect(r.status).toBe('failed')
     expect(r.error?.message).toContain("'eslint-not-installed' not found")
   })
@@ -44,11 +50,17 @@ describe('runJob: commands', () => {
   it('runs once per chunk when the files do not fit one argv, and every file arrives once', async () => {
     const out = path.join(dir, 'chunks.jsonl')
     const script = path.join(dir, 'append.mjs')
-    writeFileSync(script, `import { appendFileSync } from 'node:fs'\nappendFileSync(${JSON.stringify(out)}, JSON.stringify(process.argv.slice(2)) + '\\n')\n`)
+    writeFileSync(
+      script,
+      `import { appendFileSync } from 'node:fs'\nappendFileSync(${JSON.stringify(out)}, JSON.stringify(process.argv.slice(2)) + '\\n')\n`,
+    )
     const files = Array.from({ length: 3000 }, (_, i) => `${'long-directory-name/'.repeat(4)}file number ${i} ✓.ts`)
     const r = await runJob(makeJob({ id: 'chunks', run: `${NODE} ${script} {files}` }), { ...input, files })
     expect(r.status).toBe('ok')
-    const calls = readFileSync(out, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as string[])
+    const calls = readFileSync(out, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as string[])
     expect(calls.length).toBeGreaterThan(1)
     expect(calls.flat()).toEqual(files)
   })
@@ -62,16 +74,23 @@ describe('runJob: commands', () => {
     )
     const files = Array.from({ length: 3000 }, (_, i) => (i === 2000 ? 'bad' : `${'x'.repeat(100)}-${i}`))
     const r = await runJob(makeJob({ id: 'chunkfail', run: `${NODE} ${script} {files}` }), { ...input, files })
-    const calls = readFileSync(out, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as string[])
+    const calls = readFileSync(out, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as string[])
     expect(calls.length).toBeGreaterThan(2)
     expect(calls.flat()).toEqual(files)
     const failing = calls.findIndex((call) => call.includes('bad'))
     expect(failing).toBeGreaterThan(0)
     expect(r.status).toBe('failed')
-    expect(r.error?.message).toBe(`'${process.execPath}' exited with code 1 (invocation ${failing + 1} of ${calls.length}, split to fit {files} in argv)`)
+    expect(r.error?.message).toBe(
+      `'${process.execPath}' exited with code 1 (invocation ${failing + 1} of ${calls.length}, split to fit {files} in argv)`,
+    )
 
     const all = await runJob(makeJob({ id: 'allfail', run: 'false {files}' }), { ...input, files })
-    expect(all.error?.message).toMatch(/^'false' exited with code 1 \(invocation 1 of (\d+), split to fit \{files\} in argv\); \1 of \1 invocations failed$/)
+    expect(all.error?.message).toMatch(
+      /^'false' exited with code 1 \(invocation 1 of (\d+), split to fit \{files\} in argv\); \1 of \1 invocations failed$/,
+    )
   })
 
   it('reports a malformed command without retrying it', async () => {
@@ -96,7 +115,10 @@ describe('runJob: commands', () => {
   })
 
   it('gives the command the hook stdin', async () => {
-    const r = await runJob(makeJob({ id: 'stdin', run: 'cat' }), { ...input, stdin: 'refs/heads/main abc refs/heads/main def\n' })
+    const r = await runJob(makeJob({ id: 'stdin', run: 'cat' }), {
+      ...input,
+      stdin: 'refs/heads/main abc refs/heads/main def\n',
+    })
     expect(r.log).toBe('refs/heads/main abc refs/heads/main def\n')
   })
 
@@ -112,7 +134,11 @@ describe('runJob: retries', () => {
     const counter = path.join(dir, 'counter')
     writeFileSync(counter, '')
     // Fails twice, then passes: each attempt appends one line and checks how many there are.
-    const job = makeJob({ id: 'flaky', retries: 3, run: `sh -c 'echo x >> "${counter}"; [ $(wc -l < "${counter}") -ge 3 ]'` })
+    const job = makeJob({
+      id: 'flaky',
+      retries: 3,
+      run: `sh -c 'echo x >> "${counter}"; [ $(wc -l < "${counter}") -ge 3 ]'`,
+    })
     const waits: number[] = []
     const r = await runJob(job, input, { sleep: async (ms) => void waits.push(ms), random: () => 0.5 })
     expect(r).toMatchObject({ status: 'ok', attempts: 3 })
@@ -123,7 +149,10 @@ describe('runJob: retries', () => {
 
   it('gives up after its retries and reports the last failure', async () => {
     const waits: number[] = []
-    const r = await runJob(makeJob({ id: 'never', retries: 2, run: 'false' }), input, { sleep: async (ms) => void waits.push(ms), random: () => 0 })
+    const r = await runJob(makeJob({ id: 'never', retries: 2, run: 'false' }), input, {
+      sleep: async (ms) => void waits.push(ms),
+      random: () => 0,
+    })
     expect(r).toMatchObject({ status: 'failed', attempts: 3, error: { code: 'EXIT' } })
     expect(waits).toEqual([100, 200])
   })
@@ -162,23 +191,63 @@ describe('runJob: functions', () => {
         ctx.log('checking', ctx.files.length, 'files')
         const commit = await ctx.git.commit('HEAD')
         const listed = await ctx.exec('git', ['ls-files'])
-        return { job: ctx.job, hook: ctx.hook, files: ctx.files, subject: commit.subject, oid: commit.oid, listed: listed.stdout.trim(), aborted: ctx.signal.aborted }
+        return {
+          job: ctx.job,
+          hook: ctx.hook,
+          files: ctx.files,
+          subject: commit.subject,
+          oid: commit.oid,
+          listed: listed.stdout.trim(),
+          aborted: ctx.signal.aborted,
+        }
       },
     })
     const r = await runJob(job, makeInput(repo.dir, { commit: head, files: ['README.md'], env: repo.env }))
     expect(r.status).toBe('ok')
-    expect(r.data).toEqual({ job: 'fn', hook: 'pre-commit', files: ['README.md'], subject: 'initial', oid: head, listed: 'README.md', aborted: false })
+    expect(r.data).toEqual({
+      job: 'fn',
+      hook: 'pre-commit',
+      files: ['README.md'],
+      subject: 'initial',
+      oid: head,
+      listed: 'README.md',
+      aborted: false,
+    })
     expect(r.log).toContain('checking 1 files\n')
     expect(r.log).toContain('$ git ls-files\n')
   })
 
   it('turns a throw into a failed result with message and code', async () => {
-    const plain = await runJob(makeJob({ id: 'throws', run: () => { throw new Error('config is wrong') } }), input)
+    const plain = await runJob(
+      makeJob({
+        id: 'throws',
+        run: () => {
+          throw new Error('config is wrong')
+        },
+      }),
+      input,
+    )
     expect(plain).toMatchObject({ status: 'failed', error: { message: 'config is wrong', code: 'THREW' } })
     expect(plain.log).toContain('config is wrong')
-    const coded = await runJob(makeJob({ id: 'coded', run: async () => { throw Object.assign(new Error('nope'), { code: 'E_NOPE' }) } }), input)
+    const coded = await runJob(
+      makeJob({
+        id: 'coded',
+        run: async () => {
+          throw Object.assign(new Error('nope'), { code: 'E_NOPE' })
+        },
+      }),
+      input,
+    )
     expect(coded.error).toEqual({ message: 'nope', code: 'E_NOPE' })
-    const odd = await runJob(makeJob({ id: 'odd', run: () => { throw 'a string' } }), input)
+    const odd = await runJob(
+      makeJob({
+        id: 'odd',
+        run: () => {
+          throw 'a string'
+        },
+      }),
+      input,
+    )
     expect(odd.error).toEqual({ message: 'a string', code: 'THREW' })
   })
 

@@ -23,7 +23,12 @@ describe('gitvan status, receipts and log', () => {
     expect(text.stdout).toMatch(/^locks: +none held$/m)
     expect(text.stdout).toMatch(/^last batch: .*1 event\(s\), 2 run\(s\), 1 not ok/m)
     const json = JSON.parse(repo.gitvan(['status', '--json']).stdout)
-    expect(json).toMatchObject({ spool: 0, runner: { alive: false, pid: null }, locks: [], lastBatch: { events: 1, runs: 2, failed: 1 } })
+    expect(json).toMatchObject({
+      spool: 0,
+      runner: { alive: false, pid: null },
+      locks: [],
+      lastBatch: { events: 1, runs: 2, failed: 1 },
+    })
   })
 
   it('receipts: the latest per job, human and JSON; --all shows every line', () => {
@@ -38,7 +43,19 @@ describe('gitvan status, receipts and log', () => {
       ['bad', 'failed'],
       ['good', 'ok'],
     ])
-    expect(Object.keys(json.receipts[1])).toEqual(['schema', 'job', 'commit', 'hook', 'status', 'at', 'ms', 'cache', 'data', 'outputs', 'runner'])
+    expect(Object.keys(json.receipts[1])).toEqual([
+      'schema',
+      'job',
+      'commit',
+      'hook',
+      'status',
+      'at',
+      'ms',
+      'cache',
+      'data',
+      'outputs',
+      'runner',
+    ])
     expect(repo.gitvan(['receipts', 'HEAD~1']).stdout).toMatch(/^no receipts on [0-9a-f]{12} \(HEAD~1\)$/m)
   })
 
@@ -54,7 +71,9 @@ describe('gitvan status, receipts and log', () => {
     expect(r.code).toBe(0)
     const lines = r.stdout.trim().split('\n')
     expect(lines).toHaveLength(2)
-    expect(repo.gitvan(['log', '--all']).stdout).toMatch(/bad on [0-9a-f]{12} \(post-commit\): failed in \d+ ms: it broke/)
+    expect(repo.gitvan(['log', '--all']).stdout).toMatch(
+      /bad on [0-9a-f]{12} \(post-commit\): failed in \d+ ms: it broke/,
+    )
     const bad = repo.gitvan(['log', '-n', 'many'])
     expect(bad.code).toBe(2)
     expect(bad.stderr).toContain("--lines expects a whole number, got 'many'")

@@ -1,10 +1,10 @@
-import { afterAll, describe, expect, it } from 'vitest'
-import { existsSync, writeFileSync } from 'node:fs'
 import { spawnSync } from 'node:child_process'
+import { existsSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
-import { CLI, removeTemp, runAsync } from '../helpers/repo.js'
+import { afterAll, describe, expect, it } from 'vitest'
 import { formatEvent } from '../../src/spool/event.js'
-import { asyncRepo, drained, logText, receipts, runs, status, waitFor, type AsyncRepo } from './fixture.js'
+import { CLI, removeTemp, runAsync } from '../helpers/repo.js'
+import { type AsyncRepo, asyncRepo, drained, logText, receipts, runs, status, waitFor } from './fixture.js'
 
 afterAll(removeTemp)
 
@@ -29,14 +29,28 @@ function spoolCommits(repo: AsyncRepo, count: number): string[] {
     repo.git([...noHooks, 'commit', '-q', '--allow-empty', '-m', `spooled ${i}`])
     const head = repo.rev('HEAD')
     commits.push(head)
-    const event = { hook: 'post-commit' as const, head, ref: 'refs/heads/main', cwd: repo.dir, args: [], stdin: '', time: Date.now() + i }
+    const event = {
+      hook: 'post-commit' as const,
+      head,
+      ref: 'refs/heads/main',
+      cwd: repo.dir,
+      args: [],
+      stdin: '',
+      time: Date.now() + i,
+    }
     writeFileSync(path.join(repo.stateDir, 'spool', `post-commit-${head}-${i}.event`), formatEvent(event))
   }
   return commits
 }
 
 const okReceiptsPerJob = (repo: AsyncRepo, commits: readonly string[]) =>
-  [...receipts(repo, commits)].map(([commit, lines]) => [commit, lines.filter((r) => r.status === 'ok').map((r) => r.job).sort()])
+  [...receipts(repo, commits)].map(([commit, lines]) => [
+    commit,
+    lines
+      .filter((r) => r.status === 'ok')
+      .map((r) => r.job)
+      .sort(),
+  ])
 
 describe('runner crashes and shutdowns lose nothing', () => {
   it('kill -9 mid-batch: after a restart every commit has exactly one ok receipt per job', async () => {
@@ -53,11 +67,17 @@ describe('runner crashes and shutdowns lose nothing', () => {
       commits.push(repo.rev('HEAD'))
     }
     // Mid-batch: the slow job has started on some commits, not yet on all.
-    await waitFor(() => runs(repo).some((line) => line.startsWith('slow ')), () => `runs: ${runs(repo).join(', ')}`)
+    await waitFor(
+      () => runs(repo).some((line) => line.startsWith('slow ')),
+      () => `runs: ${runs(repo).join(', ')}`,
+    )
     const { pid } = status(repo).runner
     expect(pid).toBeTypeOf('number')
     process.kill(pid as number, 'SIGKILL')
-    await waitFor(() => !isRunning(pid as number), () => `runner ${pid} still running`)
+    await waitFor(
+      () => !isRunning(pid as number),
+      () => `runner ${pid} still running`,
+    )
     expect(runs(repo).filter((line) => line.startsWith('slow ')).length).toBeLessThan(commits.length)
     expect(status(repo).runner.alive).toBe(false)
 
@@ -74,13 +94,22 @@ describe('runner crashes and shutdowns lose nothing', () => {
     const repo = asyncRepo({ idle: '1s' })
     repo.commit('wake the runner', { allowEmpty: true, env: { GITVAN_RUNNER_STOP_DELAY_MS: '3000' } })
     const seen = { pid: 0 }
-    await waitFor(() => (seen.pid = status(repo).runner.pid ?? 0) !== 0, () => 'no runner')
+    await waitFor(
+      () => (seen.pid = status(repo).runner.pid ?? 0) !== 0,
+      () => 'no runner',
+    )
     // Wait for the window: the lock is gone but the runner has not had its last look yet.
-    await waitFor(() => !existsSync(path.join(repo.stateDir, 'runner.pid')), () => 'the runner kept its lock')
+    await waitFor(
+      () => !existsSync(path.join(repo.stateDir, 'runner.pid')),
+      () => 'the runner kept its lock',
+    )
     expect(isRunning(seen.pid)).toBe(true)
     // An event from a hook that saw the lock just before it went (so started no runner).
     const [late] = spoolCommits(repo, 1)
-    await waitFor(() => (receipts(repo, [late as string]).get(late as string) ?? []).length > 0, () => logText(repo))
+    await waitFor(
+      () => (receipts(repo, [late as string]).get(late as string) ?? []).length > 0,
+      () => logText(repo),
+    )
     expect(logText(repo)).toContain('events arrived while stopping; going on')
     await drained(repo)
   })
@@ -108,10 +137,16 @@ describe('runner crashes and shutdowns lose nothing', () => {
     })
     repo.commit('one', { allowEmpty: true, env: { GITVAN_TEST_RUNS: repo.runsFile } })
     const head = repo.rev('HEAD')
-    await waitFor(() => runs(repo).length > 0, () => `the job never started: ${logText(repo)}`)
+    await waitFor(
+      () => runs(repo).length > 0,
+      () => `the job never started: ${logText(repo)}`,
+    )
     const { pid } = status(repo).runner
     process.kill(pid as number, 'SIGTERM')
-    await waitFor(() => !isRunning(pid as number), () => 'the runner ignored SIGTERM')
+    await waitFor(
+      () => !isRunning(pid as number),
+      () => 'the runner ignored SIGTERM',
+    )
     expect(status(repo)).toMatchObject({ spool: 1, runner: { alive: false } })
     expect(receipts(repo, [head]).get(head)).toEqual([])
     expect(logText(repo)).toMatch(/stopped by a signal: 0 receipt\(s\) published, 1 event\(s\) back in the spool/)

@@ -1,7 +1,8 @@
 // examples/basic end to end through the async path: the README's "Try it", run for real.
-import { afterAll, describe, expect, it } from 'vitest'
+
 import { cpSync } from 'node:fs'
 import path from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
 import { makeRepo, PROJECT_ROOT, removeTemp } from '../helpers/repo.js'
 import { drained } from './fixture.js'
 
@@ -19,8 +20,8 @@ describe('examples/basic through the runner', () => {
     await drained(repo)
     const receipts = JSON.parse(repo.gitvan(['receipts', '--json']).stdout)
     const files = repo.git(['show', '--name-only', '--format=', 'HEAD']).stdout.trim().split('\n')
-    expect(receipts.receipts.map((r: { job: string; status: string; data: unknown }) => [r.job, r.status, r.data])).toEqual([
-      ['stats', 'ok', { files: files.length, branch: 'main' }],
-    ])
+    expect(
+      receipts.receipts.map((r: { job: string; status: string; data: unknown }) => [r.job, r.status, r.data]),
+    ).toEqual([['stats', 'ok', { files: files.length, branch: 'main' }]])
   })
 })

@@ -3,10 +3,9 @@
  * one line per run to a file outside the repository (so the tests can count runs), shims installed
  * by the real `gitvan install`, and helpers that poll the real `gitvan status --json`.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { mkdtempSync } from 'node:fs'
 import { makeRepo, type TestRepo } from '../helpers/repo.js'
 
 export type AsyncRepo = TestRepo & {
@@ -56,7 +55,13 @@ export default {
 /** Every job run so far, as `<job> <commit>` lines, in the order they ran. */
 export const runs = (repo: AsyncRepo): string[] => readFileSync(repo.runsFile, 'utf8').split('\n').filter(Boolean)
 
-export type Status = { spool: number; waiting: number; claimed: number; bad: number; runner: { alive: boolean; pid: number | null } }
+export type Status = {
+  spool: number
+  waiting: number
+  claimed: number
+  bad: number
+  runner: { alive: boolean; pid: number | null }
+}
 
 export function status(repo: TestRepo, cwd?: string): Status {
   const r = repo.gitvan(['status', '--json'], cwd ? { cwd } : {})
@@ -89,11 +94,22 @@ export async function drained(repo: TestRepo, deadlineMs?: number): Promise<void
 }
 
 /** Receipt lines (parsed) on each commit, from git notes. */
-export function receipts(repo: TestRepo, commits: readonly string[]): Map<string, { job: string; status: string; commit: string; hook: string }[]> {
+export function receipts(
+  repo: TestRepo,
+  commits: readonly string[],
+): Map<string, { job: string; status: string; commit: string; hook: string }[]> {
   const result = new Map<string, { job: string; status: string; commit: string; hook: string }[]>()
   for (const commit of commits) {
     const r = repo.git(['notes', '--ref=gitvan/results', 'show', commit], { allowFail: true })
-    result.set(commit, r.code === 0 ? r.stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line)) : [])
+    result.set(
+      commit,
+      r.code === 0
+        ? r.stdout
+            .split('\n')
+            .filter(Boolean)
+            .map((line) => JSON.parse(line))
+        : [],
+    )
   }
   return result
 }

@@ -1,9 +1,9 @@
-import { afterAll, describe, expect, it } from 'vitest'
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
-import { removeTemp } from '../helpers/repo.js'
+import { afterAll, describe, expect, it } from 'vitest'
 import { processStart } from '../../src/spool/lock.js'
-import { asyncRepo, drained, receipts, runs, status, type AsyncRepo } from './fixture.js'
+import { removeTemp } from '../helpers/repo.js'
+import { type AsyncRepo, asyncRepo, drained, receipts, runs, status } from './fixture.js'
 
 afterAll(removeTemp)
 
@@ -27,12 +27,19 @@ describe('modes and rewrites in a batch', () => {
     expect(repo.gitvan(['runner', '--foreground']).code).toBe(0)
     const head = repo.rev('HEAD')
     expect(runs(repo)).toEqual([`latest ${head}`])
-    expect(receipts(repo, [head]).get(head)?.map((r) => r.job)).toEqual(['latest'])
+    expect(
+      receipts(repo, [head])
+        .get(head)
+        ?.map((r) => r.job),
+    ).toEqual(['latest'])
     expect(status(repo).spool).toBe(0)
   })
 
   it('mode batch runs once with every commit, and each commit gets a receipt', async () => {
-    const repo = asyncRepo({ count: false, jobs: `all: { on: 'post-commit', mode: 'batch', run: (ctx) => { record(ctx); return { commits: ctx.commits.length } } },` })
+    const repo = asyncRepo({
+      count: false,
+      jobs: `all: { on: 'post-commit', mode: 'batch', run: (ctx) => { record(ctx); return { commits: ctx.commits.length } } },`,
+    })
     const release = holdLock(repo)
     for (let i = 0; i < 4; i++) repo.commit(`c${i}`, { allowEmpty: true })
     release()
@@ -40,7 +47,10 @@ describe('modes and rewrites in a batch', () => {
     const commits = repo.git(['rev-list', '-4', 'HEAD']).stdout.trim().split('\n')
     expect(runs(repo)).toHaveLength(1)
     const notes = receipts(repo, commits)
-    for (const commit of commits) expect(notes.get(commit)?.map((r) => [r.job, (r as unknown as { data: { commits: number } }).data.commits])).toEqual([['all', 4]])
+    for (const commit of commits)
+      expect(
+        notes.get(commit)?.map((r) => [r.job, (r as unknown as { data: { commits: number } }).data.commits]),
+      ).toEqual([['all', 4]])
   })
 
   it('amend: the new commit gets the post-commit and post-rewrite jobs; the old one keeps only its own receipt', async () => {
@@ -53,12 +63,24 @@ describe('modes and rewrites in a batch', () => {
     await drained(repo)
     const notes = receipts(repo, [old, amended])
     expect(notes.get(old)?.map((r) => r.job)).toEqual(['count'])
-    expect(notes.get(amended)?.map((r) => r.job).sort()).toEqual(['count', 'rewritten'])
-    expect(runs(repo).filter((line) => line.endsWith(amended)).sort()).toEqual([`count ${amended}`, `rewritten ${amended}`])
+    expect(
+      notes
+        .get(amended)
+        ?.map((r) => r.job)
+        .sort(),
+    ).toEqual(['count', 'rewritten'])
+    expect(
+      runs(repo)
+        .filter((line) => line.endsWith(amended))
+        .sort(),
+    ).toEqual([`count ${amended}`, `rewritten ${amended}`])
   })
 
   it('a branch filter sees the branch a rebase is rewriting, though HEAD is detached meanwhile', async () => {
-    const repo = asyncRepo({ count: false, jobs: `onTopic: { on: { hook: 'post-commit', branch: 'topic' }, run: record },` })
+    const repo = asyncRepo({
+      count: false,
+      jobs: `onTopic: { on: { hook: 'post-commit', branch: 'topic' }, run: record },`,
+    })
     const noHooks = ['-c', 'core.hooksPath=/dev/null']
     repo.git([...noHooks, 'checkout', '-q', '-b', 'topic'])
     for (let i = 0; i < 3; i++) repo.git([...noHooks, 'commit', '-q', '--allow-empty', '-m', `t${i}`])
@@ -71,13 +93,17 @@ describe('modes and rewrites in a batch', () => {
     const rewritten = repo.git(['rev-list', 'main..topic']).stdout.trim().split('\n')
     const spooled = readdirSync(path.join(repo.stateDir, 'spool')).filter((name) => name.startsWith('post-commit-'))
     expect(spooled).toHaveLength(3)
-    for (const name of spooled) expect(readFileSync(path.join(repo.stateDir, 'spool', name), 'utf8')).toContain('\nref refs/heads/topic\n')
+    for (const name of spooled)
+      expect(readFileSync(path.join(repo.stateDir, 'spool', name), 'utf8')).toContain('\nref refs/heads/topic\n')
     expect(repo.gitvan(['runner', '--foreground']).code).toBe(0)
     expect(runs(repo).sort()).toEqual(rewritten.map((c) => `onTopic ${c}`).sort())
   })
 
   it('reference-transaction: a tag job runs for tags matching its glob, annotated ones peeled to their commit', () => {
-    const repo = asyncRepo({ count: false, jobs: `release: { on: { hook: 'reference-transaction', tag: 'v*' }, run: record },` })
+    const repo = asyncRepo({
+      count: false,
+      jobs: `release: { on: { hook: 'reference-transaction', tag: 'v*' }, run: record },`,
+    })
     const head = repo.rev('HEAD')
     const release = holdLock(repo)
     repo.git(['tag', 'v1.0'])
@@ -89,6 +115,10 @@ describe('modes and rewrites in a batch', () => {
     release()
     expect(repo.gitvan(['runner', '--foreground']).code).toBe(0)
     expect(runs(repo)).toEqual([`release ${head}`, `release ${next}`])
-    expect(receipts(repo, [next]).get(next)?.map((r) => [r.job, r.hook])).toEqual([['release', 'reference-transaction']])
+    expect(
+      receipts(repo, [next])
+        .get(next)
+        ?.map((r) => [r.job, r.hook]),
+    ).toEqual([['release', 'reference-transaction']])
   })
 })

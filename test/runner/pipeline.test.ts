@@ -1,6 +1,6 @@
-import { afterAll, describe, expect, it } from 'vitest'
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
 import { removeTemp } from '../helpers/repo.js'
 import { asyncRepo, drained, logText, notesCommits, receipts, runs, status, waitFor } from './fixture.js'
 
@@ -16,12 +16,18 @@ describe('async pipeline: shim → spool → runner → receipts', () => {
     }
     await drained(repo)
     for (const [commit, lines] of receipts(repo, commits)) {
-      expect(lines.map((r) => [r.job, r.status, r.hook]), commit).toEqual([['count', 'ok', 'post-commit']])
+      expect(
+        lines.map((r) => [r.job, r.status, r.hook]),
+        commit,
+      ).toEqual([['count', 'ok', 'post-commit']])
     }
     expect(runs(repo).sort()).toEqual(commits.map((c) => `count ${c}`).sort())
     expect(status(repo)).toMatchObject({ spool: 0, runner: { alive: false, pid: null } })
     expect(logText(repo)).toContain('runner exits: idle')
-    const metrics = readFileSync(path.join(repo.stateDir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line))
+    const metrics = readFileSync(path.join(repo.stateDir, 'metrics.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line))
     expect(metrics.reduce((sum: number, m: { events: number }) => sum + m.events, 0)).toBe(25)
     expect(Object.keys(metrics[0].stages).sort()).toEqual(['planMs', 'publishMs', 'queueMs', 'runMs', 'spoolWaitMs'])
   })
@@ -29,13 +35,19 @@ describe('async pipeline: shim → spool → runner → receipts', () => {
   it('writes an event the runner can parse, without starting node when a runner is alive', async () => {
     const repo = asyncRepo({ idle: '20s' })
     repo.commit('first', { allowEmpty: true })
-    await waitFor(() => status(repo).runner.alive, () => 'no runner started')
+    await waitFor(
+      () => status(repo).runner.alive,
+      () => 'no runner started',
+    )
     const { pid } = status(repo).runner
     // While the runner lives, commits only add events; the runner that handles them is the same.
     repo.commit('second', { allowEmpty: true })
     repo.commit('third', { allowEmpty: true })
     const head = repo.rev('HEAD')
-    await waitFor(() => (receipts(repo, [head]).get(head) ?? []).length > 0, () => 'no receipt on the third commit')
+    await waitFor(
+      () => (receipts(repo, [head]).get(head) ?? []).length > 0,
+      () => 'no receipt on the third commit',
+    )
     expect(status(repo).runner.pid).toBe(pid)
     expect(logText(repo).match(/runner started/g)).toHaveLength(1)
     process.kill(pid as number, 'SIGTERM')
@@ -49,7 +61,10 @@ describe('async pipeline: shim → spool → runner → receipts', () => {
       repo.commit(`burst ${i}`, { allowEmpty: true })
       commits.push(repo.rev('HEAD'))
     }
-    await waitFor(() => [...receipts(repo, commits).values()].every((lines) => lines.length === 1), () => logText(repo))
+    await waitFor(
+      () => [...receipts(repo, commits).values()].every((lines) => lines.length === 1),
+      () => logText(repo),
+    )
     // One hook started a runner; the others saw it on its way up (runner.starting) or running.
     expect(logText(repo).match(/starting a runner/g)).toHaveLength(1)
     expect(logText(repo).match(/runner started/g)).toHaveLength(1)
@@ -64,8 +79,15 @@ describe('async pipeline: shim → spool → runner → receipts', () => {
     repo.commit('good', { allowEmpty: true })
     const head = repo.rev('HEAD')
     await drained(repo)
-    expect(receipts(repo, [head]).get(head)?.map((r) => r.job)).toEqual(['count'])
-    expect(readdirSync(path.join(repo.stateDir, 'spool', 'bad')).sort()).toEqual(['post-commit-garbage-1.event', 'post-commit-garbage-1.event.reason'])
+    expect(
+      receipts(repo, [head])
+        .get(head)
+        ?.map((r) => r.job),
+    ).toEqual(['count'])
+    expect(readdirSync(path.join(repo.stateDir, 'spool', 'bad')).sort()).toEqual([
+      'post-commit-garbage-1.event',
+      'post-commit-garbage-1.event.reason',
+    ])
     expect(logText(repo)).toMatch(/malformed event post-commit-garbage-1\.event moved to spool\/bad\/: line 1/)
     expect(status(repo).bad).toBe(1)
   })
@@ -74,7 +96,11 @@ describe('async pipeline: shim → spool → runner → receipts', () => {
     const repo = asyncRepo()
     expect(repo.commit('in ci', { allowEmpty: true, env: { CI: '1' } }).code).toBe(0)
     const head = repo.rev('HEAD')
-    expect(receipts(repo, [head]).get(head)?.map((r) => [r.job, r.status])).toEqual([['count', 'ok']])
+    expect(
+      receipts(repo, [head])
+        .get(head)
+        ?.map((r) => [r.job, r.status]),
+    ).toEqual([['count', 'ok']])
     expect(status(repo)).toMatchObject({ spool: 0, runner: { alive: false } })
     expect(notesCommits(repo)).toBe(1)
   })
@@ -86,6 +112,10 @@ describe('async pipeline: shim → spool → runner → receipts', () => {
     const r = repo.gitvan(['hook', 'post-commit'])
     expect(r.code).toBe(0)
     await drained(repo)
-    expect(receipts(repo, [head]).get(head)?.map((x) => x.job)).toEqual(['count'])
+    expect(
+      receipts(repo, [head])
+        .get(head)
+        ?.map((x) => x.job),
+    ).toEqual(['count'])
   })
 })

@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest'
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
+import { describe, expect, it } from 'vitest'
 import { afterFlush, decide, EMPTY, observe } from '../../src/schedule/debounce.js'
 
 const settings = { waitMs: 200, maxWaitMs: 2000, maxBatch: 100 }

@@ -1,9 +1,9 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import type { Job, Trigger } from '../../src/config/types.js'
-import type { JobContext } from '../../src/job/context.js'
 import { findRepo } from '../../src/git/repo.js'
-import { gatherFacts } from '../../src/schedule/facts.js'
+import type { JobContext } from '../../src/job/context.js'
 import { executePlan } from '../../src/schedule/execute.js'
+import { gatherFacts } from '../../src/schedule/facts.js'
 import { commitEvents, planJobs } from '../../src/schedule/plan.js'
 import { makeRepo, removeTemp } from '../helpers/repo.js'
 import { makeJob, POST_COMMIT } from '../job/fixture.js'
@@ -38,7 +38,11 @@ describe('executePlan', () => {
       order.push(`${ctx.job}:${oids.indexOf(ctx.commit)}`)
       return { files: ctx.files }
     }
-    const jobs = [job('low', record, { priority: 1 }), job('high', record, { priority: 10 }), job('mid', record, { priority: 5 })]
+    const jobs = [
+      job('low', record, { priority: 1 }),
+      job('high', record, { priority: 10 }),
+      job('mid', record, { priority: 5 }),
+    ]
     const events = commitEvents(oids)
     const plan = planJobs(events, jobs, await gatherFacts(gitRepo, events, jobs))
     const execution = await executePlan(plan.runs, { repo: gitRepo, concurrency: 1 })
@@ -47,9 +51,20 @@ describe('executePlan', () => {
     expect(execution.failed).toBe(0)
     expect(execution.receipts).toHaveLength(12)
     expect(notesCommits(repo)).toBe(1)
-    const note = repo.git(['notes', '--ref=gitvan/results', 'show', oids[1]!]).stdout.trim().split('\n').map((line) => JSON.parse(line))
+    const note = repo
+      .git(['notes', '--ref=gitvan/results', 'show', oids[1]!])
+      .stdout.trim()
+      .split('\n')
+      .map((line) => JSON.parse(line))
     expect(note.map((r: { job: string }) => r.job).sort()).toEqual(['high', 'low', 'mid'])
-    expect(note[0]).toMatchObject({ schema: 'gitvan.receipt.v1', commit: oids[1], hook: 'post-commit', status: 'ok', cache: 'off', data: { files: ['f0.txt'] } })
+    expect(note[0]).toMatchObject({
+      schema: 'gitvan.receipt.v1',
+      commit: oids[1],
+      hook: 'post-commit',
+      status: 'ok',
+      cache: 'off',
+      data: { files: ['f0.txt'] },
+    })
   })
 
   it('records failures as receipts; re-plans the failed pairs, not the ok ones', async () => {
@@ -65,7 +80,9 @@ describe('executePlan', () => {
     expect(first.runs).toHaveLength(6) // 2 jobs × 3 commits (with the initial one)
     const execution = await executePlan(first.runs, { repo: gitRepo, concurrency: 2 })
     expect(execution.failed).toBe(3)
-    expect(execution.receipts.filter((r) => r.status === 'failed').every((r) => r.error?.message.includes('no luck'))).toBe(true)
+    expect(
+      execution.receipts.filter((r) => r.status === 'failed').every((r) => r.error?.message.includes('no luck')),
+    ).toBe(true)
     const second = planJobs(events, jobs, await gatherFacts(gitRepo, events, jobs))
     expect(second.runs.map((run) => run.job.id)).toEqual(['boom', 'boom', 'boom'])
     expect(second.skipped).toBe(3)

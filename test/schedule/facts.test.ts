@@ -22,7 +22,18 @@ function setup() {
 }
 
 const okReceipt = (commit: string) =>
-  ({ schema: RECEIPT_SCHEMA, job: 'receipt', commit, hook: 'post-commit', status: 'ok', at: new Date().toISOString(), ms: 1, cache: 'off', outputs: [], runner: 'test:1' }) as const
+  ({
+    schema: RECEIPT_SCHEMA,
+    job: 'receipt',
+    commit,
+    hook: 'post-commit',
+    status: 'ok',
+    at: new Date().toISOString(),
+    ms: 1,
+    cache: 'off',
+    outputs: [],
+    runner: 'test:1',
+  }) as const
 
 describe('gatherCommitFacts', () => {
   it('describes commit oids and marks the ones with an ok receipt done', async () => {

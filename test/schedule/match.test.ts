@@ -38,7 +38,12 @@ describe('matchFiles', () => {
     expect(matchFiles(['src/*.ts'], odd)).toEqual(odd.slice(0, 4))
     expect(matchFiles(['src/**'], odd)).toEqual(odd)
     expect(matchFiles(['**'], odd)).toEqual(odd)
-    expect(matchFiles(['src/**', '!**/*line*'], odd)).toEqual(['src/a b.ts', 'src/ünï.ts', 'src/-dash.ts', 'src/deep/new\nline/x.ts'])
+    expect(matchFiles(['src/**', '!**/*line*'], odd)).toEqual([
+      'src/a b.ts',
+      'src/ünï.ts',
+      'src/-dash.ts',
+      'src/deep/new\nline/x.ts',
+    ])
   })
 })
 

@@ -1,9 +1,9 @@
-import { describe, expect, it } from 'vitest'
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
+import { describe, expect, it } from 'vitest'
 import type { Job, Trigger } from '../../src/config/types.js'
 import type { HookName } from '../../src/hook/catalog.js'
-import { commitEvents, planJobs, receiptKey, type CommitFacts, type PlanFacts } from '../../src/schedule/plan.js'
+import { type CommitFacts, commitEvents, type PlanFacts, planJobs, receiptKey } from '../../src/schedule/plan.js'
 import type { HookEvent } from '../../src/spool/event.js'
 
 const oid = (n: number): string => n.toString(16).padStart(40, '0').replace(/^0/, 'c')
@@ -34,7 +34,11 @@ const commitFacts = (extra: Partial<CommitFacts> = {}): CommitFacts => ({
   ...extra,
 })
 
-const factsFor = (oids: readonly string[], done: readonly string[] = [], extra: (o: string) => Partial<CommitFacts> = () => ({})): PlanFacts => ({
+const factsFor = (
+  oids: readonly string[],
+  done: readonly string[] = [],
+  extra: (o: string) => Partial<CommitFacts> = () => ({}),
+): PlanFacts => ({
   commits: new Map(oids.map((o) => [o, commitFacts(extra(o))])),
   done: new Set(done),
 })
@@ -86,16 +90,29 @@ describe('planJobs', () => {
   })
 
   it('skips commits without facts (gone, or not a commit)', () => {
-    const { runs } = planJobs([event('post-commit', c1, 1), event('post-commit', c2, 2)], [job('a', { hooks: ['post-commit'] })], factsFor([c2]))
+    const { runs } = planJobs(
+      [event('post-commit', c1, 1), event('post-commit', c2, 2)],
+      [job('a', { hooks: ['post-commit'] })],
+      factsFor([c2]),
+    )
     expect(runs.map((r) => r.commit)).toEqual([c2])
   })
 
   it('post-rewrite: plans the new commits for post-rewrite and post-commit jobs, not the old ones', () => {
     const stdin = `${oid(101)} ${c1}\n${oid(102)} ${c2}\n${oid(103)} ${c2}\n`
     const events = [event('post-rewrite', c2, 1, { args: ['rebase'], stdin })]
-    const jobs = [job('rw', { hooks: ['post-rewrite'] }), job('pc', { hooks: ['post-commit'] }), job('pm', { hooks: ['post-merge'] })]
+    const jobs = [
+      job('rw', { hooks: ['post-rewrite'] }),
+      job('pc', { hooks: ['post-commit'] }),
+      job('pm', { hooks: ['post-merge'] }),
+    ]
     const { runs } = planJobs(events, jobs, factsFor([...C, oid(101), oid(102), oid(103)]))
-    expect(runs.map((r) => `${r.job.id}:${r.commit}:${r.hook}`)).toEqual([`rw:${c1}:post-rewrite`, `rw:${c2}:post-rewrite`, `pc:${c1}:post-rewrite`, `pc:${c2}:post-rewrite`])
+    expect(runs.map((r) => `${r.job.id}:${r.commit}:${r.hook}`)).toEqual([
+      `rw:${c1}:post-rewrite`,
+      `rw:${c2}:post-rewrite`,
+      `pc:${c1}:post-rewrite`,
+      `pc:${c2}:post-rewrite`,
+    ])
     expect(runs[0]?.args).toEqual(['rebase'])
   })
 
@@ -126,7 +143,11 @@ describe('planJobs', () => {
 
   it('mode latest: nothing to do when the newest commit already has its receipt', () => {
     const events = [event('post-commit', c1, 1), event('post-commit', c2, 2)]
-    const { runs } = planJobs(events, [job('l', { hooks: ['post-commit'] }, { mode: 'latest' })], factsFor(C, [receiptKey('l', c2)]))
+    const { runs } = planJobs(
+      events,
+      [job('l', { hooks: ['post-commit'] }, { mode: 'latest' })],
+      factsFor(C, [receiptKey('l', c2)]),
+    )
     expect(runs).toEqual([])
   })
 
@@ -163,9 +184,18 @@ describe('planJobs', () => {
   it('filters by message and author', () => {
     const jobs = [job('fix', { hooks: ['post-commit'], message: /^fix/g, author: /@corp\.example$|corp/ })]
     const facts = factsFor(C, [], (o) =>
-      o === c1 ? { message: 'fix: x', author: 'Bo <bo@corp.example>' } : o === c2 ? { message: 'fix: y', author: 'Ann <ann@home.example>' } : { message: 'feat', author: 'Bo <bo@corp.example>' },
+      o === c1
+        ? { message: 'fix: x', author: 'Bo <bo@corp.example>' }
+        : o === c2
+          ? { message: 'fix: y', author: 'Ann <ann@home.example>' }
+          : { message: 'feat', author: 'Bo <bo@corp.example>' },
     )
-    const events = [event('post-commit', c1, 1), event('post-commit', c2, 2), event('post-commit', c3, 3), event('post-commit', c1, 4)]
+    const events = [
+      event('post-commit', c1, 1),
+      event('post-commit', c2, 2),
+      event('post-commit', c3, 3),
+      event('post-commit', c1, 4),
+    ]
     expect(planJobs(events, jobs, facts).runs.map((r) => r.commit)).toEqual([c1])
   })
 
@@ -175,7 +205,10 @@ describe('planJobs', () => {
     const events = [
       event('post-commit', c1, 1),
       event('post-commit', c2, 2),
-      event('reference-transaction', c2, 3, { args: ['committed'], stdin: `${'0'.repeat(40)} ${c3} refs/tags/v2.0\n${'0'.repeat(40)} ${c4} refs/tags/other\n` }),
+      event('reference-transaction', c2, 3, {
+        args: ['committed'],
+        stdin: `${'0'.repeat(40)} ${c3} refs/tags/v2.0\n${'0'.repeat(40)} ${c4} refs/tags/other\n`,
+      }),
       event('reference-transaction', c2, 4, { args: ['prepared'], stdin: `${'0'.repeat(40)} ${c4} refs/tags/v3.0\n` }),
     ]
     expect(planJobs(events, jobs, facts).runs.map((r) => r.commit)).toEqual([c1, c3])
@@ -183,7 +216,9 @@ describe('planJobs', () => {
 
   it('post-checkout plans the new HEAD from its arguments', () => {
     const events = [event('post-checkout', c2, 1, { args: [c1, c3, '1'] })]
-    expect(planJobs(events, [job('co', { hooks: ['post-checkout'] })], factsFor(C)).runs.map((r) => r.commit)).toEqual([c3])
+    expect(planJobs(events, [job('co', { hooks: ['post-checkout'] })], factsFor(C)).runs.map((r) => r.commit)).toEqual([
+      c3,
+    ])
   })
 
   it('commitEvents makes gitvan run plan each commit as if just made', () => {

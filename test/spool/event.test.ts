@@ -1,7 +1,7 @@
-import { describe, expect, it } from 'vitest'
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
-import { formatEvent, parseEvent, rewrittenPairs, type HookEvent } from '../../src/spool/event.js'
+import { describe, expect, it } from 'vitest'
+import { formatEvent, type HookEvent, parseEvent, rewrittenPairs } from '../../src/spool/event.js'
 
 const A = 'a'.repeat(40)
 const B = 'b'.repeat(40)

@@ -1,7 +1,7 @@
-import { describe, expect, it } from 'vitest'
 import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { describe, expect, it } from 'vitest'
 import { logFile, metricsFile, openLog, readLastBatch, recordBatch } from '../../src/spool/log.js'
 
 const dir = () => mkdtempSync(path.join(os.tmpdir(), 'gitvan-log-'))
@@ -45,10 +45,25 @@ describe('runner log and metrics', () => {
     const state = dir()
     recordBatch(state, batch(2))
     recordBatch(state, batch(3))
-    const lines = readFileSync(metricsFile(state), 'utf8').trim().split('\n').map((line) => JSON.parse(line))
+    const lines = readFileSync(metricsFile(state), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line))
     expect(lines).toEqual([
-      { at: '1970-01-01T00:00:00.000Z', events: 2, runs: 2, stages: { spoolWaitMs: 1, planMs: 2, queueMs: 3, runMs: 4, publishMs: 5 }, cache: { hit: 0, miss: 0 } },
-      { at: '1970-01-01T00:00:00.000Z', events: 3, runs: 3, stages: { spoolWaitMs: 1, planMs: 2, queueMs: 3, runMs: 4, publishMs: 5 }, cache: { hit: 0, miss: 0 } },
+      {
+        at: '1970-01-01T00:00:00.000Z',
+        events: 2,
+        runs: 2,
+        stages: { spoolWaitMs: 1, planMs: 2, queueMs: 3, runMs: 4, publishMs: 5 },
+        cache: { hit: 0, miss: 0 },
+      },
+      {
+        at: '1970-01-01T00:00:00.000Z',
+        events: 3,
+        runs: 3,
+        stages: { spoolWaitMs: 1, planMs: 2, queueMs: 3, runMs: 4, publishMs: 5 },
+        cache: { hit: 0, miss: 0 },
+      },
     ])
     expect(readLastBatch(state)?.events).toBe(3)
   })
@@ -58,7 +73,10 @@ describe('runner log and metrics', () => {
     for (let events = 1; events <= 40; events++) recordBatch(state, batch(events), 2000)
     expect(statSync(metricsFile(state)).size).toBeLessThan(2000 + 200)
     expect(readFileSync(`${metricsFile(state)}.1`, 'utf8').length).toBeGreaterThan(2000)
-    const current = readFileSync(metricsFile(state), 'utf8').trim().split('\n').map((line) => JSON.parse(line).events)
+    const current = readFileSync(metricsFile(state), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line).events)
     expect(current.at(-1)).toBe(40)
     expect(readLastBatch(state)?.events).toBe(40)
   })

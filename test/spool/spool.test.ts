@@ -1,11 +1,20 @@
-import { describe, expect, it } from 'vitest'
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs'
 import { spawnSync } from 'node:child_process'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { acquireLock, holdsLock, readLock, releaseLock, selfOwner } from '../../src/spool/lock.js'
-import { claim, claimDir, finish, listWaiting, loadClaimed, requeueOrphans, spoolDir, writeEvent } from '../../src/spool/spool.js'
+import { describe, expect, it } from 'vitest'
 import type { HookEvent } from '../../src/spool/event.js'
+import { acquireLock, holdsLock, readLock, releaseLock, selfOwner } from '../../src/spool/lock.js'
+import {
+  claim,
+  claimDir,
+  finish,
+  listWaiting,
+  loadClaimed,
+  requeueOrphans,
+  spoolDir,
+  writeEvent,
+} from '../../src/spool/spool.js'
 
 const A = 'a'.repeat(40)
 const stateDir = () => {
@@ -13,7 +22,15 @@ const stateDir = () => {
   mkdirSync(path.join(dir, 'spool'))
   return dir
 }
-const event = (head: string, time: number): HookEvent => ({ hook: 'post-commit', head, ref: 'refs/heads/main', cwd: '/w', args: [], stdin: '', time })
+const event = (head: string, time: number): HookEvent => ({
+  hook: 'post-commit',
+  head,
+  ref: 'refs/heads/main',
+  cwd: '/w',
+  args: [],
+  stdin: '',
+  time,
+})
 const deadPid = (): number => Number(spawnSync('sh', ['-c', 'echo $$'], { encoding: 'utf8' }).stdout.trim())
 
 describe('spool files', () => {
@@ -46,7 +63,9 @@ describe('spool files', () => {
     expect(loaded.incomplete).toBe(1)
     expect(listWaiting(dir)).toEqual(['post-commit-young.event'])
     expect(loaded.bad).toEqual([{ name: 'post-commit-old.event', reason: expect.stringContaining("no 'end' line") }])
-    expect(readFileSync(path.join(spoolDir(dir), 'bad', 'post-commit-old.event.reason'), 'utf8')).toContain("no 'end' line")
+    expect(readFileSync(path.join(spoolDir(dir), 'bad', 'post-commit-old.event.reason'), 'utf8')).toContain(
+      "no 'end' line",
+    )
   })
 
   it("re-queues a dead owner's claimed files, never a live owner's", () => {

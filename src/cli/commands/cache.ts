@@ -7,11 +7,19 @@
  * when the config is missing or broken, so a config error falls back to the defaults and says so
  * on stderr instead of failing; `clear` and `verify` do not need the limits and never load it.
  */
+
+import {
+  clearCache,
+  describeCache,
+  type Locked,
+  pruneCache,
+  type Reconciled,
+  verifyCache,
+} from '../../cache/maintenance.js'
+import { type CacheLimits, CacheStore, cacheDirOf } from '../../cache/store.js'
+import { DEFAULTS } from '../../config/resolve.js'
 import { GitvanError } from '../../errors.js'
 import { findRepo, type Repo } from '../../git/repo.js'
-import { cacheDirOf, CacheStore, type CacheLimits } from '../../cache/store.js'
-import { clearCache, describeCache, pruneCache, verifyCache, type Locked, type Reconciled } from '../../cache/maintenance.js'
-import { DEFAULTS } from '../../config/resolve.js'
 import { parseCommandArgs } from '../args.js'
 import type { Command, Io } from '../command.js'
 
@@ -55,8 +63,11 @@ async function loadLimits(repo: Repo, io: Io): Promise<Limits> {
   } catch (error) {
     if (!(error instanceof GitvanError) || !error.code.startsWith('CONFIG_')) throw error
     const why = error.code === 'CONFIG_NOT_FOUND' ? 'no gitvan config found' : 'the config could not be used'
-    const problem = error.code === 'CONFIG_NOT_FOUND' ? [] : [error.message, ...error.details].map((line) => `  ${line}\n`)
-    io.stderr(`gitvan: cache: ${why}; using the default limits (maxSize ${formatBytes(DEFAULT_LIMITS.maxSizeBytes)}, ttl ${formatDuration(DEFAULT_LIMITS.ttlMs)}).\n${problem.join('')}`)
+    const problem =
+      error.code === 'CONFIG_NOT_FOUND' ? [] : [error.message, ...error.details].map((line) => `  ${line}\n`)
+    io.stderr(
+      `gitvan: cache: ${why}; using the default limits (maxSize ${formatBytes(DEFAULT_LIMITS.maxSizeBytes)}, ttl ${formatDuration(DEFAULT_LIMITS.ttlMs)}).\n${problem.join('')}`,
+    )
     return { ...DEFAULT_LIMITS, from: 'defaults' }
   }
 }
@@ -89,9 +100,15 @@ export function formatDuration(ms: number): string {
 const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`
 
 function locked(sub: Subcommand, dir: string, result: Locked): never {
-  throw new GitvanError('LOCKED', `cache ${sub}: another process (pid ${result.holder.pid}) has held the cache's lock in ${dir} for more than 5 seconds.`, {
-    details: ['A hook maintaining the cache takes milliseconds: try again. If no gitvan is running, remove the lock file.'],
-  })
+  throw new GitvanError(
+    'LOCKED',
+    `cache ${sub}: another process (pid ${result.holder.pid}) has held the cache's lock in ${dir} for more than 5 seconds.`,
+    {
+      details: [
+        'A hook maintaining the cache takes milliseconds: try again. If no gitvan is running, remove the lock file.',
+      ],
+    },
+  )
 }
 
 /** Filesystem errors (a read-only or foreign cache directory) as errors the user can act on. */
@@ -109,8 +126,14 @@ async function guarded<T>(sub: Subcommand, dir: string, work: () => Promise<T>):
 
 function reconciledLines(report: Reconciled): string[] {
   return [
-    ...(report.untracked.length > 0 ? [`counted ${plural(report.untracked.length, 'file')} the journal had lost (${formatBytes(report.untracked.reduce((sum, f) => sum + f.bytes, 0))})`] : []),
-    ...(report.missing.length > 0 ? [`dropped ${plural(report.missing.length, 'journal line')} whose file was gone`] : []),
+    ...(report.untracked.length > 0
+      ? [
+          `counted ${plural(report.untracked.length, 'file')} the journal had lost (${formatBytes(report.untracked.reduce((sum, f) => sum + f.bytes, 0))})`,
+        ]
+      : []),
+    ...(report.missing.length > 0
+      ? [`dropped ${plural(report.missing.length, 'journal line')} whose file was gone`]
+      : []),
     ...(report.resized.length > 0 ? [`corrected the size of ${plural(report.resized.length, 'file')}`] : []),
   ]
 }
@@ -140,7 +163,14 @@ async function stats(repo: Repo, dir: string, json: boolean, io: Io): Promise<nu
         ? 'none yet'
         : `${plural(summary.hits, 'hit')}, ${plural(summary.misses, 'miss', 'misses')} (${(summary.hitRate * 100).toFixed(1)}% hit rate)`,
     ],
-    ['written', summary.oldest === null ? '-' : summary.oldest === summary.newest ? summary.oldest : `${summary.oldest} (oldest) to ${summary.newest} (newest)`],
+    [
+      'written',
+      summary.oldest === null
+        ? '-'
+        : summary.oldest === summary.newest
+          ? summary.oldest
+          : `${summary.oldest} (oldest) to ${summary.newest} (newest)`,
+    ],
   ]
   io.stdout(`${lines.map(([label, value]) => `${(label as string).padEnd(11)}${value}`).join('\n')}\n`)
   return 0
@@ -152,7 +182,9 @@ async function verify(dir: string, json: boolean, io: Io): Promise<number> {
   if (!report.ok) locked('verify', dir, report)
   const code = report.corrupt.length > 0 ? 1 : 0
   if (json) {
-    io.stdout(`${JSON.stringify({ dir, checked: report.checked, corrupt: report.corrupt.map((c) => ({ path: c.rel, reason: c.reason })), ...reconciledJson(report) })}\n`)
+    io.stdout(
+      `${JSON.stringify({ dir, checked: report.checked, corrupt: report.corrupt.map((c) => ({ path: c.rel, reason: c.reason })), ...reconciledJson(report) })}\n`,
+    )
     return code
   }
   const lines = [
@@ -189,7 +221,9 @@ async function prune(repo: Repo, dir: string, json: boolean, io: Io): Promise<nu
   }
   const lines = [
     ...reconciledLines(report),
-    ...(report.staleTemps.length > 0 ? [`removed ${plural(report.staleTemps.length, 'temporary file')} left by writers that died`] : []),
+    ...(report.staleTemps.length > 0
+      ? [`removed ${plural(report.staleTemps.length, 'temporary file')} left by writers that died`]
+      : []),
     `removed ${report.expired} expired (older than ${formatDuration(limits.ttlMs)}) and ${report.evicted} least recently used (above ${formatBytes(limits.maxSizeBytes)}); freed ${formatBytes(report.freedBytes)}`,
     `now ${formatBytes(report.bytes)} in ${dir}`,
   ]
@@ -201,10 +235,14 @@ async function clear(dir: string, json: boolean, io: Io): Promise<number> {
   const report = await clearCache(new CacheStore(dir, DEFAULT_LIMITS))
   if (!report.ok) locked('clear', dir, report)
   if (json) {
-    io.stdout(`${JSON.stringify({ dir, entries: report.entries, probes: report.probes, other: report.other, bytes: report.bytes })}\n`)
+    io.stdout(
+      `${JSON.stringify({ dir, entries: report.entries, probes: report.probes, other: report.other, bytes: report.bytes })}\n`,
+    )
     return 0
   }
-  io.stdout(`removed ${plural(report.entries, 'job result')} and ${plural(report.probes, 'probe')}${report.other > 0 ? ` and ${plural(report.other, 'other file')}` : ''} (${formatBytes(report.bytes)}) from ${dir}\n`)
+  io.stdout(
+    `removed ${plural(report.entries, 'job result')} and ${plural(report.probes, 'probe')}${report.other > 0 ? ` and ${plural(report.other, 'other file')}` : ''} (${formatBytes(report.bytes)}) from ${dir}\n`,
+  )
   return 0
 }
 
@@ -217,11 +255,16 @@ export const command: Command = {
     const [sub, ...extra] = positionals
     if (sub === undefined || !(SUBCOMMANDS as readonly string[]).includes(sub)) {
       const { didYouMean } = await import('../../config/suggest.js')
-      const what = sub === undefined ? 'which subcommand?' : `unknown subcommand '${sub}'${didYouMean(sub, SUBCOMMANDS)}.`
-      throw new GitvanError('USAGE', `cache: ${what} Use one of: ${SUBCOMMANDS.join(', ')}.`, { details: ["Run 'gitvan cache --help' for usage."] })
+      const what =
+        sub === undefined ? 'which subcommand?' : `unknown subcommand '${sub}'${didYouMean(sub, SUBCOMMANDS)}.`
+      throw new GitvanError('USAGE', `cache: ${what} Use one of: ${SUBCOMMANDS.join(', ')}.`, {
+        details: ["Run 'gitvan cache --help' for usage."],
+      })
     }
     if (extra.length > 0) {
-      throw new GitvanError('USAGE', `cache ${sub}: unexpected argument '${extra[0]}'.`, { details: ["Run 'gitvan cache --help' for usage."] })
+      throw new GitvanError('USAGE', `cache ${sub}: unexpected argument '${extra[0]}'.`, {
+        details: ["Run 'gitvan cache --help' for usage."],
+      })
     }
     const repo = findRepo(io.cwd)
     const dir = cacheDirOf(repo, io.env)

@@ -77,7 +77,8 @@ async function demo({ dir, cli, io, step }: { dir: string; cli: string; io: Io; 
   }
   const git = (...argv: string[]) => {
     const r = run('git', argv)
-    if (r.code !== 0) throw new GitvanError('GIT_FAILED', `demo: git ${argv.join(' ')} failed in ${dir}`, { details: [r.out] })
+    if (r.code !== 0)
+      throw new GitvanError('GIT_FAILED', `demo: git ${argv.join(' ')} failed in ${dir}`, { details: [r.out] })
     return r.out
   }
   const gitvan = (...argv: string[]) => run(process.execPath, [cli, ...argv])

@@ -3,15 +3,16 @@
  * and shows what would run on which hook. Read-only. Exits 0 when every check passes, 2 when one
  * fails; warnings (gitvan not installed yet, a stale install) say what to do and do not fail.
  */
-import { isAsyncHook, RUNNABLE_HOOKS } from '../../hook/catalog.js'
-import { GitvanError } from '../../errors.js'
-import { gitSync } from '../../git/spawn.js'
-import { findRepo, type Repo } from '../../git/repo.js'
+
 import { loadConfig } from '../../config/load.js'
 import type { Config, Job } from '../../config/types.js'
+import { GitvanError } from '../../errors.js'
+import { findRepo, type Repo } from '../../git/repo.js'
+import { gitSync } from '../../git/spawn.js'
+import { isAsyncHook, RUNNABLE_HOOKS } from '../../hook/catalog.js'
 import { hooksOf, installState } from '../../hook/install.js'
-import { isAlive, readLock } from '../../spool/lock.js'
 import { spoolDepth } from '../../spool/depth.js'
+import { isAlive, readLock } from '../../spool/lock.js'
 import { parseCommandArgs } from '../args.js'
 import type { Command, Io } from '../command.js'
 
@@ -39,7 +40,10 @@ what would run on which hook. Exits 0 when every check passes, 2 when one fails.
 
     checkGit(io, line)
     const node = Number(process.versions.node.split('.')[0])
-    line(node >= MIN_NODE ? 'ok' : 'FAIL', `node ${process.version} at ${process.execPath}${node >= MIN_NODE ? '' : ` (gitvan needs node ${MIN_NODE} or later)`}`)
+    line(
+      node >= MIN_NODE ? 'ok' : 'FAIL',
+      `node ${process.version} at ${process.execPath}${node >= MIN_NODE ? '' : ` (gitvan needs node ${MIN_NODE} or later)`}`,
+    )
 
     let repo: Repo
     try {
@@ -78,7 +82,10 @@ function checkGit(io: Io, line: Line): void {
   }
   const [major, minor] = [Number(match[1]), Number(match[2])]
   const recent = major > MIN_GIT[0] || (major === MIN_GIT[0] && minor >= MIN_GIT[1])
-  line(recent ? 'ok' : 'FAIL', `${result.stdout.trim()}${recent ? '' : ` (gitvan needs git ${MIN_GIT.join('.')} or later)`}`)
+  line(
+    recent ? 'ok' : 'FAIL',
+    `${result.stdout.trim()}${recent ? '' : ` (gitvan needs git ${MIN_GIT.join('.')} or later)`}`,
+  )
 }
 
 function checkInstall(repo: Repo, config: Config | undefined, line: Line): void {
@@ -97,10 +104,14 @@ function checkInstall(repo: Repo, config: Config | undefined, line: Line): void 
   const missing = wanted.filter((hook) => !state.hooks.includes(hook))
   const extra = state.hooks.filter((hook) => !wanted.includes(hook))
   if (missing.length || extra.length) {
-    line('warn', "the config's hooks differ from the installed ones: run 'gitvan install' (the next hook run also does)", [
-      ...(missing.length ? [`not installed yet: ${missing.join(', ')}`] : []),
-      ...(extra.length ? [`installed but without jobs: ${extra.join(', ')}`] : []),
-    ])
+    line(
+      'warn',
+      "the config's hooks differ from the installed ones: run 'gitvan install' (the next hook run also does)",
+      [
+        ...(missing.length ? [`not installed yet: ${missing.join(', ')}`] : []),
+        ...(extra.length ? [`installed but without jobs: ${extra.join(', ')}`] : []),
+      ],
+    )
   }
 }
 
@@ -110,14 +121,21 @@ function showHooks(config: Config, io: Io): void {
   if (hooks.length === 0) io.stdout('  nothing: the config has no jobs\n')
   for (const hook of hooks) {
     const jobs = config.jobs.filter((job) => job.on.hooks.includes(hook)).sort((a, b) => b.priority - a.priority)
-    io.stdout(`  ${hook} (${isAsyncHook(hook) ? 'async: runs in the background runner' : 'blocking: may refuse the operation'})\n`)
+    io.stdout(
+      `  ${hook} (${isAsyncHook(hook) ? 'async: runs in the background runner' : 'blocking: may refuse the operation'})\n`,
+    )
     for (const job of jobs) io.stdout(`    ${job.id}${describeJob(job)}\n`)
   }
 }
 
 function describeJob(job: Job): string {
   const parts: string[] = []
-  const run = job.run === undefined ? `template ${job.templates.join(', ')}` : typeof job.run === 'string' ? `\`${job.run}\`` : 'function'
+  const run =
+    job.run === undefined
+      ? `template ${job.templates.join(', ')}`
+      : typeof job.run === 'string'
+        ? `\`${job.run}\``
+        : 'function'
   parts.push(run)
   if (job.on.paths.length) parts.push(`paths ${job.on.paths.join(' ')}`)
   if (job.on.branch.length) parts.push(`branch ${job.on.branch.join(' ')}`)
@@ -134,5 +152,7 @@ function showRunner(repo: Repo, io: Io): void {
   const owner = readLock(repo.stateDir)
   const depth = spoolDepth(repo.stateDir)
   const runner = owner && isAlive(owner) ? `running (pid ${owner.pid})` : 'not running'
-  io.stdout(`\nRunner: ${runner}; spool: ${depth.waiting} waiting, ${depth.claimed} claimed, ${depth.bad} set aside as malformed\n`)
+  io.stdout(
+    `\nRunner: ${runner}; spool: ${depth.waiting} waiting, ${depth.claimed} claimed, ${depth.bad} set aside as malformed\n`,
+  )
 }

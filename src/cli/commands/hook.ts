@@ -8,15 +8,25 @@
  *
  * Async hooks go through `runAsyncHook`: the event goes to the spool, the work to the runner.
  */
-import { GitvanError } from '../../errors.js'
-import { findRepo, hookRepo, type HookRepo } from '../../git/repo.js'
-import { BLOCKING_HOOKS, ASYNC_HOOKS, STDIN_HOOKS, hooksOf, isAsyncHook, isBlockingHook, sameHooks, type AsyncHook } from '../../hook/catalog.js'
-import type { Config } from '../../config/types.js'
+
 import { loadConfig } from '../../config/load.js'
-import { readRecord } from '../../hook/record.js'
+import type { Config } from '../../config/types.js'
+import { GitvanError } from '../../errors.js'
+import { findRepo, type HookRepo, hookRepo } from '../../git/repo.js'
+import {
+  ASYNC_HOOKS,
+  type AsyncHook,
+  BLOCKING_HOOKS,
+  hooksOf,
+  isAsyncHook,
+  isBlockingHook,
+  STDIN_HOOKS,
+  sameHooks,
+} from '../../hook/catalog.js'
 // Static: a blocking hook always needs the gates, and one chunk boundary fewer keeps the module
 // loader's path work below what makes V8 optimise node's own path code (measured: 52 → 49 MB peak RSS).
 import { runGates } from '../../hook/gate.js'
+import { readRecord } from '../../hook/record.js'
 import type { Command, Io } from '../command.js'
 
 const USAGE = `gitvan hook <name> [args...]: run the jobs of a git hook (the installed shims call this)
@@ -44,14 +54,21 @@ export const command: Command = {
   run: async (args, io) => {
     if (io.env.GITVAN === '0' || io.env.HUSKY === '0') return 0
     const [name, ...hookArgs] = args
-    if (name === undefined) throw new GitvanError('USAGE', 'hook: which hook? gitvan hook <name> [args...]', { details: ["Run 'gitvan hook --help' for the hooks gitvan runs."] })
+    if (name === undefined)
+      throw new GitvanError('USAGE', 'hook: which hook? gitvan hook <name> [args...]', {
+        details: ["Run 'gitvan hook --help' for the hooks gitvan runs."],
+      })
     if (isAsyncHook(name)) return runAsyncHook(name, hookArgs, io)
     if (!isBlockingHook(name)) {
       const { suggest } = await import('../../config/suggest.js')
       const guess = suggest(name, [...BLOCKING_HOOKS, ...ASYNC_HOOKS])
-      throw new GitvanError('USAGE', `hook: '${name}' is not a hook gitvan runs jobs on${guess ? ` (did you mean '${guess}'?)` : ''}.`, {
-        details: [`Blocking: ${BLOCKING_HOOKS.join(', ')}`, `Async: ${ASYNC_HOOKS.join(', ')}`],
-      })
+      throw new GitvanError(
+        'USAGE',
+        `hook: '${name}' is not a hook gitvan runs jobs on${guess ? ` (did you mean '${guess}'?)` : ''}.`,
+        {
+          details: [`Blocking: ${BLOCKING_HOOKS.join(', ')}`, `Async: ${ASYNC_HOOKS.join(', ')}`],
+        },
+      )
     }
     return runBlockingHook(name, hookArgs, io)
   },
@@ -80,10 +97,27 @@ async function runBlockingHook(hook: string, args: readonly string[], io: Io): P
     const { env, shim } = shimFacts(io.env)
     const verdict = await runGates(
       config,
-      { hook, args, stdin, root: repo.root, gitDir: repo.gitDir, commonDir: repo.commonDir, cwd: io.cwd, env, ...(shim ? { shim } : {}) },
+      {
+        hook,
+        args,
+        stdin,
+        root: repo.root,
+        gitDir: repo.gitDir,
+        commonDir: repo.commonDir,
+        cwd: io.cwd,
+        env,
+        ...(shim ? { shim } : {}),
+      },
       {
         signal: controller.signal,
-        ...(debug ? { onResult: (r) => io.stderr(`gitvan: ${hook}: job '${r.job}': ${r.cache === 'hit' ? 'ok (cached)' : r.status} in ${Math.round(r.ms)} ms\n`) } : {}),
+        ...(debug
+          ? {
+              onResult: (r) =>
+                io.stderr(
+                  `gitvan: ${hook}: job '${r.job}': ${r.cache === 'hit' ? 'ok (cached)' : r.status} in ${Math.round(r.ms)} ms\n`,
+                ),
+            }
+          : {}),
       },
     )
     if (controller.signal.aborted) {
@@ -92,7 +126,9 @@ async function runBlockingHook(hook: string, args: readonly string[], io: Io): P
     }
     if (debug) {
       const ms = (from: number, to = performance.now()) => `${Math.round(to - from)} ms`
-      io.stderr(`gitvan: ${hook}: ${verdict.runs.length} of ${verdict.candidates} jobs matched; ${ms(started)} in the hook (repo and config: ${ms(started, loaded)}), after ${ms(0, started)} of node start-up\n`)
+      io.stderr(
+        `gitvan: ${hook}: ${verdict.runs.length} of ${verdict.candidates} jobs matched; ${ms(started)} in the hook (repo and config: ${ms(started, loaded)}), after ${ms(0, started)} of node start-up\n`,
+      )
     }
     if (verdict.ok) return 0
     const { formatVerdict } = await import('../../hook/gateReport.js')
@@ -108,11 +144,19 @@ async function runBlockingHook(hook: string, args: readonly string[], io: Io): P
  * HEAD's or 'none'), taken only when they were meant for this process: the shim execs node, so
  * node's pid is the shim's `$$`. They never reach the jobs.
  */
-function shimFacts(env: NodeJS.ProcessEnv): { readonly env: NodeJS.ProcessEnv; readonly shim: { readonly tree: string; readonly base: string } | undefined } {
+function shimFacts(env: NodeJS.ProcessEnv): {
+  readonly env: NodeJS.ProcessEnv
+  readonly shim: { readonly tree: string; readonly base: string } | undefined
+} {
   const { GITVAN_SHIM_TREE: tree, GITVAN_SHIM_BASE: base, GITVAN_SHIM_PID: pid, ...rest } = env
   if (tree === undefined && base === undefined && pid === undefined) return { env, shim: undefined }
   const oid = /^[0-9a-f]{40,64}$/
-  const mine = pid === String(process.pid) && tree !== undefined && oid.test(tree) && base !== undefined && (base === 'none' || oid.test(base))
+  const mine =
+    pid === String(process.pid) &&
+    tree !== undefined &&
+    oid.test(tree) &&
+    base !== undefined &&
+    (base === 'none' || oid.test(base))
   return { env: rest, shim: mine ? { tree, base } : undefined }
 }
 
@@ -133,7 +177,9 @@ async function syncShims(repo: HookRepo, config: Config, io: Io): Promise<void> 
       io.stderr(`gitvan: the config changed the hooks: ${describeChange(change, io.cwd)}\n`)
     }
   } catch (error) {
-    io.stderr(`gitvan: could not update the hook shims (${error instanceof Error ? error.message : String(error)}); run 'gitvan install'.\n`)
+    io.stderr(
+      `gitvan: could not update the hook shims (${error instanceof Error ? error.message : String(error)}); run 'gitvan install'.\n`,
+    )
   }
 }
 
@@ -147,6 +193,11 @@ async function runAsyncHook(hook: AsyncHook, hookArgs: readonly string[], io: Io
   const repo = findRepo(io.cwd)
   const stdin = STDIN_HOOKS.includes(hook) ? await io.readStdin() : ''
   const foreground = Boolean(io.env.CI)
-  const { runner } = await spoolHookEvent(repo, hook, hookArgs, stdin, { env: io.env, foreground, cwd: io.cwd, report: io.stderr })
+  const { runner } = await spoolHookEvent(repo, hook, hookArgs, stdin, {
+    env: io.env,
+    foreground,
+    cwd: io.cwd,
+    report: io.stderr,
+  })
   return typeof runner === 'object' && runner.failed > 0 ? 1 : 0
 }

@@ -65,7 +65,9 @@ export const command: Command = {
         details:
           existing === target
             ? [`Edit it and run 'gitvan install', or run 'gitvan init --force' to replace it with the starter config.`]
-            : [`Edit ${name} and run 'gitvan install'. 'gitvan init --force' replaces only gitvan.config.mjs: remove ${name} first to start over.`],
+            : [
+                `Edit ${name} and run 'gitvan install'. 'gitvan init --force' replaces only gitvan.config.mjs: remove ${name} first to start over.`,
+              ],
       })
     }
     writeFileSync(target, STARTER_CONFIG)

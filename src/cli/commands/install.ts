@@ -39,7 +39,9 @@ export async function installFromConfig(io: Io, force: boolean): Promise<number>
     io.stdout('gitvan: no job in the config runs on a git hook, so no hook is installed.\n')
   } else {
     const where = report.mode === 'husky' ? 'through husky' : `in ${report.hooksDir}`
-    io.stdout(`gitvan: installed for ${report.hooks.join(', ')} ${where}${report.changed ? '' : ' (nothing changed)'}\n`)
+    io.stdout(
+      `gitvan: installed for ${report.hooks.join(', ')} ${where}${report.changed ? '' : ' (nothing changed)'}\n`,
+    )
   }
   return 0
 }

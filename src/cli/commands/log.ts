@@ -1,10 +1,10 @@
 /** `gitvan log [-n N | --all]`: the runner's log (`<git-common-dir>/gitvan/runner.log`). */
 import { readFileSync } from 'node:fs'
 import { GitvanError } from '../../errors.js'
-import { parseCommandArgs } from '../args.js'
-import type { Command } from '../command.js'
 import { findRepo } from '../../git/repo.js'
 import { logFile } from '../../spool/log.js'
+import { parseCommandArgs } from '../args.js'
+import type { Command } from '../command.js'
 
 const USAGE = `Usage: gitvan log [-n <lines> | --all]
 
@@ -29,10 +29,17 @@ export const command: Command = {
   summary: "show the runner's log",
   usage: USAGE,
   run: async (args, io) => {
-    const { values } = parseCommandArgs('log', args, { lines: { type: 'string', short: 'n' }, all: { type: 'boolean' } }, false)
+    const { values } = parseCommandArgs(
+      'log',
+      args,
+      { lines: { type: 'string', short: 'n' }, all: { type: 'boolean' } },
+      false,
+    )
     const count = values.lines === undefined ? 50 : Number(values.lines)
     if (!Number.isSafeInteger(count) || count < 0) {
-      throw new GitvanError('USAGE', `log: --lines expects a whole number, got '${values.lines}'.`, { details: ["Run 'gitvan log --help' for usage."] })
+      throw new GitvanError('USAGE', `log: --lines expects a whole number, got '${values.lines}'.`, {
+        details: ["Run 'gitvan log --help' for usage."],
+      })
     }
     const repo = findRepo(io.cwd)
     const file = logFile(repo.stateDir)

@@ -7,7 +7,7 @@ import { GitvanError } from '../../errors.js'
 import { readReceipts } from '../../git/notes.js'
 import { findRepo } from '../../git/repo.js'
 import { git } from '../../git/spawn.js'
-import { toReceiptLine, type Receipt } from '../../job/result.js'
+import { type Receipt, toReceiptLine } from '../../job/result.js'
 import { parseCommandArgs } from '../args.js'
 import type { Command } from '../command.js'
 
@@ -32,13 +32,18 @@ export function latestPerJob(receipts: readonly Receipt[]): Receipt[] {
   return [...latest.values()].sort((a, b) => (a.job < b.job ? -1 : a.job > b.job ? 1 : 0))
 }
 
-const byTime = (a: Receipt, b: Receipt): number => (a.job < b.job ? -1 : a.job > b.job ? 1 : a.at < b.at ? -1 : a.at > b.at ? 1 : 0)
+const byTime = (a: Receipt, b: Receipt): number =>
+  a.job < b.job ? -1 : a.job > b.job ? 1 : a.at < b.at ? -1 : a.at > b.at ? 1 : 0
 
 function formatReceipt(receipt: Receipt): string {
-  const parts = [`  ${receipt.status.padEnd(9)} ${receipt.job.padEnd(20)} ${`${receipt.ms} ms`.padStart(8)}  ${receipt.hook.padEnd(14)} ${receipt.at}`]
-  if (receipt.error) parts.push(`      error: ${receipt.error.message}${receipt.error.code ? ` (${receipt.error.code})` : ''}`)
+  const parts = [
+    `  ${receipt.status.padEnd(9)} ${receipt.job.padEnd(20)} ${`${receipt.ms} ms`.padStart(8)}  ${receipt.hook.padEnd(14)} ${receipt.at}`,
+  ]
+  if (receipt.error)
+    parts.push(`      error: ${receipt.error.message}${receipt.error.code ? ` (${receipt.error.code})` : ''}`)
   if (receipt.data !== undefined) parts.push(`      data: ${JSON.stringify(receipt.data)}`)
-  for (const output of receipt.outputs) parts.push(`      output: ${output.path} on ${output.ref} (${output.oid.slice(0, 12)})`)
+  for (const output of receipt.outputs)
+    parts.push(`      output: ${output.path} on ${output.ref} (${output.oid.slice(0, 12)})`)
   return parts.join('\n')
 }
 
@@ -47,13 +52,22 @@ export const command: Command = {
   summary: 'what ran on a commit: gitvan receipts [<rev>]',
   usage: USAGE,
   run: async (args, io) => {
-    const { values, positionals } = parseCommandArgs('receipts', args, { json: { type: 'boolean' }, all: { type: 'boolean' } })
+    const { values, positionals } = parseCommandArgs('receipts', args, {
+      json: { type: 'boolean' },
+      all: { type: 'boolean' },
+    })
     if (positionals.length > 1) {
-      throw new GitvanError('USAGE', `receipts: one revision at most, got ${positionals.length}: ${positionals.join(' ')}`, { details: ["Run 'gitvan receipts --help' for usage."] })
+      throw new GitvanError(
+        'USAGE',
+        `receipts: one revision at most, got ${positionals.length}: ${positionals.join(' ')}`,
+        { details: ["Run 'gitvan receipts --help' for usage."] },
+      )
     }
     const rev = positionals[0] ?? 'HEAD'
     const repo = findRepo(io.cwd)
-    const resolved = await git(['rev-parse', '--verify', '-q', '--end-of-options', `${rev}^{commit}`], { cwd: repo.root })
+    const resolved = await git(['rev-parse', '--verify', '-q', '--end-of-options', `${rev}^{commit}`], {
+      cwd: repo.root,
+    })
     const commit = resolved.stdout.trim()
     if (!resolved.ok || commit === '') {
       throw new GitvanError('USAGE', `receipts: '${rev}' is not a commit in ${repo.root}.`, {
@@ -63,7 +77,9 @@ export const command: Command = {
     const all = (await readReceipts(repo, [commit])).get(commit) ?? []
     const shown = values.all ? [...all].sort(byTime) : latestPerJob(all)
     if (values.json) {
-      io.stdout(`${JSON.stringify({ commit, receipts: shown.map((receipt) => JSON.parse(toReceiptLine(receipt)) as unknown) })}\n`)
+      io.stdout(
+        `${JSON.stringify({ commit, receipts: shown.map((receipt) => JSON.parse(toReceiptLine(receipt)) as unknown) })}\n`,
+      )
       return 0
     }
     if (shown.length === 0) {

@@ -16,14 +16,22 @@ import { GitvanError } from '../../errors.js'
 import { revList } from '../../git/commits.js'
 import { findRepo, type Repo } from '../../git/repo.js'
 import { git } from '../../git/spawn.js'
-import { ASYNC_HOOKS, isAsyncHook, isBlockingHook, type AsyncHook } from '../../hook/catalog.js'
+import { ASYNC_HOOKS, type AsyncHook, isAsyncHook, isBlockingHook } from '../../hook/catalog.js'
+import {
+  emptyTally,
+  formatSummary,
+  recordResult,
+  type Tally,
+  toGithub,
+  toJsonReport,
+  toJunit,
+} from '../../report/run.js'
 import { executePlan } from '../../schedule/execute.js'
 import { gatherFacts } from '../../schedule/facts.js'
-import { commitEvents, planJobs, type PlannedRun } from '../../schedule/plan.js'
+import { commitEvents, type PlannedRun, planJobs } from '../../schedule/plan.js'
 import type { HookEvent } from '../../spool/event.js'
 import { parseCommandArgs } from '../args.js'
 import type { Command } from '../command.js'
-import { emptyTally, formatSummary, recordResult, toGithub, toJsonReport, toJunit, type Tally } from '../../report/run.js'
 
 const USAGE = `Usage: gitvan run [<range>|--all] [options]
 
@@ -72,22 +80,36 @@ const REPORTERS = ['pretty', 'json', 'junit', 'github'] as const
 type Reporter = (typeof REPORTERS)[number]
 const isReporter = (name: string): name is Reporter => (REPORTERS as readonly string[]).includes(name)
 
-const usage = (message: string, hint = "Run 'gitvan run --help' for usage.") => new GitvanError('USAGE', `run: ${message}`, { details: [hint] })
+const usage = (message: string, hint = "Run 'gitvan run --help' for usage.") =>
+  new GitvanError('USAGE', `run: ${message}`, { details: [hint] })
 
 function parseRequest(args: readonly string[]): Request {
   const { values, positionals } = parseCommandArgs('run', args, OPTIONS)
   if (positionals.length > 1) throw usage(`expected one range, got ${positionals.length}: ${positionals.join(' ')}`)
   if (values.all && positionals.length > 0) throw usage(`give a range or --all, not both`)
-  if (values.remote !== undefined) throw usage('--remote is not built yet in this version', 'Run without --remote; receipts can be shared with `git push` of refs/notes/gitvan/results.')
+  if (values.remote !== undefined)
+    throw usage(
+      '--remote is not built yet in this version',
+      'Run without --remote; receipts can be shared with `git push` of refs/notes/gitvan/results.',
+    )
   const hook = values.hook ?? 'post-commit'
-  if (isBlockingHook(hook)) throw usage(`'${hook}' is a blocking hook: its jobs run while git waits, not over a range`, `gitvan run plans the jobs of ${ASYNC_HOOKS.join(', ')}.`)
-  if (!isAsyncHook(hook)) throw usage(`'${hook}' is not a hook gitvan runs jobs for`, `gitvan run plans the jobs of ${ASYNC_HOOKS.join(', ')}.`)
+  if (isBlockingHook(hook))
+    throw usage(
+      `'${hook}' is a blocking hook: its jobs run while git waits, not over a range`,
+      `gitvan run plans the jobs of ${ASYNC_HOOKS.join(', ')}.`,
+    )
+  if (!isAsyncHook(hook))
+    throw usage(
+      `'${hook}' is not a hook gitvan runs jobs for`,
+      `gitvan run plans the jobs of ${ASYNC_HOOKS.join(', ')}.`,
+    )
   const reporter = values.reporter ?? 'pretty'
   if (!isReporter(reporter)) throw usage(`--reporter must be one of ${REPORTERS.join(', ')}, got '${reporter}'`)
   let concurrency: number | undefined
   if (values.concurrency !== undefined) {
     concurrency = Number(values.concurrency)
-    if (!Number.isInteger(concurrency) || concurrency < 1) throw usage(`--concurrency must be a whole number of at least 1, got '${values.concurrency}'`)
+    if (!Number.isInteger(concurrency) || concurrency < 1)
+      throw usage(`--concurrency must be a whole number of at least 1, got '${values.concurrency}'`)
   }
   const range = values.all ? 'all' : (positionals[0] ?? 'HEAD')
   return { range, hook, jobIds: values.job ?? [], force: values.force ?? false, concurrency, reporter }
@@ -99,7 +121,10 @@ function selectJobs(config: Config, request: Request): readonly Job[] {
     const job = byId.get(id)
     if (!job) throw usage(`no job '${id}' in ${config.file}`, `Jobs: ${[...byId.keys()].join(', ') || '(none)'}.`)
     if (!job.on.hooks.includes(request.hook)) {
-      throw usage(`job '${id}' does not run on ${request.hook}`, `It runs on ${job.on.hooks.join(', ')}: pass --hook ${job.on.hooks[0] ?? ''}.`)
+      throw usage(
+        `job '${id}' does not run on ${request.hook}`,
+        `It runs on ${job.on.hooks.join(', ')}: pass --hook ${job.on.hooks[0] ?? ''}.`,
+      )
     }
   }
   const wanted = request.jobIds.length > 0 ? new Set(request.jobIds) : undefined
@@ -108,7 +133,8 @@ function selectJobs(config: Config, request: Request): readonly Job[] {
 
 /** The branch the range is on, for `branch` filters: its tip's branch, or HEAD's. */
 async function rangeRef(repo: Repo, range: string): Promise<string> {
-  const tip = range === 'all' ? 'HEAD' : range.includes('..') ? range.slice(range.lastIndexOf('..') + 2) || 'HEAD' : range
+  const tip =
+    range === 'all' ? 'HEAD' : range.includes('..') ? range.slice(range.lastIndexOf('..') + 2) || 'HEAD' : range
   if (tip.startsWith('-') || tip.startsWith('^')) return 'HEAD'
   const full = await git(['rev-parse', '--symbolic-full-name', tip], { cwd: repo.root })
   const ref = full.stdout.trim()
@@ -121,10 +147,15 @@ async function rangeRef(repo: Repo, range: string): Promise<string> {
  */
 function toEvents(commits: readonly string[], hook: AsyncHook, ref: string): readonly HookEvent[] {
   const events = commitEvents(commits, hook, ref)
-  if (hook === 'post-rewrite') return events.map((event) => ({ ...event, args: ['rebase'], stdin: `${event.head} ${event.head}\n` }))
+  if (hook === 'post-rewrite')
+    return events.map((event) => ({ ...event, args: ['rebase'], stdin: `${event.head} ${event.head}\n` }))
   // A branch update names its branch; on a detached HEAD no branch moved, so nothing is planned.
   if (hook === 'reference-transaction') {
-    return events.map((event) => ({ ...event, args: ['committed'], stdin: ref.startsWith('refs/heads/') ? `${'0'.repeat(event.head.length)} ${event.head} ${ref}\n` : '' }))
+    return events.map((event) => ({
+      ...event,
+      args: ['committed'],
+      stdin: ref.startsWith('refs/heads/') ? `${'0'.repeat(event.head.length)} ${event.head} ${ref}\n` : '',
+    }))
   }
   return events
 }
@@ -171,7 +202,9 @@ export const command: Command = {
             const now = performance.now()
             if (!tty || now - shown < 100) return // a redraw per run would cost more than the runs
             shown = now
-            io.stdout(`\r\x1b[2K${tally.done}/${tally.planned} runs, ${tally.failed} failed, ${run.job.id} on ${run.commit.slice(0, 12)}`)
+            io.stdout(
+              `\r\x1b[2K${tally.done}/${tally.planned} runs, ${tally.failed} failed, ${run.job.id} on ${run.commit.slice(0, 12)}`,
+            )
           })
         }
       }

@@ -7,12 +7,13 @@
  *
  * Exit codes: 0, or 1 in --foreground when a job did not end ok.
  */
-import { parseCommandArgs } from '../args.js'
-import type { Command } from '../command.js'
+
 import { findRepo } from '../../git/repo.js'
 import { openLog } from '../../spool/log.js'
 import { runRunner } from '../../spool/runner.js'
 import { ensureRunner, runnerEnv } from '../../spool/start.js'
+import { parseCommandArgs } from '../args.js'
+import type { Command } from '../command.js'
 
 const USAGE = `Usage: gitvan runner [--spawn | --foreground]
 
@@ -34,7 +35,12 @@ export const command: Command = {
   summary: 'the async runner (started by the hooks)',
   usage: USAGE,
   run: async (args, io) => {
-    const { values } = parseCommandArgs('runner', args, { spawn: { type: 'boolean' }, foreground: { type: 'boolean' } }, false)
+    const { values } = parseCommandArgs(
+      'runner',
+      args,
+      { spawn: { type: 'boolean' }, foreground: { type: 'boolean' } },
+      false,
+    )
     const repo = findRepo(io.cwd)
     if (values.spawn) {
       // The shim already found no live runner, and other hooks now count on the runner this

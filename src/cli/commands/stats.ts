@@ -16,11 +16,11 @@
  */
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
-import { findRepo } from '../../git/repo.js'
 import { replayJournal } from '../../cache/format.js'
 import { cacheDirOf } from '../../cache/store.js'
-import { parseCommandArgs } from '../args.js'
 import { GitvanError } from '../../errors.js'
+import { findRepo } from '../../git/repo.js'
+import { parseCommandArgs } from '../args.js'
 import type { Command } from '../command.js'
 
 export const STAGES = ['spoolWaitMs', 'planMs', 'queueMs', 'runMs', 'publishMs'] as const
@@ -65,8 +65,10 @@ type Batch = {
   readonly miss: number
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value)
-const count = (value: unknown): number => (typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : 0)
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value)
+const count = (value: unknown): number =>
+  typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : 0
 
 /** One line of metrics.jsonl as a batch, or undefined when the line is not one. */
 export function toBatch(line: string): Batch | undefined {
@@ -94,12 +96,18 @@ export function toBatch(line: string): Batch | undefined {
 }
 
 /** Nearest-rank quantile of sorted values (the value below which a fraction p of the samples lie). */
-const quantile = (sorted: readonly number[], p: number): number => sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)] ?? 0
+const quantile = (sorted: readonly number[], p: number): number =>
+  sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)] ?? 0
 
 export function quantiles(values: readonly number[]): Quantiles | null {
   if (values.length === 0) return null
   const sorted = [...values].sort((a, b) => a - b)
-  return { p50: quantile(sorted, 0.5), p95: quantile(sorted, 0.95), p99: quantile(sorted, 0.99), max: sorted[sorted.length - 1] ?? 0 }
+  return {
+    p50: quantile(sorted, 0.5),
+    p95: quantile(sorted, 0.95),
+    p99: quantile(sorted, 0.99),
+    max: sorted[sorted.length - 1] ?? 0,
+  }
 }
 
 /** Summarises the last `last` batch records of a metrics file's text. Pure: no IO. */
@@ -114,7 +122,10 @@ export function summarizeMetrics(file: string, text: string, last: number): Metr
   })
   const recent = batches.slice(-last)
   const stages = Object.fromEntries(
-    STAGES.map((stage) => [stage, quantiles(recent.flatMap((b) => (b.stages[stage] === undefined ? [] : [b.stages[stage]])))]),
+    STAGES.map((stage) => [
+      stage,
+      quantiles(recent.flatMap((b) => (b.stages[stage] === undefined ? [] : [b.stages[stage]]))),
+    ]),
   ) as Record<Stage, Quantiles | null>
   const hit = recent.reduce((sum, b) => sum + b.hit, 0)
   const miss = recent.reduce((sum, b) => sum + b.miss, 0)
@@ -161,7 +172,9 @@ export function formatSummary(summary: MetricsSummary): string {
     ...STAGES.map((stage) => {
       const q = summary.stages[stage]
       const label = STAGE_LABELS[stage].padEnd(12)
-      return q ? `${label}${ms(q.p50)}${ms(q.p95)}${ms(q.p99)}${ms(q.max)}` : `${label}${'-'.padStart(9)}  (no batch reported it)`
+      return q
+        ? `${label}${ms(q.p50)}${ms(q.p95)}${ms(q.p99)}${ms(q.max)}`
+        : `${label}${'-'.padStart(9)}  (no batch reported it)`
     }),
     '',
     ...cacheLines,
@@ -170,13 +183,19 @@ export function formatSummary(summary: MetricsSummary): string {
 }
 
 /** Adds the disk cache journal's hits and misses to the batches' count. Pure. */
-export function withJournal(summary: MetricsSummary, journal: { readonly file: string; readonly hits: number; readonly misses: number }): MetricsSummary {
+export function withJournal(
+  summary: MetricsSummary,
+  journal: { readonly file: string; readonly hits: number; readonly misses: number },
+): MetricsSummary {
   const hit = summary.cache.hit + journal.hits
   const miss = summary.cache.miss + journal.misses
   return {
     ...summary,
     cache: { hit, miss, hitRate: hit + miss === 0 ? null : hit / (hit + miss) },
-    cacheSources: { batches: { hit: summary.cache.hit, miss: summary.cache.miss }, journal: { file: journal.file, hit: journal.hits, miss: journal.misses } },
+    cacheSources: {
+      batches: { hit: summary.cache.hit, miss: summary.cache.miss },
+      journal: { file: journal.file, hit: journal.hits, miss: journal.misses },
+    },
   }
 }
 
@@ -228,7 +247,11 @@ export const command: Command = {
     const file = path.join(repo.stateDir, 'metrics.jsonl')
     const journalFile = path.join(cacheDirOf(repo, io.env), 'journal')
     const journal = replayJournal(readJournal(journalFile))
-    const summary = withJournal(summarizeMetrics(file, readMetrics(file), last), { file: journalFile, hits: journal.hits, misses: journal.misses })
+    const summary = withJournal(summarizeMetrics(file, readMetrics(file), last), {
+      file: journalFile,
+      hits: journal.hits,
+      misses: journal.misses,
+    })
     io.stdout(values.json ? `${JSON.stringify(summary, null, 2)}\n` : formatSummary(summary))
     return 0
   },

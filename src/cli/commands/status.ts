@@ -3,13 +3,14 @@
  * lock refs held, and the last batch. `--json` prints one object whose `spool` (events not yet
  * published: waiting plus claimed) and `runner` {alive, pid} keys are part of the contract.
  */
-import { parseCommandArgs } from '../args.js'
-import type { Command } from '../command.js'
-import { findRepo } from '../../git/repo.js'
+
 import { listLocks } from '../../git/locks.js'
+import { findRepo } from '../../git/repo.js'
 import { spoolDepth } from '../../spool/depth.js'
 import { isAlive, readLock } from '../../spool/lock.js'
 import { readLastBatch } from '../../spool/log.js'
+import { parseCommandArgs } from '../args.js'
+import type { Command } from '../command.js'
 
 const USAGE = `Usage: gitvan status [--json]
 
@@ -40,7 +41,13 @@ export const command: Command = {
         claimed: depth.claimed,
         bad: depth.bad,
         runner: { alive, pid: alive && holder ? holder.pid : null },
-        locks: locks.map((lock) => ({ job: lock.job, commit: lock.commit, owner: lock.owner?.owner ?? null, since: lock.owner?.time ?? null, expired: lock.expired })),
+        locks: locks.map((lock) => ({
+          job: lock.job,
+          commit: lock.commit,
+          owner: lock.owner?.owner ?? null,
+          since: lock.owner?.time ?? null,
+          expired: lock.expired,
+        })),
         lastBatch,
       }
       io.stdout(`${JSON.stringify(status)}\n`)
@@ -50,7 +57,10 @@ export const command: Command = {
       `spool:      ${depth.waiting} waiting${depth.claimed > 0 ? `, ${depth.claimed} in a batch` : ''}${depth.bad > 0 ? `, ${depth.bad} malformed in spool/bad/` : ''}`,
       `runner:     ${alive && holder ? `running (pid ${holder.pid})` : 'not running'}`,
       `locks:      ${locks.length === 0 ? 'none held' : `${locks.length} held`}`,
-      ...locks.map((lock) => `  ${lock.job} on ${lock.commit.slice(0, 12)} by ${lock.owner?.owner ?? 'unknown'}${lock.expired ? ' (lease expired)' : ''}`),
+      ...locks.map(
+        (lock) =>
+          `  ${lock.job} on ${lock.commit.slice(0, 12)} by ${lock.owner?.owner ?? 'unknown'}${lock.expired ? ' (lease expired)' : ''}`,
+      ),
       lastBatch
         ? `last batch: ${lastBatch.at}: ${lastBatch.events} event(s), ${lastBatch.runs} run(s), ${lastBatch.failed} not ok (waited ${lastBatch.stages.spoolWaitMs} ms, ran ${lastBatch.stages.runMs} ms, published in ${lastBatch.stages.publishMs} ms)`
         : 'last batch: none yet',
