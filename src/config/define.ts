@@ -2,8 +2,8 @@
  * The config a user writes. `defineConfig` and `defineJob` are identity functions that exist for
  * editor types; a plain object works the same. Defaults are applied by `resolveConfig`.
  */
-import type { HookName } from '../hook/catalog.js'
-import type { JobContext } from '../job/context.js'
+import type { HookName } from '../hooks.js'
+import type { JobContext } from '../types.js'
 
 /** A glob, or a list of globs; a leading `!` negates. */
 export type Globs = string | readonly string[]

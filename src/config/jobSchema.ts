@@ -3,7 +3,7 @@
  * component), its trigger (real, runnable hooks; globs; regular expressions), what it runs, and
  * its knobs. Pure.
  */
-import { ASYNC_HOOKS, GIT_HOOKS, isAsyncHook, isRunnableHook, RUNNABLE_HOOKS } from '../hook/catalog.js'
+import { ASYNC_HOOKS, GIT_HOOKS, isAsyncHook, isRunnableHook, RUNNABLE_HOOKS } from '../hooks.js'
 import { parseCommand } from '../job/command.js'
 import {
   checkBoolean,
@@ -21,7 +21,7 @@ import {
   received,
   report,
 } from './problems.js'
-import { checkRefComponent, checkRefName, fixRefComponent } from './refname.js'
+import { checkRefComponent, checkRefName, fixRefComponent } from '../git/refname.js'
 import { didYouMean, suggest } from './suggest.js'
 
 export const JOB_KEYS = [

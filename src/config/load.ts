@@ -16,7 +16,7 @@ import { GitvanError } from '../errors.js'
 import type { GitvanConfig } from './define.js'
 import { CONFIG_FILES, discoverConfig, JOBS_DIR, type JobPath, listJobFiles, type Source } from './discover.js'
 import { resolveConfig } from './resolve.js'
-import type { Config } from './types.js'
+import type { Config } from '../types.js'
 import { formatProblem, type JobFile, type Problem, validateConfig } from './validate.js'
 
 export { findConfigFile } from './discover.js'

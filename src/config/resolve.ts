@@ -7,9 +7,9 @@
  * `performance.concurrency.gitOps` and `.templates` are accepted but not separately tunable: one
  * queue runs every job, bounded by `concurrency`.
  */
-import type { HookName } from '../hook/catalog.js'
+import type { HookName } from '../hooks.js'
 import type { GitvanConfig, Globs, JobConfig, JobTrigger } from './define.js'
-import type { Config, Job, Trigger } from './types.js'
+import type { Config, Job, Trigger } from '../types.js'
 import { parseDuration, parseSize } from './units.js'
 import type { JobFile } from './validate.js'
 

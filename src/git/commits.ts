@@ -8,10 +8,19 @@
  * says which.
  */
 import { GitvanError } from '../errors.js'
-import type { CommitInfo } from '../job/context.js'
 import { withCatFile } from './catfile.js'
 import type { Repo } from './repo.js'
 import { git } from './spawn.js'
+
+export type CommitInfo = {
+  readonly oid: string
+  readonly short: string
+  readonly subject: string
+  readonly body: string
+  readonly author: { readonly name: string; readonly email: string }
+  /** Author date, ISO 8601. */
+  readonly date: string
+}
 
 export type CommitDetails = CommitInfo & { readonly parents: readonly string[]; readonly tree: string }
 

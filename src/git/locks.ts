@@ -9,7 +9,7 @@
  * common dir, so linked worktrees share locks.
  */
 import os from 'node:os'
-import { checkRefComponent } from '../config/refname.js'
+import { checkRefComponent } from './refname.js'
 import { GitvanError } from '../errors.js'
 import { isAlive as isProcessAlive } from '../lockFile.js'
 import { withCatFile } from './catfile.js'

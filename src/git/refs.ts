@@ -14,7 +14,7 @@
  * racing writers spread out instead of colliding again in lockstep.
  */
 import { statSync } from 'node:fs'
-import { checkRefName } from '../config/refname.js'
+import { checkRefName } from './refname.js'
 import { GitvanError } from '../errors.js'
 import type { Repo } from './repo.js'
 import { git } from './spawn.js'

@@ -3,7 +3,7 @@
  * are the same facts a function job sees on its context (documented there, for users), plus the
  * environment commands start from.
  */
-import type { JobContext } from './context.js'
+import type { JobContext } from '../types.js'
 
 export type JobInput = Pick<
   JobContext,

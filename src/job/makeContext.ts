@@ -6,7 +6,8 @@
  */
 import { format } from 'node:util'
 import { git } from '../git/spawn.js'
-import type { CommitInfo, ExecResult, JobContext } from './context.js'
+import type { CommitInfo } from '../git/commits.js'
+import type { ExecResult, JobContext } from '../types.js'
 import { execArgv, type TailBuffer } from './exec.js'
 import type { JobInput } from './input.js'
 

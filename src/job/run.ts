@@ -13,7 +13,7 @@
  *   problems that would fail the same way again (a malformed command, data that is not JSON)
  *   are not. Cancellation is never retried.
  */
-import type { Job } from '../config/types.js'
+import type { Job } from '../types.js'
 import { expandCommand, parseCommand } from './command.js'
 import { execArgv, TailBuffer } from './exec.js'
 import type { JobInput } from './input.js'

@@ -7,12 +7,12 @@
  * Objects that are gone (a commit garbage-collected before the batch ran) or are not commits simply
  * have no facts; the plan skips them. Annotated tags are peeled to their commit.
  */
-import type { Job } from '../config/types.js'
+import type { Job } from '../types.js'
 import { readReceipts } from '../git/notes.js'
 import type { Repo } from '../git/repo.js'
 import { git } from '../git/spawn.js'
 import type { Receipt } from '../job/result.js'
-import type { HookEvent } from '../spool/event.js'
+import type { HookEvent } from '../event.js'
 import { type CommitFacts, eventTargets, type PlanFacts, receiptKey } from './plan.js'
 
 /** Facts for every commit the events concern. */

@@ -11,7 +11,7 @@
  * matches everything, and a filter a trigger does not set never excludes.
  */
 import picomatch from 'picomatch'
-import type { Trigger } from '../config/types.js'
+import type { Trigger } from '../types.js'
 
 /** What is known about the event a trigger is tested against. */
 export type TriggerFacts = {

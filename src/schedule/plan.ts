@@ -26,9 +26,9 @@
  * one receipt is written per covered commit, and a covered commit that already has a receipt for the
  * job is dropped (the run too, when nothing is left) unless `force`.
  */
-import type { Job } from '../config/types.js'
-import type { HookName } from '../hook/catalog.js'
-import { eventBranch, type HookEvent, rewrittenPairs } from '../spool/event.js'
+import type { Job } from '../types.js'
+import type { HookName } from '../hooks.js'
+import { eventBranch, type HookEvent, rewrittenPairs } from '../event.js'
 import { matchFiles, matchTrigger } from './match.js'
 
 export type CommitFacts = {

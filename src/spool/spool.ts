@@ -22,7 +22,7 @@ import {
   writeFileSync,
 } from 'node:fs'
 import path from 'node:path'
-import { formatEvent, type HookEvent, parseEvent } from './event.js'
+import { formatEvent, type HookEvent, parseEvent } from '../event.js'
 import { isAlive, type Owner, parseOwner } from './lock.js'
 
 export const spoolDir = (stateDir: string): string => path.join(stateDir, 'spool')

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, uti
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { removeTemp, type TestRepo } from '../helpers/repo.js'
-import { append, gateRepo, readLines, scratch } from '../hook/gateFixture.js'
+import { append, gateRepo, readLines, scratch } from '../gate/fixture.js'
 
 afterAll(removeTemp)
 

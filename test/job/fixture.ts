@@ -1,6 +1,6 @@
 /** Resolved Jobs and inputs with defaults, for tests that run or plan jobs directly. */
 import { readFileSync } from 'node:fs'
-import type { Job } from '../../src/config/types.js'
+import type { Job } from '../../src/types.js'
 import type { JobInput } from '../../src/job/run.js'
 
 /** A trigger on post-commit alone, with no filters. */

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process'
 import { existsSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { formatEvent } from '../../src/spool/event.js'
+import { formatEvent } from '../../src/event.js'
 import { CLI, removeTemp, runAsync } from '../helpers/repo.js'
 import { type AsyncRepo, asyncRepo, drained, logText, receipts, runs, status, waitFor } from './fixture.js'
 

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest'
-import type { Job } from '../../src/config/types.js'
+import type { Job } from '../../src/types.js'
 import { publishReceipts } from '../../src/git/notes.js'
 import { findRepo } from '../../src/git/repo.js'
 import { RECEIPT_SCHEMA } from '../../src/job/result.js'

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { Trigger } from '../../src/config/types.js'
+import type { Trigger } from '../../src/types.js'
 import { matchFiles, matchTrigger } from '../../src/schedule/match.js'
 
 const trigger = (over: Partial<Trigger> = {}): Trigger => ({

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, utimesSy
 import os from 'node:os'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import type { HookEvent } from '../../src/spool/event.js'
+import type { HookEvent } from '../../src/event.js'
 import { acquireLock, holdsLock, readLock, releaseLock, selfOwner } from '../../src/spool/lock.js'
 import {
   claim,

@@ -5,12 +5,12 @@
  */
 
 import { loadConfig } from '../../config/load.js'
-import type { Config, Job } from '../../config/types.js'
+import type { Config, Job } from '../../types.js'
 import { GitvanError } from '../../errors.js'
 import { findRepo, type Repo } from '../../git/repo.js'
 import { gitSync } from '../../git/spawn.js'
-import { isAsyncHook, RUNNABLE_HOOKS } from '../../hook/catalog.js'
-import { hooksOf, installState } from '../../hook/install.js'
+import { isAsyncHook, RUNNABLE_HOOKS } from '../../hooks.js'
+import { hooksOf, installState } from '../../install/install.js'
 import { spoolDepth } from '../../spool/depth.js'
 import { isAlive, readLock } from '../../spool/lock.js'
 import { parseCommandArgs } from '../args.js'

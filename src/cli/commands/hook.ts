@@ -10,7 +10,7 @@
  */
 
 import { loadConfig } from '../../config/load.js'
-import type { Config } from '../../config/types.js'
+import type { Config } from '../../types.js'
 import { GitvanError } from '../../errors.js'
 import { findRepo, type HookRepo, hookRepo } from '../../git/repo.js'
 import {
@@ -22,11 +22,11 @@ import {
   isBlockingHook,
   STDIN_HOOKS,
   sameHooks,
-} from '../../hook/catalog.js'
+} from '../../hooks.js'
 // Static: a blocking hook always needs the gates, and one chunk boundary fewer keeps the module
 // loader's path work below what makes V8 optimise node's own path code (measured: 52 → 49 MB peak RSS).
-import { runGates } from '../../hook/gate.js'
-import { readRecord } from '../../hook/record.js'
+import { runGates } from '../../gate/gates.js'
+import { readRecord } from '../../install/record.js'
 import type { Command, Io } from '../command.js'
 
 const USAGE = `gitvan hook <name> [args...]: run the jobs of a git hook (the installed shims call this)
@@ -131,7 +131,7 @@ async function runBlockingHook(hook: string, args: readonly string[], io: Io): P
       )
     }
     if (verdict.ok) return 0
-    const { formatVerdict } = await import('../../hook/gateReport.js')
+    const { formatVerdict } = await import('../../gate/report.js')
     io.stderr(formatVerdict(verdict, repo.root))
     return 1
   } finally {
@@ -168,10 +168,10 @@ async function syncShims(repo: HookRepo, config: Config, io: Io): Promise<void> 
   try {
     const record = readRecord(repo.stateDir)
     if (!record || sameHooks(record.hooks, hooksOf(config))) return
-    const { ensureInstalled } = await import('../../hook/install.js')
+    const { ensureInstalled } = await import('../../install/install.js')
     const report = ensureInstalled(findRepo(io.cwd), config)
     if (!report?.changed) return
-    const { describeChange } = await import('../../hook/describe.js')
+    const { describeChange } = await import('../../install/describe.js')
     for (const change of report.changes) {
       if (change.kind === 'unchanged' || change.kind === 'husky-present') continue
       io.stderr(`gitvan: the config changed the hooks: ${describeChange(change, io.cwd)}\n`)
@@ -189,7 +189,7 @@ async function syncShims(repo: HookRepo, config: Config, io: Io): Promise<void> 
  * runner will see it: a detached one, or with CI set this process drains the spool itself.
  */
 async function runAsyncHook(hook: AsyncHook, hookArgs: readonly string[], io: Io): Promise<number> {
-  const { spoolHookEvent } = await import('../../spool/start.js')
+  const { spoolHookEvent } = await import('../../runner/start.js')
   const repo = findRepo(io.cwd)
   const stdin = STDIN_HOOKS.includes(hook) ? await io.readStdin() : ''
   const foreground = Boolean(io.env.CI)

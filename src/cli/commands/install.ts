@@ -1,8 +1,8 @@
 /** `gitvan install [--force]`: shims for the hooks the config uses. */
 import { loadConfig } from '../../config/load.js'
 import { findRepo } from '../../git/repo.js'
-import { describeChange } from '../../hook/describe.js'
-import { install } from '../../hook/install.js'
+import { describeChange } from '../../install/describe.js'
+import { install } from '../../install/install.js'
 import { parseCommandArgs } from '../args.js'
 import type { Command, Io } from '../command.js'
 

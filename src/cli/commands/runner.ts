@@ -10,8 +10,8 @@
 
 import { findRepo } from '../../git/repo.js'
 import { openLog } from '../../spool/log.js'
-import { runRunner } from '../../spool/runner.js'
-import { ensureRunner, runnerEnv } from '../../spool/start.js'
+import { runRunner } from '../../runner/lifecycle.js'
+import { ensureRunner, runnerEnv } from '../../runner/start.js'
 import { parseCommandArgs } from '../args.js'
 import type { Command } from '../command.js'
 

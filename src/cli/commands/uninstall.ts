@@ -1,7 +1,7 @@
 /** `gitvan uninstall`: takes away what install added; needs no config. */
 import { findRepo } from '../../git/repo.js'
-import { describeChange } from '../../hook/describe.js'
-import { uninstall } from '../../hook/install.js'
+import { describeChange } from '../../install/describe.js'
+import { uninstall } from '../../install/install.js'
 import { parseCommandArgs } from '../args.js'
 import type { Command } from '../command.js'
 import { traceTo } from './install.js'

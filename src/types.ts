@@ -1,0 +1,99 @@
+/**
+ * Types shared by config/ and job/, so neither imports the other: the resolved config (every
+ * default applied, every duration in ms, every trigger normalised: what the rest of gitvan reads;
+ * only config/ sees the user's raw shape), and what a function job receives. Commands get the same
+ * facts through `{files}`, `{commit}` and `{branch}` in their argv and GITVAN_* variables in their
+ * environment. Types only: nothing here runs.
+ */
+import type { CommitInfo } from './git/commits.js'
+import type { HookName } from './hooks.js'
+
+export type JobMode = 'each' | 'latest' | 'batch'
+
+export type Trigger = {
+  readonly hooks: readonly HookName[]
+  /** Globs; empty means any. A leading `!` negates. */
+  readonly branch: readonly string[]
+  readonly tag: readonly string[]
+  readonly paths: readonly string[]
+  readonly message: RegExp | undefined
+  readonly author: RegExp | undefined
+}
+
+export type Job = {
+  readonly id: string
+  readonly on: Trigger
+  readonly run: string | ((ctx: JobContext) => unknown) | undefined
+  readonly templates: readonly string[]
+  readonly mode: JobMode
+  readonly priority: number
+  readonly timeoutMs: number
+  readonly retries: number
+  readonly cache: false | { readonly inputs: readonly string[] }
+  readonly output: { readonly ref: string; readonly worktree: boolean }
+  readonly description: string | undefined
+  /** The file that defined the job (config file, or its file under jobs/). */
+  readonly source: string
+}
+
+export type Config = {
+  /**
+   * Absolute path of the config file, or of package.json when the config is its "gitvan" key, or
+   * of the jobs/ directory when that is all there is.
+   */
+  readonly file: string
+  /** The repository's top-level directory. */
+  readonly root: string
+  /**
+   * sha256 (hex) of the config's source files, for trust and cache keys: the config file's bytes
+   * (for package.json, its "gitvan" key), then each jobs/ file's path and bytes in path order (see
+   * `hashConfigFiles` in load.ts).
+   * Modules the config imports from elsewhere are not part of it.
+   */
+  readonly hash: string
+  readonly jobs: readonly Job[]
+  readonly debounce: { readonly waitMs: number; readonly maxWaitMs: number; readonly maxBatch: number }
+  readonly concurrency: number
+  readonly cache: { readonly enabled: boolean; readonly maxSizeBytes: number; readonly ttlMs: number }
+  readonly runner: { readonly idleMs: number; readonly maxHeapMB: number }
+}
+
+export type ExecResult = {
+  readonly code: number
+  readonly stdout: string
+  readonly stderr: string
+}
+
+export type JobContext = {
+  /** The job's id. */
+  readonly job: string
+  /** The hook that triggered this run (`post-commit` for `gitvan run`). */
+  readonly hook: string
+  /** The hook's arguments as git passed them (commit-msg: the message file). */
+  readonly args: readonly string[]
+  /** What git wrote to the hook's standard input (pre-push: the pushed refs), or ''. */
+  readonly stdin: string
+  /** The commit the job runs for; in pre-commit, the HEAD the commit will sit on ('' on an unborn branch). */
+  readonly commit: string
+  /** Every commit of the batch (mode `batch`); otherwise just this one. */
+  readonly commits: readonly string[]
+  /** Changed paths (staged paths in pre-commit) that match the job's `paths`, relative to the root. */
+  readonly files: readonly string[]
+  /** The branch name (`main`), or undefined on a detached HEAD. */
+  readonly branch: string | undefined
+  /** The repository's top-level directory. */
+  readonly root: string
+  /** Read helpers. */
+  readonly git: {
+    /** Runs a read-only git command in the repository and returns its standard output. */
+    readonly run: (args: readonly string[]) => Promise<string>
+    /** Metadata of one commit. */
+    readonly commit: (rev: string) => Promise<CommitInfo>
+  }
+  /** Runs a program (argv, no shell) in the repository root; aborted with the job. */
+  readonly exec: (file: string, args?: readonly string[]) => Promise<ExecResult>
+  /** Aborts when the job times out or is cancelled. */
+  readonly signal: AbortSignal
+  /** Writes a line to the job's log (shown when the job fails, and in the runner's log). */
+  readonly log: (...parts: unknown[]) => void
+}
