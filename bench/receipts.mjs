@@ -67,7 +67,7 @@ async function buildGitvan(out) {
   await build({
     stdin: {
       contents:
-        "export { publishReceipts } from './src/git/notes.ts'\nexport { findRepo } from './src/git/repo.ts'\nexport { RECEIPT_SCHEMA } from './src/job/result.ts'\n",
+        "export { publishReceipts } from './src/git/notes.ts'\nexport { findRepo } from './src/git/repo.ts'\nexport { RECEIPT_SCHEMA } from './src/receipt.ts'\n",
       resolveDir: PROJECT,
       loader: 'ts',
     },

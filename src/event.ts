@@ -25,6 +25,7 @@
  * it aside (spool/bad/) instead of guessing.
  */
 import { type AsyncHook, isAsyncHook } from './hooks.js'
+import { branchOf, isObjectId } from './names.js'
 
 export type HookEvent = {
   readonly hook: AsyncHook
@@ -46,8 +47,6 @@ export type ParsedEvent =
   | { readonly ok: false; readonly kind: 'incomplete' | 'malformed'; readonly reason: string }
 
 export const EVENT_HEADER = 'gitvan-event 1'
-
-const OID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/
 
 const fail = (reason: string): ParsedEvent => ({ ok: false, kind: 'malformed', reason })
 
@@ -90,7 +89,7 @@ export function parseEvent(text: string, fallbackTime: number): ParsedEvent {
   const hook = fields.get('hook') ?? ''
   if (!isAsyncHook(hook)) return fail(`hook ${JSON.stringify(hook)} is not an async git hook`)
   const headOid = fields.get('head') ?? ''
-  if (headOid !== '' && !OID.test(headOid))
+  if (headOid !== '' && !isObjectId(headOid))
     return fail(`head ${JSON.stringify(headOid.slice(0, 80))} is not an object id`)
   const ref = fields.get('ref') ?? ''
   if (ref !== 'HEAD' && !ref.startsWith('refs/'))
@@ -129,15 +128,14 @@ export function formatEvent(event: HookEvent): string {
 }
 
 /** The branch an event happened on (`main`), or undefined when HEAD was detached. */
-export const eventBranch = (event: HookEvent): string | undefined =>
-  event.ref.startsWith('refs/heads/') ? event.ref.slice('refs/heads/'.length) : undefined
+export const eventBranch = (event: HookEvent): string | undefined => branchOf(event.ref)
 
 /** The `old new` pairs of a post-rewrite event, in git's order. Malformed lines are skipped. */
 export function rewrittenPairs(stdin: string): readonly { readonly old: string; readonly new: string }[] {
   const pairs: { old: string; new: string }[] = []
   for (const line of stdin.split('\n')) {
     const [oldOid, newOid] = line.split(' ')
-    if (oldOid !== undefined && newOid !== undefined && OID.test(oldOid) && OID.test(newOid))
+    if (oldOid !== undefined && newOid !== undefined && isObjectId(oldOid) && isObjectId(newOid))
       pairs.push({ old: oldOid, new: newOid })
   }
   return pairs

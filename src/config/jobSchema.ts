@@ -3,6 +3,8 @@
  * component), its trigger (real, runnable hooks; globs; regular expressions), what it runs, and
  * its knobs. Pure.
  */
+
+import { checkRefComponent, checkRefName, fixRefComponent } from '../git/refname.js'
 import { ASYNC_HOOKS, GIT_HOOKS, isAsyncHook, isRunnableHook, RUNNABLE_HOOKS } from '../hooks.js'
 import { parseCommand } from '../job/command.js'
 import {
@@ -21,7 +23,6 @@ import {
   received,
   report,
 } from './problems.js'
-import { checkRefComponent, checkRefName, fixRefComponent } from '../git/refname.js'
 import { didYouMean, suggest } from './suggest.js'
 
 export const JOB_KEYS = [

@@ -8,8 +8,8 @@
  * queue runs every job, bounded by `concurrency`.
  */
 import type { HookName } from '../hooks.js'
-import type { GitvanConfig, Globs, JobConfig, JobTrigger } from './define.js'
 import type { Config, Job, Trigger } from '../types.js'
+import type { GitvanConfig, Globs, JobConfig, JobTrigger } from './define.js'
 import { parseDuration, parseSize } from './units.js'
 import type { JobFile } from './validate.js'
 

@@ -28,10 +28,10 @@ import { blobId, type Content, cacheKey, type KeyMaterial } from '../cache/key.j
 import { PROBE_HOOKS, probeHead, probePath, renderProbe } from '../cache/probe.js'
 import { CacheStore, cacheDirOf } from '../cache/store.js'
 import { CONFIG_FILES, JOBS_DIR } from '../config/discover.js'
-import type { Config, Job } from '../types.js'
 import { git } from '../git/spawn.js'
 import { parseCommand } from '../job/command.js'
 import type { JobResult } from '../job/result.js'
+import type { Config, Job } from '../types.js'
 import { type GateFacts, type GateRequest, once, splitZ } from './facts.js'
 
 declare const __GITVAN_VERSION__: string

@@ -25,6 +25,7 @@ import path from 'node:path'
 import { GitvanError } from '../errors.js'
 import { readHead } from '../git/head.js'
 import { git } from '../git/spawn.js'
+import { branchOf, tagOf } from '../names.js'
 import type { TriggerFacts } from '../schedule/match.js'
 
 export type GateRequest = {
@@ -162,8 +163,10 @@ async function knownObjects(oids: readonly string[], request: GateRequest): Prom
 /** The branch or tag a push updates on the remote (`git push origin HEAD:main` updates main). */
 const refFacts = (hook: string, ref: PushedRef): TriggerFacts => {
   const name = ref.remoteRef
-  if (name.startsWith('refs/heads/')) return { hook, branch: name.slice('refs/heads/'.length) }
-  if (name.startsWith('refs/tags/')) return { hook, tag: name.slice('refs/tags/'.length) }
+  const branch = branchOf(name)
+  if (branch !== undefined) return { hook, branch }
+  const tag = tagOf(name)
+  if (tag !== undefined) return { hook, tag }
   return { hook }
 }
 
@@ -200,7 +203,7 @@ export async function gatherFacts(
       : undefined,
   ])
   const commit = head.commit
-  const branch = head.ref.startsWith('refs/heads/') ? head.ref.slice('refs/heads/'.length) : undefined
+  const branch = branchOf(head.ref)
 
   if (hook === 'pre-push') {
     const refs = parsePushedRefs(request.stdin)

@@ -9,12 +9,13 @@
  * running finish, so their output is complete. Aborting `signal` (Ctrl-C) cancels everything,
  * killing the commands' process groups.
  */
-import type { Config, Job } from '../types.js'
+
 import { parseCommand } from '../job/command.js'
 import type { JobInput } from '../job/input.js'
 import type { JobResult } from '../job/result.js'
 import { runJob } from '../job/run.js'
 import { matchFiles, matchTrigger } from '../schedule/match.js'
+import type { Config, Job } from '../types.js'
 import { type GateCache, openGateCache } from './cache.js'
 import { type GateFacts, type GateRequest, gatherFacts } from './facts.js'
 

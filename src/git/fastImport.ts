@@ -5,6 +5,7 @@
  * fast-import with a torn stream that it refuses, never a half-written commit.
  */
 import { GitvanError } from '../errors.js'
+import { isObjectId } from '../names.js'
 import type { Repo } from './repo.js'
 import { startGit } from './spawn.js'
 
@@ -49,7 +50,7 @@ export async function writeNotesCommit(repo: Repo, commit: NotesCommit): Promise
 
   const exit = await child.exited
   const oid = Buffer.concat(out).toString('utf8').trim()
-  if (!exit.ok || !/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(oid)) {
+  if (!exit.ok || !isObjectId(oid)) {
     throw new GitvanError(
       'GIT_FAILED',
       `git fast-import could not write the notes commit on ${commit.ref}: ${exit.stderr.trim().split('\n')[0] ?? ''}`,

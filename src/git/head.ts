@@ -5,9 +5,14 @@
  * in the common dir or a line of `packed-refs`. Anything else (the reftable backend, whose HEAD
  * names `refs/heads/.invalid`; a symbolic ref chain; an unreadable file) is asked of git, so the
  * answer is always git's.
+ *
+ * During a rebase HEAD is detached; with `followRebase` the ref is the branch being rebased (git's
+ * `rebase-merge/head-name` or `rebase-apply/head-name`), which is the branch the replayed commits
+ * will land on: what an async hook's event names.
  */
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
+import { isObjectId } from '../names.js'
 import { git } from './spawn.js'
 
 export type Head = {
@@ -24,8 +29,6 @@ export type HeadDirs = {
   readonly env: NodeJS.ProcessEnv
 }
 
-const OID = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/
-
 const read = (file: string): Promise<string | undefined> => readFile(file, 'utf8').catch(() => undefined)
 
 /** The oid of `ref` from its loose file or packed-refs; '' when neither has it; undefined when unsure. */
@@ -33,7 +36,7 @@ async function resolveRef(commonDir: string, ref: string): Promise<string | unde
   const loose = await read(path.join(commonDir, ref))
   if (loose !== undefined) {
     const oid = loose.trim()
-    return OID.test(oid) ? oid : undefined
+    return isObjectId(oid) ? oid : undefined
   }
   const packed = await read(path.join(commonDir, 'packed-refs'))
   if (packed === undefined) return ''
@@ -41,7 +44,7 @@ async function resolveRef(commonDir: string, ref: string): Promise<string | unde
   for (const line of packed.split('\n')) {
     if (line.endsWith(suffix)) {
       const oid = line.slice(0, -suffix.length)
-      return OID.test(oid) ? oid : undefined
+      return isObjectId(oid) ? oid : undefined
     }
   }
   return ''
@@ -55,9 +58,19 @@ async function fromGit(dirs: HeadDirs): Promise<Head> {
   return { commit: commit.ok ? commit.stdout.trim() : '', ref: ref.ok ? ref.stdout.trim() : '' }
 }
 
-export async function readHead(dirs: HeadDirs): Promise<Head> {
+export async function readHead(dirs: HeadDirs, options: { readonly followRebase?: boolean } = {}): Promise<Head> {
+  const head = await readOwnHead(dirs)
+  if (head.ref !== '' || !options.followRebase) return head
+  for (const dir of ['rebase-merge', 'rebase-apply']) {
+    const name = (await read(path.join(dirs.gitDir, dir, 'head-name')))?.trim()
+    if (name?.startsWith('refs/')) return { commit: head.commit, ref: name }
+  }
+  return head
+}
+
+async function readOwnHead(dirs: HeadDirs): Promise<Head> {
   const text = (await read(path.join(dirs.gitDir, 'HEAD')))?.trim() ?? ''
-  if (OID.test(text)) return { commit: text, ref: '' }
+  if (isObjectId(text)) return { commit: text, ref: '' }
   const ref = text.startsWith('ref: ') ? text.slice(5).trim() : ''
   if (!ref.startsWith('refs/heads/') || ref === 'refs/heads/.invalid' || ref.includes('..')) return fromGit(dirs)
   const commit = await resolveRef(dirs.commonDir, ref)

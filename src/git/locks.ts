@@ -9,10 +9,11 @@
  * common dir, so linked worktrees share locks.
  */
 import os from 'node:os'
-import { checkRefComponent } from './refname.js'
 import { GitvanError } from '../errors.js'
 import { isAlive as isProcessAlive } from '../lockFile.js'
+import { isObjectId } from '../names.js'
 import { withCatFile } from './catfile.js'
+import { checkRefComponent } from './refname.js'
 import { listRefs, type RefOutcome, readRef, updateRef, withRetry } from './refs.js'
 import type { Repo } from './repo.js'
 import { git } from './spawn.js'
@@ -45,7 +46,7 @@ export type AcquireResult =
 export const lockRef = (job: string, commit: string): string => {
   const problem = checkRefComponent(job)
   if (problem) throw new GitvanError('USAGE', `Job id '${job}' cannot name a lock ref: it ${problem}.`)
-  if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(commit)) throw new Error(`bug: lock on '${commit}', not a full commit id`)
+  if (!isObjectId(commit)) throw new Error(`bug: lock on '${commit}', not a full commit id`)
   return `${LOCKS_PREFIX}${job}/${commit}`
 }
 

@@ -13,7 +13,8 @@
  */
 import os from 'node:os'
 import { GitvanError } from '../errors.js'
-import { RECEIPT_SCHEMA, type Receipt, toReceiptLine } from '../job/result.js'
+import { isObjectId } from '../names.js'
+import { parseReceipts, RECEIPT_SCHEMA, type Receipt, toReceiptLine } from '../receipt.js'
 import { withCatFile } from './catfile.js'
 import { writeNotesCommit } from './fastImport.js'
 import { isAlive } from './locks.js'
@@ -37,26 +38,6 @@ export function unionLines(...texts: readonly string[]): string {
   const sorted = [...lines].map((line) => Buffer.from(line)).sort(Buffer.compare)
   return sorted.length === 0 ? '' : `${sorted.join('\n')}\n`
 }
-
-/** One receipt from one note line, or undefined for a line that is not a gitvan receipt. */
-export function parseReceiptLine(line: string): Receipt | undefined {
-  if (!line.startsWith('{')) return undefined
-  try {
-    const value = JSON.parse(line) as Record<string, unknown>
-    if (value.schema !== RECEIPT_SCHEMA || typeof value.job !== 'string' || typeof value.commit !== 'string')
-      return undefined
-    if (typeof value.status !== 'string' || typeof value.at !== 'string') return undefined
-    return { outputs: [], ms: 0, cache: 'off', hook: '', runner: '', ...value } as unknown as Receipt
-  } catch {
-    return undefined
-  }
-}
-
-export const parseReceipts = (text: string): Receipt[] =>
-  text.split('\n').flatMap((line) => {
-    const receipt = parseReceiptLine(line)
-    return receipt ? [receipt] : []
-  })
 
 /** The receipts on each commit that has any, read in one cat-file session. */
 export async function readReceipts(repo: Repo, commits: readonly string[]): Promise<Map<string, Receipt[]>> {
@@ -115,8 +96,7 @@ export async function publishReceipts(
   if (receipts.length === 0) return { notesCommits: 0, attempts: 0 }
   const fresh = new Map<string, string[]>()
   for (const receipt of receipts) {
-    if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(receipt.commit))
-      throw new Error(`bug: receipt for '${receipt.commit}' is not a full commit id`)
+    if (!isObjectId(receipt.commit)) throw new Error(`bug: receipt for '${receipt.commit}' is not a full commit id`)
     const lines = fresh.get(receipt.commit) ?? []
     lines.push(toReceiptLine(receipt))
     fresh.set(receipt.commit, lines)

@@ -14,8 +14,10 @@
  * racing writers spread out instead of colliding again in lockstep.
  */
 import { statSync } from 'node:fs'
-import { checkRefName } from './refname.js'
 import { GitvanError } from '../errors.js'
+import { isObjectId } from '../names.js'
+import { sleep } from '../sleep.js'
+import { checkRefName } from './refname.js'
 import type { Repo } from './repo.js'
 import { git } from './spawn.js'
 
@@ -43,7 +45,6 @@ export type RefOutcome =
     }
 
 const isZero = (oid: string | null): boolean => oid === null || /^0+$/.test(oid)
-const OID = /^[0-9a-f]{40}([0-9a-f]{24})?$/
 
 function assertRef(ref: string): void {
   if (ref === 'HEAD') return
@@ -52,7 +53,7 @@ function assertRef(ref: string): void {
 }
 
 function assertOid(oid: string, ref: string): void {
-  if (!OID.test(oid)) throw new Error(`bug: '${oid}' for ${ref} is not a full object id`)
+  if (!isObjectId(oid)) throw new Error(`bug: '${oid}' for ${ref} is not a full object id`)
 }
 
 /** The oid a ref points at (loose or packed, symbolic refs followed), or undefined. */
@@ -155,8 +156,6 @@ export type RetryOptions = {
   readonly baseMs?: number
   readonly maxMs?: number
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 
 /**
  * Runs `attempt` until `shouldRetry` says no or the attempts are used up, sleeping a random time

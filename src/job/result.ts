@@ -4,11 +4,9 @@
  * JobResults of the runner and `gitvan run`, written into git notes.
  */
 
-export type JobStatus = 'ok' | 'failed' | 'timeout' | 'cancelled'
+import type { JobError, JobStatus, Output } from '../receipt.js'
 
-export type JobError = { readonly message: string; readonly code: string }
-
-export type Output = { readonly ref: string; readonly path: string; readonly oid: string }
+export type { JobError, JobStatus, Output } from '../receipt.js'
 
 export type JobResult = {
   readonly job: string
@@ -28,43 +26,3 @@ export type JobResult = {
   /** `sha256:<hex>` cache key, when the cache was asked. */
   readonly key?: string
 }
-
-export const RECEIPT_SCHEMA = 'gitvan.receipt.v1'
-
-/** One line of a note on refs/notes/gitvan/results. */
-export type Receipt = {
-  readonly schema: typeof RECEIPT_SCHEMA
-  readonly job: string
-  readonly commit: string
-  readonly hook: string
-  readonly status: JobStatus
-  /** ISO 8601 time the run finished. */
-  readonly at: string
-  readonly ms: number
-  readonly cache: 'hit' | 'miss' | 'off'
-  /** `sha256:<hex>` cache key, when the job is cached. */
-  readonly key?: string
-  readonly data?: unknown
-  readonly error?: JobError
-  readonly outputs: readonly Output[]
-  /** `host:pid` of the process that ran the job. */
-  readonly runner: string
-}
-
-/** A receipt as one JSON line, keys in the contract's order. */
-export const toReceiptLine = (receipt: Receipt): string =>
-  JSON.stringify({
-    schema: receipt.schema,
-    job: receipt.job,
-    commit: receipt.commit,
-    hook: receipt.hook,
-    status: receipt.status,
-    at: receipt.at,
-    ms: receipt.ms,
-    cache: receipt.cache,
-    ...(receipt.key === undefined ? {} : { key: receipt.key }),
-    ...(receipt.data === undefined ? {} : { data: receipt.data }),
-    ...(receipt.error === undefined ? {} : { error: receipt.error }),
-    outputs: receipt.outputs,
-    runner: receipt.runner,
-  })

@@ -13,6 +13,8 @@
  *   problems that would fail the same way again (a malformed command, data that is not JSON)
  *   are not. Cancellation is never retried.
  */
+
+import { sleep as abortableSleep } from '../sleep.js'
 import type { Job } from '../types.js'
 import { expandCommand, parseCommand } from './command.js'
 import { execArgv, TailBuffer } from './exec.js'
@@ -46,17 +48,6 @@ const LOG_LIMIT = 1024 * 1024
 /** Milliseconds to wait before retry `n` (0 for the first retry). */
 export const backoffMs = (n: number, random: () => number): number => Math.round(100 * 2 ** n * (1 + random() / 2))
 
-const defaultSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-  new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer)
-      signal?.removeEventListener('abort', done)
-      resolve()
-    }
-    const timer = setTimeout(done, ms)
-    signal?.addEventListener('abort', done, { once: true })
-  })
-
 export const formatMs = (ms: number): string =>
   ms % 3_600_000 === 0
     ? `${ms / 3_600_000}h`
@@ -74,7 +65,7 @@ const failed = (code: string, message: string, retryable = false): Attempt => ({
 
 export async function runJob(job: Job, input: JobInput, options: RunJobOptions = {}): Promise<JobResult> {
   const now = options.now ?? Date.now
-  const sleep = options.sleep ?? defaultSleep
+  const sleep = options.sleep ?? abortableSleep
   const random = options.random ?? Math.random
   const started = now()
   const log = new TailBuffer(LOG_LIMIT)

@@ -3,9 +3,10 @@
  * (pretty), one JSON document (`--reporter json`), JUnit XML (`junit`: a suite per job, a case per
  * run) or GitHub workflow commands (`github`: an `::error` per failure). Pure: run.ts prints.
  */
-import type { Job } from '../types.js'
+
 import type { JobError, JobResult, JobStatus } from '../job/result.js'
 import type { PlannedRun } from '../schedule/plan.js'
+import type { Job } from '../types.js'
 
 export type JobCounts = {
   runs: number

@@ -5,15 +5,15 @@
  * spool/bad/, files still being written back to the spool.
  */
 import { loadConfig } from '../config/load.js'
-import type { Config } from '../types.js'
 import { GitvanError } from '../errors.js'
 import { executePlan } from '../schedule/execute.js'
 import { gatherFacts } from '../schedule/facts.js'
 import { planJobs } from '../schedule/plan.js'
 import type { Owner } from '../spool/lock.js'
 import { recordBatch } from '../spool/log.js'
-import type { RunnerExit, RunnerOptions } from './lifecycle.js'
 import { claim, finish, loadClaimed, requeue } from '../spool/spool.js'
+import type { Config } from '../types.js'
+import type { RunnerExit, RunnerOptions } from './lifecycle.js'
 
 export type BatchOutcome = {
   readonly ok: boolean

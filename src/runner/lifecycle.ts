@@ -18,13 +18,14 @@
  * and the batch's files go back to the spool (receipts keep done work from running twice).
  */
 import { loadConfig } from '../config/load.js'
-import type { Config } from '../types.js'
 import type { Repo } from '../git/repo.js'
 import { afterFlush, type DebounceSettings, decide, EMPTY, observe } from '../schedule/debounce.js'
-import { describeError, runBatch } from './batch.js'
+import { sleep } from '../sleep.js'
 import { acquireLock, clearStarting, holdsLock, type Owner, releaseLock, selfOwner } from '../spool/lock.js'
 import type { Log } from '../spool/log.js'
 import { listWaiting, requeueOrphans } from '../spool/spool.js'
+import type { Config } from '../types.js'
+import { describeError, runBatch } from './batch.js'
 
 export type RunnerMode =
   /** Detached: debounce, and stay until idle. */
@@ -59,17 +60,6 @@ export type RunnerExit = {
 const POLL_MS = 25
 const IDLE_POLL_MS = 100
 const MAX_FAILURES = 5
-
-const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-  new Promise((resolve) => {
-    const timer = setTimeout(done, ms)
-    function done() {
-      clearTimeout(timer)
-      signal?.removeEventListener('abort', done)
-      resolve()
-    }
-    signal?.addEventListener('abort', done, { once: true })
-  })
 
 export async function runRunner(options: RunnerOptions): Promise<RunnerExit> {
   const { repo, log, signal } = options

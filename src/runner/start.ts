@@ -15,14 +15,14 @@ import { spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { loadConfig } from '../config/load.js'
+import type { HookEvent } from '../event.js'
 import type { Repo } from '../git/repo.js'
 import { gitSync } from '../git/spawn.js'
 import type { AsyncHook } from '../hooks.js'
-import type { HookEvent } from '../event.js'
 import { isAlive, readLock, writeStarting } from '../spool/lock.js'
 import { openLog } from '../spool/log.js'
-import { type RunnerExit, runRunner } from './lifecycle.js'
 import { writeEvent } from '../spool/spool.js'
+import { type RunnerExit, runRunner } from './lifecycle.js'
 
 /** `git rev-parse --local-env-vars` plus the variables git sets for one command's hooks. */
 const COMMAND_VARIABLES = new Set([

@@ -20,8 +20,9 @@ import PQueue from 'p-queue'
 import { publishReceipts, startPublish } from '../git/notes.js'
 import type { Repo } from '../git/repo.js'
 import type { JobInput } from '../job/input.js'
-import { type JobResult, RECEIPT_SCHEMA, type Receipt } from '../job/result.js'
+import type { JobResult } from '../job/result.js'
 import { runJob } from '../job/run.js'
+import { RECEIPT_SCHEMA, type Receipt } from '../receipt.js'
 import type { PlannedRun } from './plan.js'
 
 export type ExecuteOptions = {

@@ -7,12 +7,13 @@
  * Objects that are gone (a commit garbage-collected before the batch ran) or are not commits simply
  * have no facts; the plan skips them. Annotated tags are peeled to their commit.
  */
-import type { Job } from '../types.js'
+
+import type { HookEvent } from '../event.js'
 import { readReceipts } from '../git/notes.js'
 import type { Repo } from '../git/repo.js'
 import { git } from '../git/spawn.js'
-import type { Receipt } from '../job/result.js'
-import type { HookEvent } from '../event.js'
+import { latestPerJob } from '../receipt.js'
+import type { Job } from '../types.js'
 import { type CommitFacts, eventTargets, type PlanFacts, receiptKey } from './plan.js'
 
 /** Facts for every commit the events concern. */
@@ -118,12 +119,7 @@ async function readTags(repo: Repo): Promise<Map<string, string[]>> {
 async function readDone(repo: Repo, commits: readonly string[]): Promise<Set<string>> {
   const done = new Set<string>()
   for (const [commit, receipts] of await readReceipts(repo, commits)) {
-    const latest = new Map<string, Receipt>()
-    for (const receipt of receipts) {
-      const seen = latest.get(receipt.job)
-      if (!seen || receipt.at > seen.at) latest.set(receipt.job, receipt)
-    }
-    for (const [job, receipt] of latest) if (receipt.status === 'ok') done.add(receiptKey(job, commit))
+    for (const receipt of latestPerJob(receipts)) if (receipt.status === 'ok') done.add(receiptKey(receipt.job, commit))
   }
   return done
 }

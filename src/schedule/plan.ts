@@ -26,9 +26,11 @@
  * one receipt is written per covered commit, and a covered commit that already has a receipt for the
  * job is dropped (the run too, when nothing is left) unless `force`.
  */
-import type { Job } from '../types.js'
-import type { HookName } from '../hooks.js'
+
 import { eventBranch, type HookEvent, rewrittenPairs } from '../event.js'
+import type { HookName } from '../hooks.js'
+import { branchOf, tagOf } from '../names.js'
+import type { Job } from '../types.js'
 import { matchFiles, matchTrigger } from './match.js'
 
 export type CommitFacts = {
@@ -111,8 +113,8 @@ export function eventTargets(event: HookEvent): readonly Target[] {
       for (const line of event.stdin.split('\n')) {
         const [, newOid, ref] = line.split(' ')
         if (!newOid || !ref || ZERO.test(newOid)) continue
-        const onBranch = ref.startsWith('refs/heads/') ? ref.slice(11) : undefined
-        const tag = ref.startsWith('refs/tags/') ? ref.slice(10) : undefined
+        const onBranch = branchOf(ref)
+        const tag = tagOf(ref)
         if (onBranch === undefined && tag === undefined) continue
         targets.push({ commit: newOid, hook: event.hook, triggers: [event.hook], branch: onBranch, tag, event })
       }

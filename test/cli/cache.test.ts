@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { removeTemp, type TestRepo } from '../helpers/repo.js'
 import { append, gateRepo, readLines, scratch } from '../gate/fixture.js'
+import { removeTemp, type TestRepo } from '../helpers/repo.js'
 
 afterAll(removeTemp)
 

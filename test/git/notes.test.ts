@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { hasReceipt, NOTES_REF, publishReceipts, readReceipts, unionLines } from '../../src/git/notes.js'
 import { readRef } from '../../src/git/refs.js'
 import { findRepo } from '../../src/git/repo.js'
-import { RECEIPT_SCHEMA, type Receipt, toReceiptLine } from '../../src/job/result.js'
+import { RECEIPT_SCHEMA, type Receipt, toReceiptLine } from '../../src/receipt.js'
 import { makeRepo, removeTemp, type TestRepo } from '../helpers/repo.js'
 import { buildWorker, runWorker } from './worker.js'
 

@@ -1,7 +1,7 @@
 /** Resolved Jobs and inputs with defaults, for tests that run or plan jobs directly. */
 import { readFileSync } from 'node:fs'
-import type { Job } from '../../src/types.js'
 import type { JobInput } from '../../src/job/run.js'
+import type { Job } from '../../src/types.js'
 
 /** A trigger on post-commit alone, with no filters. */
 export const POST_COMMIT: Job['on'] = {

@@ -1,10 +1,9 @@
 import { afterAll, describe, expect, it } from 'vitest'
-import type { Job, Trigger } from '../../src/types.js'
 import { findRepo } from '../../src/git/repo.js'
-import type { JobContext } from '../../src/types.js'
 import { executePlan } from '../../src/schedule/execute.js'
 import { gatherFacts } from '../../src/schedule/facts.js'
 import { commitEvents, planJobs } from '../../src/schedule/plan.js'
+import type { Job, JobContext, Trigger } from '../../src/types.js'
 import { makeRepo, removeTemp } from '../helpers/repo.js'
 import { makeJob, POST_COMMIT } from '../job/fixture.js'
 

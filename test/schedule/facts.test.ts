@@ -1,10 +1,10 @@
 import { afterAll, describe, expect, it } from 'vitest'
-import type { Job } from '../../src/types.js'
 import { publishReceipts } from '../../src/git/notes.js'
 import { findRepo } from '../../src/git/repo.js'
-import { RECEIPT_SCHEMA } from '../../src/job/result.js'
+import { RECEIPT_SCHEMA } from '../../src/receipt.js'
 import { gatherCommitFacts } from '../../src/schedule/facts.js'
 import { receiptKey } from '../../src/schedule/plan.js'
+import type { Job } from '../../src/types.js'
 import { makeRepo, removeTemp } from '../helpers/repo.js'
 import { makeJob, POST_COMMIT } from '../job/fixture.js'
 

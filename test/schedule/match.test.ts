@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import type { Trigger } from '../../src/types.js'
 import { matchFiles, matchTrigger } from '../../src/schedule/match.js'
+import type { Trigger } from '../../src/types.js'
 
 const trigger = (over: Partial<Trigger> = {}): Trigger => ({
   hooks: ['pre-commit'],

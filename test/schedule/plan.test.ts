@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import type { Job, Trigger } from '../../src/types.js'
+import type { HookEvent } from '../../src/event.js'
 import type { HookName } from '../../src/hooks.js'
 import { type CommitFacts, commitEvents, type PlanFacts, planJobs, receiptKey } from '../../src/schedule/plan.js'
-import type { HookEvent } from '../../src/event.js'
+import type { Job, Trigger } from '../../src/types.js'
 
 const oid = (n: number): string => n.toString(16).padStart(40, '0').replace(/^0/, 'c')
 

@@ -8,6 +8,7 @@ import { mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { GitvanError } from '../../errors.js'
+import { sleep } from '../../sleep.js'
 import { parseCommandArgs } from '../args.js'
 import type { Command, Io } from '../command.js'
 
@@ -153,7 +154,7 @@ async function waitForReceipts(
     const listed = notes()
     count = listed === '' ? 0 : listed.split('\n').length
     if (count >= want) break
-    await new Promise((resolve) => setTimeout(resolve, 100))
+    await sleep(100)
   }
   show(`$ gitvan status --json\n${status}`)
   return count

@@ -5,7 +5,6 @@
  */
 
 import { loadConfig } from '../../config/load.js'
-import type { Config, Job } from '../../types.js'
 import { GitvanError } from '../../errors.js'
 import { findRepo, type Repo } from '../../git/repo.js'
 import { gitSync } from '../../git/spawn.js'
@@ -13,6 +12,7 @@ import { isAsyncHook, RUNNABLE_HOOKS } from '../../hooks.js'
 import { hooksOf, installState } from '../../install/install.js'
 import { spoolDepth } from '../../spool/depth.js'
 import { isAlive, readLock } from '../../spool/lock.js'
+import type { Config, Job } from '../../types.js'
 import { parseCommandArgs } from '../args.js'
 import type { Command, Io } from '../command.js'
 

@@ -7,7 +7,7 @@ import { GitvanError } from '../../errors.js'
 import { readReceipts } from '../../git/notes.js'
 import { findRepo } from '../../git/repo.js'
 import { git } from '../../git/spawn.js'
-import { type Receipt, toReceiptLine } from '../../job/result.js'
+import { latestPerJob, type Receipt, toReceiptLine } from '../../receipt.js'
 import { parseCommandArgs } from '../args.js'
 import type { Command } from '../command.js'
 
@@ -21,16 +21,6 @@ Options:
 
 The receipts are git notes: git notes --ref=gitvan/results show <rev>
 `
-
-/** Per job, the receipt with the latest `at`; sorted by job id. */
-export function latestPerJob(receipts: readonly Receipt[]): Receipt[] {
-  const latest = new Map<string, Receipt>()
-  for (const receipt of receipts) {
-    const seen = latest.get(receipt.job)
-    if (!seen || receipt.at > seen.at) latest.set(receipt.job, receipt)
-  }
-  return [...latest.values()].sort((a, b) => (a.job < b.job ? -1 : a.job > b.job ? 1 : 0))
-}
 
 const byTime = (a: Receipt, b: Receipt): number =>
   a.job < b.job ? -1 : a.job > b.job ? 1 : a.at < b.at ? -1 : a.at > b.at ? 1 : 0

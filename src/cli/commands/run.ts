@@ -11,8 +11,8 @@
  * the retries (from publishReceipts).
  */
 import { loadConfig } from '../../config/load.js'
-import type { Config, Job } from '../../types.js'
 import { GitvanError } from '../../errors.js'
+import type { HookEvent } from '../../event.js'
 import { revList } from '../../git/commits.js'
 import { findRepo, type Repo } from '../../git/repo.js'
 import { git } from '../../git/spawn.js'
@@ -29,7 +29,7 @@ import {
 import { executePlan } from '../../schedule/execute.js'
 import { gatherFacts } from '../../schedule/facts.js'
 import { commitEvents, type PlannedRun, planJobs } from '../../schedule/plan.js'
-import type { HookEvent } from '../../event.js'
+import type { Config, Job } from '../../types.js'
 import { parseCommandArgs } from '../args.js'
 import type { Command } from '../command.js'
 

@@ -9,9 +9,9 @@
  */
 
 import { findRepo } from '../../git/repo.js'
-import { openLog } from '../../spool/log.js'
 import { runRunner } from '../../runner/lifecycle.js'
 import { ensureRunner, runnerEnv } from '../../runner/start.js'
+import { openLog } from '../../spool/log.js'
 import { parseCommandArgs } from '../args.js'
 import type { Command } from '../command.js'
 
