@@ -1,7 +1,18 @@
 /**
  * The disk cache's two file formats (pure): an entry (a header line with the body's sha256 and
- * length, then the body) and the journal (one line per write, hit, miss or delete, in the order
- * they happened; `c <hits> <misses>` carries the counts over a compaction). store.ts does the IO.
+ * length, then the body) and the journal. store.ts does the IO.
+ *
+ * The journal is one line per event, in the order they happened:
+ *
+ *   w <rel> <bytes> <at>   a file was written (its size, and when, in ms)
+ *   h <rel>                a hit (the shim appends these too)
+ *   m <rel>                a miss
+ *   d <rel>                a file was removed
+ *   c <hits> <misses>      counts carried over a compaction
+ *   s <n> <offset> <at>    `journal.<n>`, a journal this one replaced at `at` (ms), is folded in up
+ *                          to byte `offset`; its bytes past that offset belong to this journal too
+ *
+ * A later `s` for the same segment moves its offset on. Unknown or torn lines are skipped.
  */
 import { sha256 } from './key.js'
 
@@ -21,24 +32,34 @@ export type CachedResult = {
 
 export type JournalEntry = { readonly rel: string; readonly bytes: number; readonly at: number; readonly seq: number }
 
+/** A replaced journal, `journal.<n>`, whose bytes past `offset` are still to be counted. */
+export type JournalSegment = { readonly n: number; readonly offset: number; readonly at: number }
+
 export type JournalState = {
   /** Live entries by path, `seq` = position of the last write or hit (higher = more recent). */
   readonly entries: Map<string, JournalEntry>
   readonly hits: number
   readonly misses: number
   readonly bytes: number
+  /** Replaced journals that appenders may still write to, by number. */
+  readonly segments: ReadonlyMap<number, JournalSegment>
   /** Lines in the journal: what a compaction would drop is `lines` less about one per live entry. */
   readonly lines: number
   readonly journalBytes: number
 }
 
-/** Parses the journal. Unknown or torn lines are skipped. */
-export function replayJournal(text: string): JournalState {
+/**
+ * Parses the journal, then `tails`: the bytes of its segments past their offsets, each read on its
+ * own so that a torn last line cannot swallow the next text's first.
+ */
+export function replayJournal(text: string, tails: readonly string[] = []): JournalState {
   const entries = new Map<string, JournalEntry>()
+  const segments = new Map<number, JournalSegment>()
   let hits = 0
   let misses = 0
   let seq = 0
-  for (const line of text.split('\n')) {
+  let journalBytes = 0
+  for (const line of [text, ...tails].flatMap((part) => part.split('\n'))) {
     const [op, rel, a, b] = line.split(' ')
     seq++
     if (op === 'w' && rel && a !== undefined && b !== undefined) {
@@ -56,11 +77,16 @@ export function replayJournal(text: string): JournalState {
     } else if (op === 'c' && rel !== undefined && a !== undefined) {
       hits += Number(rel) || 0
       misses += Number(a) || 0
+    } else if (op === 's' && rel && a !== undefined && b !== undefined) {
+      const segment = { n: Number(rel), offset: Number(a), at: Number(b) }
+      if (Number.isSafeInteger(segment.n) && Number.isSafeInteger(segment.offset) && Number.isFinite(segment.at))
+        segments.set(segment.n, segment)
     }
   }
   let bytes = 0
   for (const entry of entries.values()) bytes += entry.bytes
-  return { entries, hits, misses, bytes, lines: seq, journalBytes: Buffer.byteLength(text) }
+  for (const part of [text, ...tails]) journalBytes += Buffer.byteLength(part)
+  return { entries, hits, misses, bytes, segments, lines: seq, journalBytes }
 }
 
 /** The entry file's bytes: a header line with the body's sha256 and length, then the body. */

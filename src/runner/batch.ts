@@ -1,59 +1,82 @@
 /**
- * One batch of the runner: claim → parse → load config → facts → plan → execute (one notes
- * commit) → delete the claimed files → metrics. Whatever goes wrong before publishing puts the
- * files back in the spool; nothing is deleted that was not published. Malformed files go to
- * spool/bad/, files still being written back to the spool.
+ * One batch of the runner, in two steps the runner calls in order:
+ *
+ *     claimBatch (rename spool files into the runner's own directory, parse them)
+ *     ─▶ the runner loads its config ─▶ runClaimed (facts → plan → queue → job → publish, one notes
+ *     commit) ─▶ delete the claimed files ─▶ metrics
+ *
+ * Whatever goes wrong before publishing puts the files back in the spool; nothing is deleted that
+ * was not published. Malformed files go to spool/bad/, files still being written back to the spool.
  */
-import { loadConfig } from '../config/load.js'
 import { GitvanError } from '../errors.js'
-import { executePlan } from '../schedule/execute.js'
-import { gatherFacts } from '../schedule/facts.js'
-import { planJobs } from '../schedule/plan.js'
+import type { HookEvent } from '../event.js'
+import type { Repo } from '../git/repo.js'
 import type { Owner } from '../spool/lock.js'
-import { recordBatch } from '../spool/log.js'
-import { claim, finish, loadClaimed, requeue } from '../spool/spool.js'
+import { type Log, recordBatch } from '../spool/log.js'
+import { type Claimed, claim, finish, loadClaimed, requeue } from '../spool/spool.js'
 import type { Config } from '../types.js'
-import type { RunnerExit, RunnerOptions } from './lifecycle.js'
+import { runEvents } from './pipeline.js'
+
+export type BatchOptions = {
+  readonly repo: Repo
+  readonly log: Log
+  readonly env?: NodeJS.ProcessEnv
+  readonly signal?: AbortSignal
+  /** Where a run that did not end ok is reported, besides the log. */
+  readonly report?: (text: string) => void
+}
+
+export type ClaimedBatch = {
+  readonly claimed: readonly Claimed[]
+  readonly events: readonly HookEvent[]
+  readonly bad: number
+  /** How long the oldest claimed event waited in the spool, in ms. */
+  readonly spoolWaitMs: number
+}
 
 export type BatchOutcome = {
   readonly ok: boolean
   readonly claimed: number
   readonly failed: number
-  readonly config?: Config
-  readonly fatal?: RunnerExit['reason']
 }
 
-export async function runBatch(options: RunnerOptions, owner: Owner, take: number): Promise<BatchOutcome> {
-  const { repo, log, signal } = options
-  const stateDir = repo.stateDir
+/** Claims up to `take` events; malformed ones go to spool/bad/, incomplete ones stay for later. */
+export function claimBatch(options: BatchOptions, owner: Owner, take: number): ClaimedBatch {
+  const { repo, log } = options
   const claimStart = Date.now()
-  const claimed = claim(stateDir, owner, take)
-  if (claimed.length === 0) return { ok: true, claimed: 0, failed: 0 }
+  const claimed = claim(repo.stateDir, owner, take)
+  if (claimed.length === 0) return { claimed, events: [], bad: 0, spoolWaitMs: 0 }
   const oldest = Math.min(...claimed.map((item) => item.mtimeMs))
   const spoolWaitMs = Math.max(0, Math.round(claimStart - oldest))
-  const { events, bad, incomplete } = loadClaimed(stateDir, claimed)
+  const { events, bad, incomplete } = loadClaimed(repo.stateDir, claimed)
   for (const item of bad) log.info(`malformed event ${item.name} moved to spool/bad/: ${item.reason}`)
   if (incomplete > 0) log.debug(`${incomplete} event file(s) still being written; left for the next batch`)
-  if (events.length === 0) return { ok: true, claimed: claimed.length, failed: 0 }
-  let config: Config
+  return { claimed, events, bad: bad.length, spoolWaitMs }
+}
+
+/** Puts a claimed batch back in the spool (the config could not be loaded). */
+export const releaseBatch = (options: BatchOptions, batch: ClaimedBatch): void =>
+  requeue(options.repo.stateDir, batch.claimed)
+
+/** Runs a claimed batch with the config the runner loaded for it. */
+export async function runClaimed(
+  options: BatchOptions,
+  owner: Owner,
+  batch: ClaimedBatch,
+  config: Config,
+): Promise<BatchOutcome> {
+  const { repo, log, signal } = options
+  const stateDir = repo.stateDir
+  const { claimed, events } = batch
   try {
-    config = await loadConfig(repo.root)
-  } catch (error) {
-    requeue(stateDir, claimed)
-    log.info(`cannot load the config, events stay in the spool: ${describeError(error)}`)
-    return { ok: false, claimed: claimed.length, failed: 0, fatal: 'config' }
-  }
-  try {
-    const planStart = performance.now()
-    const facts = await gatherFacts(repo, events, config.jobs)
-    const plan = planJobs(events, config.jobs, facts)
-    const planMs = Math.round(performance.now() - planStart)
-    log.debug(`planned ${plan.runs.length} run(s) for ${events.length} event(s); ${plan.skipped} already had receipts`)
-    const execution = await executePlan(plan.runs, {
-      repo,
+    const { plan, planMs, execution } = await runEvents(repo, events, config.jobs, {
       concurrency: config.concurrency,
       ...(signal ? { signal } : {}),
       ...(options.env ? { env: options.env } : {}),
+      onPlan: (plan) =>
+        log.debug(
+          `planned ${plan.runs.length} run(s) for ${events.length} event(s); ${plan.skipped} already had receipts`,
+        ),
       onResult: (run, result) => {
         const line = `${run.job.id} on ${run.commit.slice(0, 12)} (${run.hook}): ${result.status} in ${Math.round(result.ms)} ms`
         if (result.status === 'ok') return log.debug(line)
@@ -67,7 +90,7 @@ export async function runBatch(options: RunnerOptions, owner: Owner, take: numbe
       log.info(
         `stopped by a signal: ${execution.receipts.length} receipt(s) published, ${claimed.length} event(s) back in the spool`,
       )
-      return { ok: true, claimed: claimed.length, failed: execution.failed, config }
+      return { ok: true, claimed: claimed.length, failed: execution.failed }
     }
     finish(claimed)
     const runs = plan.runs.length
@@ -75,22 +98,22 @@ export async function runBatch(options: RunnerOptions, owner: Owner, take: numbe
       at: new Date().toISOString(),
       events: events.length,
       runs,
-      stages: { spoolWaitMs, planMs, ...execution.stages },
+      stages: { spoolWaitMs: batch.spoolWaitMs, planMs, ...execution.stages },
       cache: { hit: 0, miss: 0 },
       failed: execution.failed,
       receipts: execution.receipts.length,
       skipped: plan.skipped,
-      bad: bad.length,
+      bad: batch.bad,
       runner: owner.pid,
     })
     log.info(
       `batch: ${events.length} event(s), ${runs} run(s), ${execution.failed} not ok, ${execution.receipts.length} receipt(s) published`,
     )
-    return { ok: true, claimed: claimed.length, failed: execution.failed, config }
+    return { ok: true, claimed: claimed.length, failed: execution.failed }
   } catch (error) {
     requeue(stateDir, claimed)
     log.info(`batch of ${claimed.length} event(s) not done: ${describeError(error)}`)
-    return { ok: false, claimed: claimed.length, failed: 0, config }
+    return { ok: false, claimed: claimed.length, failed: 0 }
   }
 }
 

@@ -25,7 +25,8 @@ import { acquireLock, clearStarting, holdsLock, type Owner, releaseLock, selfOwn
 import type { Log } from '../spool/log.js'
 import { listWaiting, requeueOrphans } from '../spool/spool.js'
 import type { Config } from '../types.js'
-import { describeError, runBatch } from './batch.js'
+import { type BatchOutcome, claimBatch, describeError, releaseBatch, runClaimed } from './batch.js'
+import { recordHeapMB } from './heap.js'
 
 export type RunnerMode =
   /** Detached: debounce, and stay until idle. */
@@ -76,13 +77,18 @@ export async function runRunner(options: RunnerOptions): Promise<RunnerExit> {
     log.info(`cannot load the config, events stay in the spool: ${describeError(error)}`)
     return { reason: 'config', batches: 0, failed: 0 }
   }
+  recordHeapMB(stateDir, config.runner.maxHeapMB)
   log.info(`runner started (${options.mode}) in ${repo.root}`)
   const totals = { batches: 0, failed: 0 }
+  // The config read here serves the first batch; every later batch reads it again (serve), so an
+  // edit takes effect with the next batch, and the runner owns the one it is using.
+  let first = true
   for (;;) {
     const orphans = requeueOrphans(stateDir, owner)
     if (orphans > 0) log.info(`re-queued ${orphans} event(s) a stopped runner had claimed`)
     // A runner that waited for another one to finish has nothing to idle for: that one drained.
-    const reason = await serve(options, owner, config, totals, (next) => (config = next), waited)
+    const reason = await serve(options, owner, config, totals, waited, first)
+    first = false
     releaseLock(stateDir, owner)
     if (reason !== 'idle' || signal?.aborted) {
       log.info(`runner stops: ${reason}`)
@@ -139,8 +145,8 @@ async function serve(
   owner: Owner,
   initial: Config,
   totals: Totals,
-  setConfig: (c: Config) => void,
-  waited = false,
+  waited: boolean,
+  fresh: boolean,
 ): Promise<RunnerExit['reason']> {
   const { repo, log, signal } = options
   let config = initial
@@ -169,17 +175,30 @@ async function serve(
     }
     if (!holdsLock(repo.stateDir, owner)) return 'lost-lock'
     log.debug(`batch: ${waiting} waiting, taking up to ${decision.take} (${decision.reason})`)
-    const outcome = await runBatch(options, owner, decision.take)
+    const batch = claimBatch(options, owner, decision.take)
+    let outcome: BatchOutcome = { ok: true, claimed: batch.claimed.length, failed: 0 }
+    if (batch.events.length > 0) {
+      if (!fresh) {
+        try {
+          config = await loadConfig(repo.root)
+        } catch (error) {
+          releaseBatch(options, batch)
+          log.info(`cannot load the config, events stay in the spool: ${describeError(error)}`)
+          return 'config'
+        }
+      }
+      fresh = false
+      recordHeapMB(repo.stateDir, config.runner.maxHeapMB)
+      outcome = await runClaimed(options, owner, batch, config)
+    }
     state = afterFlush(state, outcome.claimed, Date.now())
     lastWork = Date.now()
-    if (outcome.config) setConfig((config = outcome.config))
     if (outcome.ok) {
       failures = 0
       totals.batches++
       totals.failed += outcome.failed
       continue
     }
-    if (outcome.fatal) return outcome.fatal
     failures++
     if (failures >= MAX_FAILURES) return 'failing'
     const backoff = Math.min(30_000, 500 * 2 ** failures)

@@ -2,7 +2,7 @@
  * Starting a runner, and the node side of an async hook.
  *
  * `ensureRunner` starts a detached runner unless a live one holds the lock: `node
- * --max-old-space-size=<runner.maxHeapMB> <cli> runner`, in its own session (detached), stdio
+ * --max-old-space-size=<runner.maxHeapMB, as recorded in runner.heap> <cli> runner`, in its own session (detached), stdio
  * closed, so the user's terminal is neither held nor able to kill it with ^C. Git's per-command
  * variables (GIT_DIR, GIT_INDEX_FILE, `-c` parameters...) are dropped from its environment: they
  * describe the git command that ran the hook, which is over by the time the runner works.
@@ -12,16 +12,15 @@
  * the batch in this process.
  */
 import { spawn } from 'node:child_process'
-import { readFileSync } from 'node:fs'
 import path from 'node:path'
-import { loadConfig } from '../config/load.js'
 import type { HookEvent } from '../event.js'
+import { readHead } from '../git/head.js'
 import type { Repo } from '../git/repo.js'
-import { gitSync } from '../git/spawn.js'
 import type { AsyncHook } from '../hooks.js'
 import { isAlive, readLock, writeStarting } from '../spool/lock.js'
 import { openLog } from '../spool/log.js'
 import { writeEvent } from '../spool/spool.js'
+import { readHeapMB } from './heap.js'
 import { type RunnerExit, runRunner } from './lifecycle.js'
 
 /** `git rev-parse --local-env-vars` plus the variables git sets for one command's hooks. */
@@ -54,8 +53,6 @@ export function runnerEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return clean
 }
 
-export const DEFAULT_HEAP_MB = 512
-
 export type Started = 'running' | 'started'
 
 /**
@@ -71,12 +68,7 @@ export async function ensureRunner(
   if (!options.always && holder && isAlive(holder)) return 'running'
   const cli = options.cli ?? process.argv[1]
   if (cli === undefined) throw new Error('process.argv[1] is not set: cannot locate the gitvan CLI')
-  let heapMB = DEFAULT_HEAP_MB
-  try {
-    heapMB = (await loadConfig(repo.root)).runner.maxHeapMB
-  } catch {
-    // The runner reports the config problem in its log; the heap limit keeps its default.
-  }
+  const heapMB = readHeapMB(repo.stateDir)
   const child = spawn(process.execPath, [`--max-old-space-size=${heapMB}`, cli, 'runner'], {
     cwd: repo.root,
     env: runnerEnv(env),
@@ -91,22 +83,6 @@ export async function ensureRunner(
   }
   child.unref()
   return 'started'
-}
-
-/** HEAD and the branch it names (a rebase's branch while one runs), read the way the shim does. */
-export function readHead(repo: Repo): { readonly head: string; readonly ref: string } {
-  const result = gitSync(['rev-parse', 'HEAD', '--symbolic-full-name', 'HEAD'], { cwd: repo.root })
-  const [head = '', ref = 'HEAD'] = result.ok ? result.stdout.split('\n') : []
-  if (ref !== 'HEAD') return { head, ref }
-  for (const dir of ['rebase-merge', 'rebase-apply']) {
-    try {
-      const name = readFileSync(path.join(repo.gitDir, dir, 'head-name'), 'utf8').trim()
-      if (name.startsWith('refs/')) return { head, ref: name }
-    } catch {
-      // not rebasing this way
-    }
-  }
-  return { head, ref }
 }
 
 export type SpoolOutcome = { readonly file: string; readonly runner: Started | RunnerExit }
@@ -125,8 +101,8 @@ export async function spoolHookEvent(
     readonly report?: (text: string) => void
   },
 ): Promise<SpoolOutcome> {
-  const { head, ref } = readHead(repo)
-  const event: HookEvent = { hook, head, ref, cwd: options.cwd, args, stdin, time: Date.now() }
+  const { commit: head, ref } = await readHead({ ...repo, env: options.env }, { followRebase: true })
+  const event: HookEvent = { hook, head, ref: ref || 'HEAD', cwd: options.cwd, args, stdin, time: Date.now() }
   const file = writeEvent(repo.stateDir, event)
   if (!options.foreground) return { file, runner: await ensureRunner(repo, options.env) }
   const log = openLog(repo.stateDir, options.env.GITVAN_DEBUG === '1')

@@ -3,7 +3,7 @@
  * files, tags, which (job, commit) pairs already have a receipt) are gathered beforehand
  * (schedule/facts.ts), so the same plan comes out of the runner and of `gitvan run`.
  *
- *     planJobs(events, jobs, facts, { force }) → { runs, skipped }
+ *     planJobs(events, jobs, facts, { force }) → { runs, skipped, skippedByJob }
  *
  * Which commits an event concerns (`eventTargets`):
  * - post-commit, post-merge, post-applypatch: HEAD;
@@ -83,6 +83,8 @@ export type Plan = {
   readonly runs: readonly PlannedRun[]
   /** (job, commit) pairs dropped because a receipt exists. */
   readonly skipped: number
+  /** The same count by job id (jobs that skipped nothing are absent). */
+  readonly skippedByJob: ReadonlyMap<string, number>
 }
 
 export const receiptKey = (job: string, commit: string): string => `${job}\u0000${commit}`
@@ -168,9 +170,11 @@ export function planJobs(
   const targets = ordered.flatMap(eventTargets)
   const runs: PlannedRun[] = []
   let skipped = 0
+  const skippedByJob = new Map<string, number>()
   const isDone = (job: Job, commit: string): boolean => {
     if (options.force || !facts.done.has(receiptKey(job.id, commit))) return false
     skipped++
+    skippedByJob.set(job.id, (skippedByJob.get(job.id) ?? 0) + 1)
     return true
   }
   for (const job of jobs) {
@@ -216,7 +220,7 @@ export function planJobs(
       }
     }
   }
-  return { runs, skipped }
+  return { runs, skipped, skippedByJob }
 }
 
 const toRun = (job: Job, match: Match, commits: readonly string[]): PlannedRun => ({

@@ -26,9 +26,8 @@ import {
   toJsonReport,
   toJunit,
 } from '../../report/run.js'
-import { executePlan } from '../../schedule/execute.js'
-import { gatherFacts } from '../../schedule/facts.js'
-import { commitEvents, type PlannedRun, planJobs } from '../../schedule/plan.js'
+import { runEvents } from '../../runner/pipeline.js'
+import { commitEvents, type PlannedRun } from '../../schedule/plan.js'
 import type { Config, Job } from '../../types.js'
 import { parseCommandArgs } from '../args.js'
 import type { Command } from '../command.js'
@@ -235,22 +234,18 @@ async function runBatch(
   progress: (run: PlannedRun, failure: string | undefined) => void,
 ): Promise<void> {
   const events = toEvents(commits, request.hook, ref)
-  const facts = await gatherFacts(repo, events, jobs)
-  // Planned job by job (the same plan as one call) to count the skipped receipts per job.
-  const runs: PlannedRun[] = []
-  for (const job of jobs) {
-    const plan = planJobs(events, [job], facts, { force: request.force })
-    runs.push(...plan.runs)
-    const counts = tally.jobs.get(job.id)
-    if (counts) counts.skipped += plan.skipped
-    tally.skipped += plan.skipped
-  }
-  tally.planned += runs.length
-  if (runs.length === 0) return
-  const execution = await executePlan(runs, {
-    repo,
+  const { execution } = await runEvents(repo, events, jobs, {
     concurrency: request.concurrency ?? config.concurrency,
+    force: request.force,
     signal,
+    onPlan: (plan) => {
+      for (const [job, skipped] of plan.skippedByJob) {
+        const counts = tally.jobs.get(job)
+        if (counts) counts.skipped += skipped
+      }
+      tally.skipped += plan.skipped
+      tally.planned += plan.runs.length
+    },
     onResult: (run, result) => progress(run, recordResult(tally, run, result)),
   })
   tally.receipts += execution.receipts.length
