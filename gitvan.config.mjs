@@ -9,6 +9,12 @@ export default defineConfig({
       run: 'sh -n {files}',
       description: 'syntax-check the POSIX hook shim',
     },
+    // Biome's format and lint check on what is committed (npm run format fixes it).
+    format: {
+      on: { hook: 'pre-commit', paths: ['**/*.{ts,mjs,cjs,json}'] },
+      run: 'node_modules/.bin/biome check --no-errors-on-unmatched --files-ignore-unknown=true {files}',
+      description: 'Biome format and lint check of the staged files',
+    },
     types: {
       on: 'pre-push',
       run: 'npx tsc --noEmit',

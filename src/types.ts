@@ -5,7 +5,6 @@
  * facts through `{files}`, `{commit}` and `{branch}` in their argv and GITVAN_* variables in their
  * environment. Types only: nothing here runs.
  */
-import type { CommitInfo } from './git/commits.js'
 import type { HookName } from './hooks.js'
 
 export type JobMode = 'each' | 'latest' | 'batch'
@@ -56,6 +55,17 @@ export type Config = {
   readonly concurrency: number
   readonly cache: { readonly enabled: boolean; readonly maxSizeBytes: number; readonly ttlMs: number }
   readonly runner: { readonly idleMs: number; readonly maxHeapMB: number }
+}
+
+/** One commit's metadata, as `ctx.git.commit()` and templates see it. */
+export type CommitInfo = {
+  readonly oid: string
+  readonly short: string
+  readonly subject: string
+  readonly body: string
+  readonly author: { readonly name: string; readonly email: string }
+  /** Author date, ISO 8601. */
+  readonly date: string
 }
 
 export type ExecResult = {

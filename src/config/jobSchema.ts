@@ -83,9 +83,12 @@ function checkHook(problems: Problems, path: string, value: unknown): void {
 }
 
 function checkHooks(problems: Problems, path: string, value: unknown): void {
-  if (!Array.isArray(value)) return checkHook(problems, path, value)
+  if (!Array.isArray(value)) {
+    checkHook(problems, path, value)
+    return
+  }
   if (value.length === 0) report(problems, path, 'expected at least one hook name, got [] (array)')
-  value.forEach((hook, i) => checkHook(problems, index(path, i), hook))
+  for (const [i, hook] of value.entries()) checkHook(problems, index(path, i), hook)
 }
 
 /** The hook names of a trigger, whatever its form; anything malformed is left out (it is reported elsewhere). */
@@ -96,7 +99,10 @@ export function triggerHooks(on: unknown): readonly string[] {
 }
 
 function checkTrigger(problems: Problems, path: string, on: unknown): void {
-  if (typeof on === 'string' || Array.isArray(on)) return checkHooks(problems, path, on)
+  if (typeof on === 'string' || Array.isArray(on)) {
+    checkHooks(problems, path, on)
+    return
+  }
   if (!isRecord(on)) {
     report(
       problems,
@@ -117,11 +123,21 @@ const PLACEHOLDERS = ['files', 'commit', 'branch']
 /** A command must split into argv now, not fail at its first run; `{file}` is most likely a typo of `{files}`. */
 function checkRun(problems: Problems, path: string, run: unknown): void {
   if (run === undefined || typeof run === 'function') return
-  if (typeof run !== 'string')
-    return report(problems, path, `expected a command (string) or a function, got ${received(run)}`)
-  if (run.trim() === '') return report(problems, path, 'expected a command, got an empty string')
+  const problem =
+    typeof run !== 'string'
+      ? `expected a command (string) or a function, got ${received(run)}`
+      : run.trim() === ''
+        ? 'expected a command, got an empty string'
+        : undefined
+  if (problem !== undefined || typeof run !== 'string') {
+    report(problems, path, problem ?? '')
+    return
+  }
   const parsed = parseCommand(run)
-  if (!parsed.ok) return report(problems, path, parsed.problem)
+  if (!parsed.ok) {
+    report(problems, path, parsed.problem)
+    return
+  }
   for (const [text, name = ''] of run.matchAll(/\{([A-Za-z]+)\}/g)) {
     const close = PLACEHOLDERS.includes(name) ? undefined : suggest(name, PLACEHOLDERS)
     if (close !== undefined)

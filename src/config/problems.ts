@@ -130,7 +130,10 @@ export function checkString(problems: Problems, path: string, value: unknown): v
 /** A string, or a list of non-empty strings (globs, template paths). */
 export function checkStrings(problems: Problems, path: string, value: unknown, allowSingle: boolean): void {
   if (value === undefined) return
-  if (allowSingle && typeof value === 'string') return checkString(problems, path, value)
+  if (allowSingle && typeof value === 'string') {
+    checkString(problems, path, value)
+    return
+  }
   if (!Array.isArray(value)) {
     report(
       problems,
@@ -139,7 +142,7 @@ export function checkStrings(problems: Problems, path: string, value: unknown, a
     )
     return
   }
-  value.forEach((item, i) => checkString(problems, index(path, i), item))
+  for (const [i, item] of value.entries()) checkString(problems, index(path, i), item)
 }
 
 export function checkDuration(problems: Problems, path: string, value: unknown, positive = false): void {

@@ -262,18 +262,18 @@ export function openGateCache(
       if (!stored) storedAll = false
     }
     // With no gate selected, the verdict still rests on the staged changes alone: no worktree check.
-    if (probe && storedAll) await writeProbe(candidates, t.oid)
+    if (probe && storedAll) await writeProbe(t.oid)
   }
 
   /** Whether the shim may answer for this hook: every gate's key is content the shim can check. */
   function probeAllowed(candidates: readonly Job[]): boolean {
     if (!probing) return false
     if (candidates.some((job) => job.on.author !== undefined)) return false // the probe cannot ask who commits
-    if (!pending.every((p) => p.lookup !== undefined && p.lookup.probeSafe)) return false
+    if (!pending.every((p) => p.lookup?.probeSafe)) return false
     return !existsSync(path.join(request.root, JOBS_DIR)) // a new file under jobs/ would go unseen
   }
 
-  async function writeProbe(candidates: readonly Job[], treeOid: string): Promise<void> {
+  async function writeProbe(treeOid: string): Promise<void> {
     const [print, baseTree] = await Promise.all([fingerprint(), base()])
     if (print?.cli === undefined) return
     let headLine: string

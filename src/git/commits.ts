@@ -8,19 +8,10 @@
  * says which.
  */
 import { GitvanError } from '../errors.js'
+import type { CommitInfo } from '../types.js'
 import { withCatFile } from './catfile.js'
 import type { Repo } from './repo.js'
 import { git } from './spawn.js'
-
-export type CommitInfo = {
-  readonly oid: string
-  readonly short: string
-  readonly subject: string
-  readonly body: string
-  readonly author: { readonly name: string; readonly email: string }
-  /** Author date, ISO 8601. */
-  readonly date: string
-}
 
 export type CommitDetails = CommitInfo & { readonly parents: readonly string[]; readonly tree: string }
 

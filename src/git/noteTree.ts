@@ -19,7 +19,7 @@ export class NoteTree {
   constructor(cat: CatFile, tip: string) {
     this.#cat = cat
     this.#root = cat.read(tip).then((object) => {
-      if (!object || object.type !== 'commit') throw new Error(`notes tip ${tip} is not a commit`)
+      if (object?.type !== 'commit') throw new Error(`notes tip ${tip} is not a commit`)
       const match = /^tree ([0-9a-f]+)/.exec(object.content.toString('latin1', 0, 80))
       return match?.[1]
     })
@@ -29,7 +29,7 @@ export class NoteTree {
     let tree = this.#trees.get(oid)
     if (!tree) {
       tree = this.#cat.read(oid).then((object) => {
-        if (!object || object.type !== 'tree') throw new Error(`notes tree ${oid} is missing`)
+        if (object?.type !== 'tree') throw new Error(`notes tree ${oid} is missing`)
         return parseTree(object.content, oid.length / 2)
       })
       this.#trees.set(oid, tree)
@@ -45,7 +45,7 @@ export class NoteTree {
       const note = tree.get(commit.slice(depth))
       if (note && !note.mode.startsWith('4')) return note.oid
       const sub = tree.get(commit.slice(depth, depth + 2))
-      treeOid = sub && sub.mode.startsWith('4') ? sub.oid : undefined
+      treeOid = sub?.mode.startsWith('4') ? sub.oid : undefined
     }
     return undefined
   }

@@ -14,7 +14,7 @@
 import os from 'node:os'
 import { GitvanError } from '../errors.js'
 import { isObjectId } from '../names.js'
-import { parseReceipts, RECEIPT_SCHEMA, type Receipt, toReceiptLine } from '../receipt.js'
+import { parseReceipts, type Receipt, toReceiptLine } from '../receipt.js'
 import { withCatFile } from './catfile.js'
 import { writeNotesCommit } from './fastImport.js'
 import { isAlive } from './locks.js'

@@ -58,12 +58,16 @@ export function parseCommand(command: string): ParsedCommand {
   // escaped) is pushed as is, so `'{files}'` and `\{files}` stay literal.
   let open = ''
   const flush = () => {
-    if (open) (word ??= []).push(...pieces(open))
+    if (open) {
+      word ??= []
+      word.push(...pieces(open))
+    }
     open = ''
   }
   const literal = (text: string) => {
     flush()
-    ;(word ??= []).push({ text })
+    word ??= []
+    word.push({ text })
   }
   const start = () => {
     word ??= []
@@ -161,7 +165,10 @@ export function expandCommand(words: readonly Word[], facts: CommandFacts, budge
     if ('text' in piece) return piece.text
     return piece.placeholder === 'commit' ? facts.commit : (facts.branch ?? '')
   }
-  const isFiles = (w: Word) => w.length === 1 && 'placeholder' in w[0]! && w[0].placeholder === 'files'
+  const isFiles = (w: Word) => {
+    const only = w.length === 1 ? w[0] : undefined
+    return only !== undefined && 'placeholder' in only && only.placeholder === 'files'
+  }
   const filesWords = words.filter(isFiles).length
   const build = (chunk: readonly string[]): string[] =>
     words.flatMap((w) => (isFiles(w) ? [...chunk] : [w.map(fixed).join('')]))

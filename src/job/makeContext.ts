@@ -5,9 +5,8 @@
  * into the job's log, which is shown when the job fails.
  */
 import { format } from 'node:util'
-import type { CommitInfo } from '../git/commits.js'
 import { git } from '../git/spawn.js'
-import type { ExecResult, JobContext } from '../types.js'
+import type { CommitInfo, ExecResult, JobContext } from '../types.js'
 import { execArgv, type TailBuffer } from './exec.js'
 import type { JobInput } from './input.js'
 

@@ -12,7 +12,6 @@
  * the batch in this process.
  */
 import { spawn } from 'node:child_process'
-import path from 'node:path'
 import type { HookEvent } from '../event.js'
 import { readHead } from '../git/head.js'
 import type { Repo } from '../git/repo.js'

@@ -60,7 +60,7 @@ describe('gitvan doctor', () => {
 
   it('fails with exit 2 outside a repository', () => {
     const repo = makeRepo()
-    const outside = repo.dir + '-outside'
+    const outside = `${repo.dir}-outside`
     mkdirSync(outside)
     const r = repo.gitvan(['doctor'], { cwd: outside })
     expect(r.code).toBe(2)

@@ -103,7 +103,10 @@ describe('withRetry', () => {
   it('stops at the first value that needs no retry, or when attempts run out', async () => {
     const seen: number[] = []
     const done = await withRetry(
-      async (n) => (seen.push(n), n),
+      async (n) => {
+        seen.push(n)
+        return n
+      },
       (n) => n < 3,
       { baseMs: 1 },
     )

@@ -176,7 +176,16 @@ describe('runJob: retries', () => {
 
   it('measures the whole run with the injected clock', async () => {
     let t = 1000
-    const r = await runJob(makeJob({ id: 'clock', run: () => void (t += 42) }), input, { now: () => t })
+    const r = await runJob(
+      makeJob({
+        id: 'clock',
+        run: () => {
+          t += 42
+        },
+      }),
+      input,
+      { now: () => t },
+    )
     expect(r.ms).toBe(42)
   })
 })

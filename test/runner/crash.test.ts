@@ -95,7 +95,10 @@ describe('runner crashes and shutdowns lose nothing', () => {
     repo.commit('wake the runner', { allowEmpty: true, env: { GITVAN_RUNNER_STOP_DELAY_MS: '3000' } })
     const seen = { pid: 0 }
     await waitFor(
-      () => (seen.pid = status(repo).runner.pid ?? 0) !== 0,
+      () => {
+        seen.pid = status(repo).runner.pid ?? 0
+        return seen.pid !== 0
+      },
       () => 'no runner',
     )
     // Wait for the window: the lock is gone but the runner has not had its last look yet.

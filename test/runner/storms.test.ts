@@ -46,7 +46,7 @@ describe('hook storms become batches', () => {
     const trees = Array.from({ length: 8 }, (_, i) =>
       path.join(path.dirname(repo.dir), `${path.basename(repo.dir)}-wt${i}`),
     )
-    trees.forEach((dir, i) => repo.git([...noHooks, 'worktree', 'add', '-q', '-b', `w${i}`, dir]))
+    for (const [i, dir] of trees.entries()) repo.git([...noHooks, 'worktree', 'add', '-q', '-b', `w${i}`, dir])
     const loop = 'for i in 1 2 3 4 5 6 7 8 9 10; do git commit -q --allow-empty -m "$PWD $i" || exit 1; done'
     const results = await Promise.all(trees.map((cwd) => runAsync('sh', ['-c', loop], { cwd, env: repo.env })))
     expect(results.map((r) => r.code)).toEqual(Array(8).fill(0))

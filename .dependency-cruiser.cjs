@@ -1,0 +1,59 @@
+/**
+ * The rooms of src/ and which way imports run (STYLE.md, docs/design.md): a break fails
+ * `npm run lint`. Type-only imports count: a cycle of types is still a cycle a reader untangles.
+ *
+ * Rooms are layered, lowest first; a room may import its own files, the leaves and rooms below it,
+ * never a room above. With a strict order no two rooms can import each other.
+ */
+const LAYERS = ['git', 'cache', 'job', 'config', 'schedule', 'spool', 'gate', 'install', 'runner', 'report', 'cli']
+// Leaf modules at the top of src/: they import only each other (and node).
+const LEAVES = '^src/(receipt|hooks|event|types|names|sleep|errors|lockFile)[.]ts$'
+const ROOM = (names) => `^src/(${names.join('|')})/`
+// Modules that must stay pure: a test can run them with no repository, file or process.
+const PURE =
+  '^src/(config/(validate|resolve|jobSchema|problems|suggest|units)|event|schedule/(debounce|plan|match)|cache/(key|format))[.]ts$'
+const IO = '^(node:)?(fs|fs/promises|child_process|os|worker_threads)$'
+
+const layerRules = LAYERS.slice(0, -1).map((room, i) => ({
+  name: `${room}-imports-no-room-above`,
+  severity: 'error',
+  comment: `src/${room}/ may import ${LAYERS.slice(0, i).join(', ') || 'no other room'} and the leaves; not ${LAYERS.slice(i + 1).join(', ')}.`,
+  from: { path: `^src/${room}/` },
+  to: { path: `${ROOM(LAYERS.slice(i + 1))}|^src/index[.]ts$` },
+}))
+
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-circular',
+      severity: 'error',
+      comment: 'No import cycles between files, type-only imports included.',
+      from: {},
+      to: { circular: true },
+    },
+    ...layerRules,
+    {
+      name: 'leaves-import-only-leaves',
+      severity: 'error',
+      comment: 'The leaf modules (receipt, hook catalog, event, shared types, names, sleep, errors) import no room.',
+      from: { path: LEAVES },
+      to: { path: `${ROOM(LAYERS)}|^src/index[.]ts$` },
+    },
+    {
+      name: 'pure-modules-do-no-io',
+      severity: 'error',
+      comment:
+        'Config validation, event parsing, debounce, plan, match and cache keys reach no fs, process or git module, ' +
+        'through any chain of imports. git/refname.ts is the one pure file of git/ they may use: ref names are checked as git does.',
+      from: { path: PURE },
+      to: { path: `${IO}|^src/git/`, pathNot: '^src/git/refname[.]ts$', reachable: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'] },
+  },
+}
