@@ -79,7 +79,7 @@ describe('spool event file', () => {
   })
 
   it('is pure: imports no fs or child_process', () => {
-    const source = readFileSync(path.join(import.meta.dirname, '../../src/spool/event.ts'), 'utf8')
+    const source = readFileSync(path.join(import.meta.dirname, '../src/event.ts'), 'utf8')
     expect(source).not.toMatch(/node:(fs|child_process)/)
   })
 })

@@ -28,11 +28,11 @@ import { blobId, type Content, cacheKey, type KeyMaterial } from '../cache/key.j
 import { PROBE_HOOKS, probeHead, probePath, renderProbe } from '../cache/probe.js'
 import { CacheStore, cacheDirOf } from '../cache/store.js'
 import { CONFIG_FILES, JOBS_DIR } from '../config/discover.js'
-import { git } from '../git/spawn.js'
+import { headTree, unstagedPaths, writeTree } from '../git/staged.js'
 import { parseCommand } from '../job/command.js'
 import type { JobResult } from '../job/result.js'
 import type { Config, Job } from '../types.js'
-import { type GateFacts, type GateRequest, once, splitZ } from './facts.js'
+import { type GateFacts, type GateRequest, once } from './facts.js'
 
 declare const __GITVAN_VERSION__: string
 const VERSION = typeof __GITVAN_VERSION__ === 'string' ? __GITVAN_VERSION__ : 'dev'
@@ -98,10 +98,6 @@ export function openGateCache(
       ttlMs: config.cache.ttlMs,
     },
   )
-  const run = async (args: readonly string[]): Promise<string | undefined> => {
-    const result = await git(args, { cwd: request.root, env: request.env })
-    return result.ok ? result.stdout : undefined
-  }
   const probing = (PROBE_HOOKS as readonly string[]).includes(request.hook)
   const configFile = path.relative(config.root, config.file).split(path.sep).join('/')
 
@@ -119,13 +115,11 @@ export function openGateCache(
   // The tree, and the index file's identity right after it was read (write-tree may rewrite the
   // index to record its cache tree): if the identity differs once the gates are done, they staged.
   const tree = once(async () => {
-    const oid = request.shim?.tree ?? (await run(['write-tree']))?.trim()
+    const oid = request.shim?.tree ?? (await writeTree(request))
     return oid === undefined ? undefined : { oid, stamp: indexStamp() }
   })
   /** HEAD's tree, 'none' on an unborn branch: with the index's tree it fixes the staged changes. */
-  const base = once(
-    async () => request.shim?.base ?? (await run(['rev-parse', '-q', '--verify', 'HEAD^{tree}']))?.trim() ?? 'none',
-  )
+  const base = once(async () => request.shim?.base ?? (await headTree(request)) ?? 'none')
   /**
    * Blob ids of the CLI and the config file (for a probe) and of each declared input (null when
    * absent), computed here as git does for `hash-object --no-filters`: sha1 of `blob <size>\0` and
@@ -242,9 +236,8 @@ export function openGateCache(
     if (toStore.length === 0 && !probe) return
     const t = await tree()
     if (t === undefined || t.stamp === undefined || indexStamp() !== t.stamp) return // the gates staged: what passed is not what the key names
-    const out = toStore.length === 0 ? '' : await run(['diff-files', '--name-only', '-z'])
-    if (out === undefined) return
-    const changed = new Set(splitZ(out))
+    const changed = toStore.length === 0 ? new Set<string>() : await unstagedPaths(request)
+    if (changed === undefined) return
     let storedAll = true
     for (const p of toStore) {
       const found = p.lookup as Lookup

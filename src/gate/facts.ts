@@ -24,7 +24,10 @@ import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { GitvanError } from '../errors.js'
 import { readHead } from '../git/head.js'
-import { git } from '../git/spawn.js'
+import { changedPaths } from '../git/history.js'
+import { objectTypes } from '../git/objects.js'
+import { readGit } from '../git/read.js'
+import { stagedBlobs } from '../git/staged.js'
 import { branchOf, tagOf } from '../names.js'
 import type { TriggerFacts } from '../schedule/match.js'
 
@@ -67,39 +70,11 @@ export type PushedRef = {
 
 const isZero = (oid: string) => /^0+$/.test(oid)
 
-async function readGit(args: readonly string[], request: GateRequest): Promise<string> {
-  const result = await git(args, { cwd: request.root, env: request.env })
-  if (!result.ok)
-    throw new GitvanError('GIT_FAILED', `${request.hook}: git ${args.join(' ')} failed (exit ${result.code}).`, {
-      details: [result.stderr.trim()].filter(Boolean),
-    })
-  return result.stdout
-}
-
-export const splitZ = (text: string): string[] => text.split('\0').filter((name) => name !== '')
-
 /** A lazy value: `load` runs on the first call, and every call shares its promise. */
 export const once = <T>(load: () => Promise<T>): (() => Promise<T>) => {
   let promise: Promise<T> | undefined
   return () => (promise ??= load())
 }
-
-/**
- * The staged paths with the blob id and mode each will commit (`<oid> <mode>`): one
- * `diff --cached --raw` gives both, so the gate cache's keys cost no second git process.
- */
-export const stagedBlobs = (request: GateRequest): Promise<Map<string, string>> =>
-  readGit(['diff', '--cached', '--raw', '-z', '--no-renames', '--no-abbrev', '--diff-filter=ACMR'], request).then(
-    (out) => {
-      const blobs = new Map<string, string>()
-      const parts = splitZ(out) // ':<old mode> <new mode> <old oid> <new oid> <status>', then the path
-      for (let i = 0; i + 1 < parts.length; i += 2) {
-        const [, mode, , oid] = (parts[i] as string).split(' ')
-        blobs.set(parts[i + 1] as string, `${oid ?? ''} ${mode ?? ''}`)
-      }
-      return blobs
-    },
-  )
 
 /** The message as git will record it: comment lines and a `git commit -v` diff left out. */
 export function cleanMessage(text: string): string {
@@ -129,35 +104,15 @@ async function pushedFiles(refs: readonly PushedRef[], request: GateRequest): Pr
   const sent = refs.filter((ref) => !isZero(ref.localOid))
   if (sent.length === 0) return []
   const olds = [...new Set(sent.map((ref) => ref.remoteOid).filter((oid) => !isZero(oid)))]
-  const known = olds.length === 0 ? [] : await knownObjects(olds, request)
+  // Which old oids name commits present here (a remote's oid may not be).
+  const known = (await objectTypes(request, olds)).flatMap((object) => (object?.type === 'commit' ? [object.oid] : []))
   const unknownBase = sent.some((ref) => isZero(ref.remoteOid) || !known.includes(ref.remoteOid))
-  const args = [
-    'log',
-    '-z',
-    '--format=',
-    '--name-only',
-    '--no-renames',
-    '--diff-filter=ACMR',
-    ...sent.map((ref) => ref.localOid),
-    '--not',
-    ...known,
-  ]
-  if (unknownBase) args.push('--remotes')
-  return [...new Set(splitZ(await readGit(args, request)))]
-}
-
-/** Which of `oids` name commits present in this repository (a remote's oid may not be). */
-async function knownObjects(oids: readonly string[], request: GateRequest): Promise<string[]> {
-  const result = await git(['cat-file', '--batch-check=%(objectname) %(objecttype)'], {
-    cwd: request.root,
-    env: request.env,
-    input: `${oids.join('\n')}\n`,
-  })
-  return result.stdout
-    .split('\n')
-    .map((line) => line.split(' '))
-    .filter(([, type]) => type === 'commit')
-    .map(([oid]) => oid ?? '')
+  return changedPaths(
+    request,
+    sent.map((ref) => ref.localOid),
+    known,
+    { remotes: unknownBase },
+  )
 }
 
 /** The branch or tag a push updates on the remote (`git push origin HEAD:main` updates main). */
@@ -199,7 +154,7 @@ export async function gatherFacts(
     readHead(request),
     isCommitMessage ? readMessage(request) : undefined,
     needs.author
-      ? readGit(['var', 'GIT_AUTHOR_IDENT'], request).then((ident) => ident.replace(/\s+\d+\s+[-+]\d{4}\s*$/, ''))
+      ? readGit(request, ['var', 'GIT_AUTHOR_IDENT']).then((ident) => ident.replace(/\s+\d+\s+[-+]\d{4}\s*$/, ''))
       : undefined,
   ])
   const commit = head.commit

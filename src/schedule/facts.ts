@@ -9,9 +9,10 @@
  */
 
 import type { HookEvent } from '../event.js'
+import { describeCommits, readTags } from '../git/history.js'
 import { readReceipts } from '../git/notes.js'
+import { objectTypes } from '../git/objects.js'
 import type { Repo } from '../git/repo.js'
-import { git } from '../git/spawn.js'
 import { latestPerJob } from '../receipt.js'
 import type { Job } from '../types.js'
 import { type CommitFacts, eventTargets, type PlanFacts, receiptKey } from './plan.js'
@@ -54,60 +55,14 @@ export async function gatherCommitFacts(
 /** name → commit oid, for names that exist and peel to a commit. */
 async function peelToCommits(repo: Repo, names: readonly string[]): Promise<Map<string, string>> {
   const result = new Map<string, string>()
-  if (names.length === 0) return result
-  const input = names.map((name) => `${name}^{commit}\n`).join('')
-  const out = await git(['cat-file', '--batch-check=%(objectname) %(objecttype)'], { cwd: repo.root, input })
-  if (!out.ok) throw new Error(`git cat-file --batch-check failed: ${out.stderr.trim()}`)
-  const lines = out.stdout.split('\n')
-  names.forEach((name, index) => {
-    const [oid, type] = (lines[index] ?? '').split(' ')
-    if (oid && type === 'commit') result.set(name, oid)
-  })
-  return result
-}
-
-/** Message, author and changed files of each commit, in one `git log`. */
-async function describeCommits(repo: Repo, oids: readonly string[]): Promise<Map<string, Omit<CommitFacts, 'tags'>>> {
-  const result = new Map<string, Omit<CommitFacts, 'tags'>>()
-  if (oids.length === 0) return result
-  const out = await git(
-    [
-      'log',
-      '--no-walk=unsorted',
-      '--stdin',
-      '-z',
-      '--name-only',
-      '--diff-merges=first-parent',
-      '--no-renames',
-      '--format=%x01%H%x00%an <%ae>%x00%B',
-    ],
-    { cwd: repo.root, input: oids.map((oid) => `${oid}\n`).join('') },
+  const types = await objectTypes(
+    repo,
+    names.map((name) => `${name}^{commit}`),
   )
-  if (!out.ok) throw new Error(`git log failed: ${out.stderr.trim()}`)
-  for (const record of out.stdout.split('\u0001')) {
-    if (record === '') continue
-    const [oid, author, message, ...rest] = record.split('\u0000')
-    if (!oid || author === undefined || message === undefined) continue
-    const files = rest
-      .map((file, index) => (index === 0 ? file.replace(/^\n/, '') : file))
-      .filter((file) => file !== '')
-    result.set(oid, { message, author, files })
-  }
-  return result
-}
-
-/** commit oid → short tag names pointing at it (annotated tags peeled). */
-async function readTags(repo: Repo): Promise<Map<string, string[]>> {
-  const out = await git(['for-each-ref', '--format=%(objectname) %(*objectname) %(refname:lstrip=2)', 'refs/tags'], {
-    cwd: repo.root,
+  names.forEach((name, index) => {
+    const object = types[index]
+    if (object?.type === 'commit') result.set(name, object.oid)
   })
-  const result = new Map<string, string[]>()
-  for (const line of out.stdout.split('\n')) {
-    const [direct, peeled, name] = line.split(' ')
-    if (!direct || peeled === undefined || !name) continue
-    const oid = peeled || direct
-    result.set(oid, [...(result.get(oid) ?? []), name])
-  }
   return result
 }
 

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest'
-import { readCommits, revList } from '../../src/git/commits.js'
-import { changedFiles } from '../../src/git/difftree.js'
+import { revList } from '../../src/git/commits.js'
+import { describeCommits } from '../../src/git/history.js'
 import { findRepo } from '../../src/git/repo.js'
 import { makeRepo, removeTemp, type TestRepo } from '../helpers/repo.js'
 
@@ -42,12 +42,13 @@ function plainDiffTree(repo: TestRepo, oid: string): string[] {
   return parents.length === 0 ? tokens.slice(1) : tokens
 }
 
-describe('changedFiles', () => {
+describe('describeCommits', () => {
   it('equals git diff-tree against the first parent for odd names, renames, deletes, merges, root and empty commits', async () => {
     const repo = oddHistory()
     const oids = await revList(findRepo(repo.dir), 'all')
     expect(oids).toHaveLength(7)
-    const files = await changedFiles(findRepo(repo.dir), oids)
+    const described = await describeCommits(findRepo(repo.dir), oids)
+    const files = new Map([...described].map(([oid, commit]) => [oid, [...commit.files]]))
     for (const oid of oids) expect(files.get(oid), oid).toEqual(plainDiffTree(repo, oid))
     expect(files.get(oids[0] as string)).toContain('new\nline')
     expect(files.get(oids[0] as string)).toContain('e69de29bb2d1d6434b8b29ae775ad8c2e48c5391')
@@ -80,37 +81,5 @@ describe('revList', () => {
 
   it('gives [] for --all on an unborn branch', async () => {
     expect(await revList(findRepo(makeRepo({ initialCommit: false }).dir), 'all')).toEqual([])
-  })
-})
-
-describe('readCommits', () => {
-  it('matches git log for every commit, in one session', async () => {
-    const repo = oddHistory()
-    repo.git(['commit', '-q', '--allow-empty', '-m', 'subject line\n\nbody one\nbody two'], {
-      env: { GIT_AUTHOR_DATE: '1700000000 +0530', GIT_AUTHOR_NAME: 'Ünï Dev' },
-    })
-    const r = findRepo(repo.dir)
-    const oids = await revList(r, 'all')
-    const commits = await readCommits(r, oids)
-    for (const oid of oids) {
-      const [short, subject, name, email, date, parents] = repo
-        .git(['log', '-1', '--format=%h%x00%s%x00%an%x00%ae%x00%aI%x00%P', oid])
-        .stdout.trim()
-        .split('\0')
-      expect(commits.get(oid)).toMatchObject({
-        oid,
-        short,
-        subject,
-        author: { name, email },
-        date,
-        parents: parents ? parents.split(' ') : [],
-      })
-    }
-    const head = commits.get(repo.rev('HEAD'))
-    expect(head).toMatchObject({
-      subject: 'subject line',
-      body: 'body one\nbody two',
-      date: '2023-11-15T03:43:20+05:30',
-    })
   })
 })

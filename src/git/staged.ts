@@ -1,0 +1,42 @@
+/**
+ * The index, read: what a commit made now would hold. Every read honours the environment the
+ * hook was given (GIT_INDEX_FILE for `git commit <paths>` and `-a`).
+ */
+import { type GitPlace, readGit, splitZ, tryGit } from './read.js'
+
+/**
+ * The staged paths with the blob id and mode each will commit (`<oid> <mode>`): added, copied,
+ * modified or renamed, so a deleted path is never among them. One `diff --cached --raw` gives both.
+ */
+export async function stagedBlobs(where: GitPlace): Promise<Map<string, string>> {
+  const out = await readGit(where, [
+    'diff',
+    '--cached',
+    '--raw',
+    '-z',
+    '--no-renames',
+    '--no-abbrev',
+    '--diff-filter=ACMR',
+  ])
+  const blobs = new Map<string, string>()
+  const parts = splitZ(out) // ':<old mode> <new mode> <old oid> <new oid> <status>', then the path
+  for (let i = 0; i + 1 < parts.length; i += 2) {
+    const [, mode, , oid] = (parts[i] as string).split(' ')
+    blobs.set(parts[i + 1] as string, `${oid ?? ''} ${mode ?? ''}`)
+  }
+  return blobs
+}
+
+/** The index as a tree (`write-tree`), or undefined when it cannot be written (a conflict). */
+export const writeTree = async (where: GitPlace): Promise<string | undefined> =>
+  (await tryGit(where, ['write-tree']))?.trim()
+
+/** HEAD's tree, or undefined on an unborn branch. */
+export const headTree = async (where: GitPlace): Promise<string | undefined> =>
+  (await tryGit(where, ['rev-parse', '-q', '--verify', 'HEAD^{tree}']))?.trim()
+
+/** Tracked paths whose work tree file differs from the index (`diff-files`), or undefined when git fails. */
+export async function unstagedPaths(where: GitPlace): Promise<Set<string> | undefined> {
+  const out = await tryGit(where, ['diff-files', '--name-only', '-z'])
+  return out === undefined ? undefined : new Set(splitZ(out))
+}
