@@ -49,7 +49,7 @@ export type Config = {
    * `hashConfigFiles` in load.ts).
    * Modules the config imports from elsewhere are not part of it.
    */
-  readonly hash: string
+  readonly hash: () => string
   readonly jobs: readonly Job[]
   readonly debounce: { readonly waitMs: number; readonly maxWaitMs: number; readonly maxBatch: number }
   readonly concurrency: number

@@ -218,13 +218,14 @@ export async function loadConfig(root: string): Promise<Config> {
     jobFiles,
     root: top,
     file,
-    hash: '',
+    // The sha256 is for trust and cache keys; computed on the first call, so the commit path skips it.
+    hash: memoise(() => hashConfigFiles(configBytes, jobBytes)),
     cpus: os.availableParallelism(),
   })
-  // The sha256 is for trust and cache keys; computed on first read, so the commit path skips it.
-  let hash: string | undefined
-  return Object.defineProperty(config, 'hash', {
-    enumerable: true,
-    get: () => (hash ??= hashConfigFiles(configBytes, jobBytes)),
-  })
+  return config
+}
+
+const memoise = <T>(compute: () => T): (() => T) => {
+  let value: { readonly v: T } | undefined
+  return () => (value ??= { v: compute() }).v
 }

@@ -33,7 +33,7 @@ export type ResolveInput = {
   readonly root: string
   /** Absolute path of the config file (or package.json, or the jobs/ directory). */
   readonly file: string
-  readonly hash: string
+  readonly hash: () => string
   /** The number of CPUs (`os.availableParallelism()`), for the default concurrency. */
   readonly cpus: number
 }

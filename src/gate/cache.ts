@@ -160,7 +160,7 @@ export function openGateCache(
     const material: KeyMaterial = {
       version: VERSION,
       job: job.id,
-      config: config.hash,
+      config: config.hash(),
       hook: request.hook,
       inputs: Object.fromEntries(job.cache.inputs.map((file) => [file, print.inputs.get(file) ?? null])),
       content: content.content,

@@ -26,7 +26,7 @@ try {
     process.exit(0)
   }
   const config = await loadConfig(root)
-  process.stdout.write(JSON.stringify({ ok: true, found: findConfigFile(root) ?? null, config }, plain))
+  process.stdout.write(JSON.stringify({ ok: true, found: findConfigFile(root) ?? null, config: { ...config, hash: config.hash() } }, plain))
 } catch (error) {
   if (error?.name !== 'GitvanError') throw error
   process.stdout.write(JSON.stringify({ ok: false, found: findConfigFile(root) ?? null, code: error.code, exitCode: error.exitCode, message: error.message, details: error.details }))

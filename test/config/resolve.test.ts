@@ -6,8 +6,10 @@ import { validateConfig } from '../../src/config/validate.js'
 const resolve = (raw: GitvanConfig, cpus = 8) => {
   // Only a config the validator accepts may be resolved.
   expect(validateConfig(raw)).toEqual([])
-  return resolveConfig({ raw, root: '/repo', file: '/repo/gitvan.config.mjs', hash: 'h', cpus })
+  return resolveConfig({ raw, root: '/repo', file: '/repo/gitvan.config.mjs', hash: HASH, cpus })
 }
+
+const HASH = () => 'h'
 
 describe('resolveConfig: defaults', () => {
   it('fills in every default of a minimal job and config', () => {
@@ -15,7 +17,7 @@ describe('resolveConfig: defaults', () => {
     expect(config).toEqual({
       file: '/repo/gitvan.config.mjs',
       root: '/repo',
-      hash: 'h',
+      hash: HASH,
       jobs: [
         {
           id: 'lint',
@@ -142,7 +144,7 @@ describe('resolveConfig: jobs from jobs/', () => {
       ],
       root: '/repo',
       file: '/repo/gitvan.config.mjs',
-      hash: 'h',
+      hash: HASH,
       cpus: 2,
     })
     expect(config.jobs.map((job) => [job.id, job.source, job.output.ref])).toEqual([
