@@ -58,7 +58,6 @@ export function replayJournal(text: string, tails: readonly string[] = []): Jour
   let hits = 0
   let misses = 0
   let seq = 0
-  let journalBytes = 0
   for (const line of [text, ...tails].flatMap((part) => part.split('\n'))) {
     const [op, rel, a, b] = line.split(' ')
     seq++
@@ -85,7 +84,7 @@ export function replayJournal(text: string, tails: readonly string[] = []): Jour
   }
   let bytes = 0
   for (const entry of entries.values()) bytes += entry.bytes
-  for (const part of [text, ...tails]) journalBytes += Buffer.byteLength(part)
+  const journalBytes = [text, ...tails].reduce((sum, part) => sum + Buffer.byteLength(part), 0)
   return { entries, hits, misses, bytes, segments, lines: seq, journalBytes }
 }
 

@@ -2,11 +2,12 @@
  * What `gitvan cache` does to a cache directory, on top of CacheStore's public API: count it from
  * the journal, verify every file, reconcile the journal with the files by walking, prune, clear.
  *
- * The hot path never walks the directory (store.ts), so the journal can drift from the files: a
- * line appended while another process compacted the journal is lost, a file deleted by hand stays
- * counted. `verify` and `prune` walk, and rewrite the journal to match what is on disk, under the
- * cache's lock (the one `maintain` takes), keeping the hit and miss counts and the recency order.
- * A file the journal lost has no known use, so it goes first in line for eviction.
+ * The hot path never walks the directory (store.ts), so the journal can drift from the files when
+ * they change behind its back: a file deleted by hand stays counted, one whose writer died before
+ * journaling it is not. `verify` and `prune` walk, and compact the journal to match what is on
+ * disk, under the cache's lock (the one `maintain` takes), keeping the hit and miss counts, the
+ * recency order and every line appended meanwhile (store.ts says how). A file the journal did not
+ * count has no known use, so it goes first in line for eviction.
  *
  * Order of work: walk first, then read the journal, then check (with a stat) every journal line
  * whose file the walk did not see. A file written during the walk is then either walked or in
@@ -18,6 +19,7 @@
 import { existsSync, readdirSync, readFileSync, statSync, unlinkSync } from 'node:fs'
 import path from 'node:path'
 import { acquireLockFile, type Owner, readLockFile, releaseLockFile, selfOwner } from '../lockFile.js'
+import { sleep } from '../sleep.js'
 import { decodeEntry, type JournalEntry, type JournalState } from './format.js'
 import { entryPath } from './key.js'
 import { parseProbe } from './probe.js'
@@ -173,11 +175,14 @@ function checkFile(store: CacheStore, rel: string): string | undefined {
 }
 
 /**
- * Rewrites the journal to count exactly the live files: `files` (walked) plus what the journal
- * counts and still exists. Call with the lock held.
+ * The journal against the walked `files`: the files it does not count, the entries it counts whose
+ * file is gone or has another size, and the entries to keep (oldest use first, sizes corrected).
  */
-function reconcile(store: CacheStore, files: readonly CacheFile[]): Reconciled {
-  const state = store.state()
+function compare(
+  store: CacheStore,
+  state: JournalState,
+  files: readonly CacheFile[],
+): Reconciled & { readonly kept: readonly JournalEntry[] } {
   const walked = new Map(files.map((file) => [file.rel, file]))
   const missing: JournalEntry[] = []
   const resized: string[] = []
@@ -196,14 +201,30 @@ function reconcile(store: CacheStore, files: readonly CacheFile[]): Reconciled {
     }
   }
   const untracked = files.filter((file) => !state.entries.has(file.rel)).sort((a, b) => a.mtimeMs - b.mtimeMs)
-  if (untracked.length + missing.length + resized.length > 0) {
-    const lost = untracked.map((file) => ({ rel: file.rel, bytes: file.bytes, at: Math.round(file.mtimeMs), seq: 0 }))
-    store.rewriteJournal([...lost, ...kept], state.hits, state.misses)
-  }
-  return { untracked, missing, resized }
+  return { untracked, missing, resized, kept }
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+/**
+ * Compacts the journal to count exactly the live files, when it does not already. The compaction
+ * compares again with the journal as it reads it, so lines appended since the first look count.
+ * Call with the lock held.
+ */
+function reconcile(store: CacheStore, files: readonly CacheFile[]): Reconciled {
+  let found = compare(store, store.state(), files)
+  if (found.untracked.length + found.missing.length + found.resized.length > 0) {
+    store.compactJournal((state) => {
+      found = compare(store, state, files)
+      const lost = found.untracked.map((file) => ({
+        rel: file.rel,
+        bytes: file.bytes,
+        at: Math.round(file.mtimeMs),
+        seq: 0,
+      }))
+      return [...lost, ...found.kept]
+    })
+  }
+  return { untracked: found.untracked, missing: found.missing, resized: found.resized }
+}
 
 /** Runs `work` holding the cache's lock, waiting up to LOCK_WAIT_MS for another holder. */
 async function withCacheLock<T>(store: CacheStore, work: () => T): Promise<T | Locked> {

@@ -4,6 +4,7 @@
  *   entries/<2 hex>/<62 hex>   one job result per key
  *   probe/<hook>/<tree>        a hook's whole verdict, read by the sh shim (probe.ts)
  *   journal                    one line per write, hit, miss and delete, in the order they happened
+ *   journal.<n>                a journal a compaction replaced, kept a minute for late appenders
  *   lock                       held while entries are evicted and the journal is compacted
  *
  * Guarantees:
@@ -12,22 +13,47 @@
  *   does not match (a torn disk, an edit) is a miss, and the file is removed. A corrupt entry never
  *   gives an answer.
  * - Size is tracked in the journal (a write appends its bytes), so no lookup and no write walks the
- *   directory. A write that finds the total above `maxSizeBytes`, an entry past `ttlMs`, or a long
- *   journal takes the lock, removes expired entries and then the least recently used until the
- *   total is under 90% of the limit, and rewrites the journal compactly. Another process already
- *   doing that is left to it.
- * - Appends are single `write(2)`s to an O_APPEND file, so concurrent writers (hooks, the shim's
- *   probe hits) interleave whole lines. A line appended while the journal is being compacted can be
- *   lost: at worst an entry's recency, or an entry the journal no longer counts, which
- *   `gitvan cache prune` finds again by walking the directory.
+ *   directory. A write that finds the total above `maxSizeBytes` or an entry past `ttlMs` takes the
+ *   lock and removes expired entries, then the least recently used until the total is under 90% of
+ *   the limit (appending `d` before each unlink, so a write of the same key after the unlink is
+ *   journaled after it). A journal long with hits and misses is compacted. Another process already
+ *   holding the lock is left to it.
+ * - Appends are single `write(2)`s to an O_APPEND file, so concurrent appenders (hooks, the shim's
+ *   plain `>>` of a probe hit) interleave whole lines, take no lock, and are never lost to a
+ *   compaction: the journal is never rewritten in place. Compaction, holding the lock:
+ *     1. links `journal` to a new name, `journal.<n>`: the same file, so appends carry on into it;
+ *     2. reads it up to its last newline (byte `offset`), and every segment past its offset;
+ *     3. writes the counts, the live entries and `s <n> <offset>` for each segment it keeps to
+ *        `journal.tmp-<pid>` and renames that over `journal`: appenders that open the journal from
+ *        then on write to the new one;
+ *     4. appends what reached `journal.<n>` past `offset` meanwhile to the new journal, in one write
+ *        that starts with `s <n>` at the offset past it;
+ *     5. removes segments it replaced over a minute ago (their bytes were folded in step 2).
+ *   An appender that opened the old journal before step 3 and writes after step 4 lands past the
+ *   segment's offset, which every read still counts: `state()` reads `journal`, then each segment
+ *   it lists past its offset. A read never counts a line twice, and counts every line written
+ *   before it began unless a compaction runs meanwhile (it may then count fewer, for that moment).
+ *   What the lock holder reads is therefore complete. The one line that can be lost is one whose
+ *   writer stopped for over a minute between opening the journal and writing to it (a SIGSTOP at
+ *   that instant): a plain `>>` cannot say when it is done, so a segment cannot be kept forever.
+ *   A reader of `journal` alone (`gitvan stats`) misses at most the lines past a segment's offset.
+ * - The journal can still disagree with the files when they change behind its back: a file deleted
+ *   or copied by hand, a process killed between renaming an entry and appending its line, or two
+ *   processes writing and evicting one key at the same instant. `gitvan cache prune` walks the
+ *   directory and makes the journal count what is there.
  * - Every failure of the cache's IO (a full disk, a read-only directory) makes a lookup miss and a
  *   write do nothing: the cache can make a hook faster, never fail it.
  */
 import {
   appendFileSync,
+  closeSync,
+  fstatSync,
+  linkSync,
   mkdirSync,
+  openSync,
   readdirSync,
   readFileSync,
+  readSync,
   renameSync,
   rmSync,
   statSync,
@@ -35,12 +61,13 @@ import {
   writeFileSync,
 } from 'node:fs'
 import path from 'node:path'
-import { acquireLockFile, releaseLockFile, selfOwner } from '../lockFile.js'
+import { type Acquired, acquireLockFile, type Held, releaseLockFile, selfOwner } from '../lockFile.js'
 import {
   type CachedResult,
   decodeEntry,
   encodeEntry,
   type JournalEntry,
+  type JournalSegment,
   type JournalState,
   replayJournal,
 } from './format.js'
@@ -49,6 +76,15 @@ import { entryPath } from './key.js'
 /** Compact once the journal holds this many lines beyond twice the live entries (hits and misses pile up). */
 const JOURNAL_SLACK_LINES = 1024
 
+/**
+ * How long a replaced journal is kept for appenders that opened it before it was replaced. They
+ * write within microseconds of opening it; a minute covers all but a process stopped right there.
+ * Measured by the real clock, not the store's `now` (which dates entries).
+ */
+const SEGMENT_KEEP_MS = 60_000
+
+const SEGMENT = /^journal\.(\d+)$/
+
 export type CacheLimits = { readonly maxSizeBytes: number; readonly ttlMs: number }
 
 /** The cache directory of a repository: `GITVAN_CACHE_DIR` (relative to the top level) or `<common>/gitvan/cache`. */
@@ -56,6 +92,31 @@ export function cacheDirOf(repo: { readonly root: string; readonly stateDir: str
   const moved = env.GITVAN_CACHE_DIR
   return moved ? path.resolve(repo.root, moved) : path.join(repo.stateDir, 'cache')
 }
+
+/** The live entries, oldest use first: what a compaction keeps unless told otherwise. */
+const liveEntries = (state: JournalState): JournalEntry[] => [...state.entries.values()].sort((a, b) => a.seq - b.seq)
+
+/** The bytes up to and including the last newline: a line still being written is left for later. */
+const wholeLines = (bytes: Buffer): Buffer => bytes.subarray(0, bytes.lastIndexOf(10) + 1)
+
+/** The bytes of `file` from `offset` to its end. Throws what the read throws. */
+function readFrom(file: string, offset: number): Buffer {
+  const fd = openSync(file, 'r')
+  try {
+    const bytes = Buffer.alloc(Math.max(0, fstatSync(fd).size - offset))
+    let read = 0
+    while (read < bytes.length) {
+      const n = readSync(fd, bytes, read, bytes.length - read, offset + read)
+      if (n === 0) break
+      read += n
+    }
+    return bytes.subarray(0, read)
+  } finally {
+    closeSync(fd)
+  }
+}
+
+export type Maintained = { readonly expired: number; readonly evicted: number; readonly freedBytes: number }
 
 export class CacheStore {
   readonly dir: string
@@ -118,7 +179,7 @@ export class CacheStore {
     this.#remove(rel)
   }
 
-  /** The journal as it stands. */
+  /** The journal as it stands: `journal`, then each segment it lists past its offset. */
   state(): JournalState {
     let text = ''
     try {
@@ -126,17 +187,30 @@ export class CacheStore {
     } catch {
       // no journal yet: an empty cache
     }
-    return replayJournal(text)
+    const state = replayJournal(text)
+    if (state.segments.size === 0) return state
+    const tails = [...state.segments.values()].map((segment) => {
+      try {
+        return wholeLines(readFrom(this.#segmentFile(segment.n), segment.offset)).toString('utf8')
+      } catch {
+        return '' // removed by a compaction that folded it, after this journal was read
+      }
+    })
+    return tails.some((tail) => tail !== '') ? replayJournal(text, tails) : state
   }
 
   /**
    * Removes expired entries, then least recently used ones above 90% of the size limit, and
    * compacts the journal. Returns undefined when another process holds the lock.
    */
-  maintain(): { readonly expired: number; readonly evicted: number; readonly freedBytes: number } | undefined {
+  maintain(): Maintained | undefined {
+    return this.#maintain(true)
+  }
+
+  #maintain(compact: boolean): Maintained | undefined {
     const lock = this.#file('lock')
     const owner = selfOwner()
-    let acquired
+    let acquired: Acquired | Held
     try {
       acquired = acquireLockFile(lock, owner)
     } catch {
@@ -144,20 +218,24 @@ export class CacheStore {
     }
     if (!acquired.ok) return undefined
     try {
-      const fresh = this.state() // read under the lock: what other writers appended counts too
-      const live = [...fresh.entries.values()].sort((a, b) => a.seq - b.seq)
+      const fresh = this.state() // read under the lock: complete, what other writers appended too
+      const live = liveEntries(fresh)
       const horizon = this.#now() - this.limits.ttlMs
       let bytes = fresh.bytes
       let expired = 0
       let evicted = 0
       let freedBytes = 0
       const kept: JournalEntry[] = []
+      const drop = (entry: JournalEntry): void => {
+        this.#append(`d ${entry.rel}`)
+        this.#unlink(entry.rel)
+        freedBytes += entry.bytes
+        bytes -= entry.bytes
+      }
       for (const entry of live) {
         if (entry.at < horizon) {
-          this.#unlink(entry.rel)
+          drop(entry)
           expired++
-          freedBytes += entry.bytes
-          bytes -= entry.bytes
         } else {
           kept.push(entry)
         }
@@ -165,18 +243,85 @@ export class CacheStore {
       const target = this.limits.maxSizeBytes * 0.9
       if (bytes > this.limits.maxSizeBytes) {
         while (bytes > target && kept.length > 0) {
-          const oldest = kept.shift() as JournalEntry
-          this.#unlink(oldest.rel)
+          drop(kept.shift() as JournalEntry)
           evicted++
-          freedBytes += oldest.bytes
-          bytes -= oldest.bytes
         }
       }
-      this.rewriteJournal(kept, fresh.hits, fresh.misses)
+      if (compact) this.compactJournal()
       return { expired, evicted, freedBytes }
     } finally {
       releaseLockFile(lock, owner)
     }
+  }
+
+  /**
+   * Compacts the journal (steps 1 to 5 above) to `plan`'s entries, oldest use first (by default the
+   * live ones), keeping the counts and every line appended meanwhile. `plan` sees the state with
+   * every segment folded in. Call holding the lock. Returns false, leaving the journal as it was
+   * (but for a segment it may have created, which the next compaction removes), when IO fails.
+   */
+  compactJournal(plan: (state: JournalState) => readonly JournalEntry[] = liveEntries): boolean {
+    const onDisk = this.#segmentsOnDisk()
+    const n = Math.max(0, ...onDisk) + 1
+    const segment = this.#segmentFile(n)
+    try {
+      mkdirSync(this.dir, { recursive: true })
+      closeSync(openSync(this.journalFile, 'a')) // created as an appender would, so both open one file
+      linkSync(this.journalFile, segment)
+    } catch {
+      return false
+    }
+    const now = Date.now()
+    let lines: string[]
+    let offset: number
+    let folded: number[]
+    try {
+      const head = wholeLines(readFileSync(segment))
+      offset = head.length
+      const text = head.toString('utf8')
+      const kept: JournalSegment[] = []
+      const tails: string[] = []
+      for (const old of replayJournal(text).segments.values()) {
+        let tail: Buffer
+        try {
+          tail = wholeLines(readFrom(this.#segmentFile(old.n), old.offset))
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue // removed by hand
+          throw error
+        }
+        tails.push(tail.toString('utf8'))
+        if (old.at > now - SEGMENT_KEEP_MS) kept.push({ ...old, offset: old.offset + tail.length })
+      }
+      kept.push({ n, offset, at: now })
+      folded = onDisk.filter((m) => !kept.some((k) => k.n === m))
+      const state = replayJournal(text, tails)
+      lines = [
+        `c ${state.hits} ${state.misses}`,
+        ...kept.map((k) => `s ${k.n} ${k.offset} ${k.at}`),
+        ...plan(state).map((entry) => `w ${entry.rel} ${entry.bytes} ${entry.at}`),
+      ]
+    } catch {
+      this.#unlink(`journal.${n}`)
+      return false
+    }
+    const temp = `${this.journalFile}.tmp-${process.pid}`
+    try {
+      writeFileSync(temp, `${lines.join('\n')}\n`)
+      renameSync(temp, this.journalFile)
+    } catch {
+      this.#unlink(`journal.tmp-${process.pid}`)
+      this.#unlink(`journal.${n}`)
+      return false
+    }
+    try {
+      const late = wholeLines(readFrom(segment, offset))
+      if (late.length > 0)
+        appendFileSync(this.journalFile, Buffer.concat([Buffer.from(`s ${n} ${offset + late.length} ${now}\n`), late]))
+    } catch {
+      // they stay past the segment's offset, where every read counts them
+    }
+    for (const m of folded) this.#unlink(`journal.${m}`)
+    return true
   }
 
   /** Every file under entries/ and probe/, relative to the cache directory. */
@@ -206,10 +351,26 @@ export class CacheStore {
     return found.sort()
   }
 
-  /** Removes every entry and the journal. */
+  /** Removes every entry and the journal. Call holding the lock. */
   clear(): void {
-    for (const name of ['entries', 'probe', 'journal'])
-      rmSync(path.join(this.dir, name), { recursive: true, force: true })
+    const names = ['entries', 'probe', 'journal', ...this.#segmentsOnDisk().map((n) => `journal.${n}`)]
+    for (const name of names) rmSync(path.join(this.dir, name), { recursive: true, force: true })
+  }
+
+  #segmentFile(n: number): string {
+    return this.#file(`journal.${n}`)
+  }
+
+  /** The numbers of the `journal.<n>` files in the directory. */
+  #segmentsOnDisk(): number[] {
+    try {
+      return readdirSync(this.dir).flatMap((name) => {
+        const match = SEGMENT.exec(name)
+        return match ? [Number(match[1])] : []
+      })
+    } catch {
+      return []
+    }
   }
 
   #write(rel: string, text: string): boolean {
@@ -237,8 +398,8 @@ export class CacheStore {
         break
       }
     }
-    if (expired || state.bytes > this.limits.maxSizeBytes || state.lines > 2 * state.entries.size + JOURNAL_SLACK_LINES)
-      this.maintain()
+    const long = state.lines > 2 * state.entries.size + JOURNAL_SLACK_LINES
+    if (expired || long || state.bytes > this.limits.maxSizeBytes) this.#maintain(long)
     return true
   }
 
@@ -265,19 +426,6 @@ export class CacheStore {
       } catch {
         // an unwritable cache only loses its accounting
       }
-    }
-  }
-
-  /** Writes a journal that holds exactly `entries` (oldest use first) and the hit and miss counts. */
-  rewriteJournal(entries: readonly JournalEntry[], hits: number, misses: number): void {
-    const lines = [`c ${hits} ${misses}`, ...entries.map((entry) => `w ${entry.rel} ${entry.bytes} ${entry.at}`)]
-    const temp = `${this.journalFile}.tmp-${process.pid}`
-    try {
-      mkdirSync(this.dir, { recursive: true })
-      writeFileSync(temp, `${lines.join('\n')}\n`)
-      renameSync(temp, this.journalFile)
-    } catch {
-      // the old journal stays; the next maintenance tries again
     }
   }
 }

@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -59,11 +59,11 @@ describe('cache maintenance', () => {
     const state = store.state()
     expect(state).toMatchObject({ hits: 1, misses: 1 })
     const lost = entryPath(keyOf('b'))
-    store.rewriteJournal(
-      [...state.entries.values()].filter((entry) => entry.rel !== lost).sort((x, y) => x.seq - y.seq),
-      state.hits,
-      state.misses,
-    )
+    expect(
+      store.compactJournal((now) =>
+        [...now.entries.values()].filter((entry) => entry.rel !== lost).sort((x, y) => x.seq - y.seq),
+      ),
+    ).toBe(true)
 
     const size = state.bytes / 3
     const tight = new CacheStore(dir, { maxSizeBytes: Math.floor(state.bytes - 1), ttlMs: BIG.ttlMs }, () => NOW)
@@ -100,8 +100,9 @@ describe('cache maintenance', () => {
     const dir = tempDir()
     const store = filled(dir, ['a', 'b'])
     const bytes = store.state().bytes
-    store.rewriteJournal([], 0, 0)
+    expect(store.compactJournal(() => [])).toBe(true)
     expect(await clearCache(store)).toEqual({ ok: true, entries: 2, probes: 0, other: 0, bytes })
     expect(store.listFiles()).toEqual([])
+    expect(readdirSync(dir).filter((name) => name.startsWith('journal'))).toEqual([])
   })
 })

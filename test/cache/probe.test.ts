@@ -34,11 +34,10 @@ describe('probe entries', () => {
 
   it('do not parse without a base line (every verdict rests on the staged changes)', () => {
     const text = renderProbe(probe) as string
-    const body =
-      text
-        .split('\n')
-        .filter((line) => !line.startsWith('base ') && !line.startsWith('sum ') && line !== 'end' && line !== '')
-        .join('\n') + '\n'
+    const body = `${text
+      .split('\n')
+      .filter((line) => !line.startsWith('base ') && !line.startsWith('sum ') && line !== 'end' && line !== '')
+      .join('\n')}\n`
     expect(parseProbe(`${body}sum ${createHash('sha256').update(body).digest('hex')}\nend\n`)).toBeUndefined()
   })
 

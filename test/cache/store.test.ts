@@ -1,5 +1,8 @@
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
 import {
   existsSync,
+  linkSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -11,7 +14,7 @@ import {
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type CachedResult, encodeEntry } from '../../src/cache/format.js'
+import { type CachedResult, encodeEntry, replayJournal } from '../../src/cache/format.js'
 import { cacheKey, entryPath } from '../../src/cache/key.js'
 import { CacheStore } from '../../src/cache/store.js'
 import { resultFor } from '../fixtures/cacheWorker.js'
@@ -197,6 +200,52 @@ describe('cache store', () => {
     expect([state.hits, state.misses]).toEqual([1, misses])
     expect([...state.entries.keys()].sort()).toEqual([entryPath(kept.key), entryPath(result(3).key)].sort())
     expect(store.get(kept.key)).toEqual(kept)
+  })
+
+  // The interleaving a compaction cannot wait out: the shim's `>>` opened the journal, the journal was
+  // replaced, then the shim's printf wrote. Here the shim's redirection holds the journal open until
+  // the test writes a line to its stdin.
+  it('counts a hit the shim writes into a journal it opened before a compaction replaced it', async () => {
+    const store = new CacheStore(tempDir(), BIG, () => T0)
+    const r = result(1)
+    store.put(r)
+    store.get(r.key)
+    const shim = spawn('sh', ['-c', `{ echo opened >&2; read -r _; printf 'h %s\\n' "$rel"; } >> "$cache/journal"`], {
+      env: { PATH: process.env.PATH, cache: store.dir, rel: entryPath(r.key) },
+      stdio: ['pipe', 'ignore', 'pipe'],
+    })
+    await once(shim.stderr, 'data')
+    expect(store.maintain()).toEqual({ expired: 0, evicted: 0, freedBytes: 0 })
+    store.get(r.key)
+    shim.stdin.end('go\n')
+    expect((await once(shim, 'close'))[0]).toBe(0)
+    expect(store.state()).toMatchObject({ hits: 3, misses: 0 })
+    store.maintain()
+    expect(store.state()).toMatchObject({ hits: 3, misses: 0 })
+    expect(replayJournal(readFileSync(store.journalFile, 'utf8')).hits).toBe(3) // what `gitvan stats` reads
+    expect([...store.state().entries.keys()]).toEqual([entryPath(r.key)])
+  })
+
+  it('removes a replaced journal at the first compaction a minute on, and one no journal lists, keeping the counts', () => {
+    const store = new CacheStore(tempDir(), BIG, () => T0)
+    const r = result(1)
+    store.put(r)
+    store.get(r.key)
+    store.maintain()
+    const segments = () => readdirSync(store.dir).filter((name) => /^journal\.\d+$/.test(name))
+    expect(segments()).toEqual(['journal.1'])
+    const minuteAgo = Date.now() - 61_000
+    const text = readFileSync(store.journalFile, 'utf8')
+    writeFileSync(
+      store.journalFile,
+      text.replace(/^s 1 (\d+) \d+$/m, (_, offset) => `s 1 ${offset} ${minuteAgo}`),
+    )
+    linkSync(store.journalFile, path.join(store.dir, 'journal.7')) // a compaction that died after linking
+    store.get(r.key)
+    store.maintain()
+    expect(segments()).toEqual(['journal.8'])
+    expect(store.state()).toMatchObject({ hits: 2, misses: 0 })
+    expect([...store.state().entries.keys()]).toEqual([entryPath(r.key)])
   })
 
   it('neither throws nor stores in a directory it cannot create (a path under a regular file)', () => {
