@@ -57,6 +57,27 @@ describe('gitvan CLI', () => {
     }
   })
 
+  it("prints a command's own help for gitvan help <command>", () => {
+    for (const name of ['run', 'cache', 'install']) {
+      const r = repo.gitvan(['help', name])
+      expect(r.code, name).toBe(0)
+      expect(r.stdout, name).toBe(repo.gitvan([name, '--help']).stdout)
+    }
+    expect(repo.gitvan(['help', 'frobnicate']).code).toBe(2)
+  })
+
+  it('lists commands that are not built yet apart from the working ones', () => {
+    const help = repo.gitvan(['--help']).stdout
+    const apart = help.indexOf('Not built yet')
+    expect(apart).toBeGreaterThan(help.indexOf('  doctor '))
+    for (const name of ['sync', 'trust']) {
+      expect(help.indexOf(`  ${name} `), name).toBeGreaterThan(apart)
+      const r = repo.gitvan([name])
+      expect(r.code, name).toBe(2)
+      expect(r.stderr, name).toContain('not built yet')
+    }
+  })
+
   it('exits 2 on an unknown command and says what to do', () => {
     const r = repo.gitvan(['frobnicate'])
     expect(r.code).toBe(2)

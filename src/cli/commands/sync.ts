@@ -1,3 +1,11 @@
 import { notBuilt } from './notBuilt.js'
 
-export const command = notBuilt('sync', '', 'Usage: gitvan sync')
+export const command = notBuilt(
+  'sync',
+  '',
+  `Usage: gitvan sync
+
+Fetches, merges and pushes receipts and outputs with leases.
+Not built yet in this version: it says so and exits 2.
+`,
+)
