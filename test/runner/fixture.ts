@@ -22,6 +22,8 @@ export type FixtureOptions = {
   readonly debounce?: { readonly wait: number; readonly maxWait: number; readonly maxBatch?: number }
   readonly idle?: string
   readonly concurrency?: number
+  /** `runner.maxHeapMB`, when set. */
+  readonly maxHeapMB?: number
 }
 
 export function asyncRepo(options: FixtureOptions = {}): AsyncRepo {
@@ -40,7 +42,7 @@ export default {
   },
   debounce: { wait: ${debounce.wait}, maxWait: ${debounce.maxWait}, maxBatch: ${debounce.maxBatch ?? 1000} },
   concurrency: ${options.concurrency ?? 2},
-  runner: { idle: '${options.idle ?? '300ms'}' },
+  runner: { idle: '${options.idle ?? '300ms'}'${options.maxHeapMB === undefined ? '' : `, maxHeapMB: ${options.maxHeapMB}`} },
 }
 `,
   )
