@@ -30,6 +30,12 @@ export type Job = {
   readonly retries: number
   readonly cache: false | { readonly inputs: readonly string[] }
   readonly output: { readonly ref: string; readonly worktree: boolean }
+  /** Re-stage what the gate changed in its files (formatters). */
+  readonly fix: boolean
+  /** Jobs of the same hook this one waits for. */
+  readonly after: readonly string[]
+  /** Where the job runs, relative to the root ('' for the root itself). */
+  readonly cwd: string
   readonly description: string | undefined
   /** The file that defined the job (config file, or its file under jobs/). */
   readonly source: string

@@ -58,6 +58,15 @@ export type JobConfig = {
   readonly cache?: false | { readonly inputs?: readonly string[] }
   /** Where rendered files go: a ref (default `refs/gitvan/outputs/<job>`), or the working tree. */
   readonly output?: { readonly ref?: string; readonly worktree?: boolean }
+  /**
+   * A gate that may rewrite the files it is given (a formatter, `eslint --fix`): what it changes in
+   * them is re-staged, and unstaged changes are kept aside and put back. Default false.
+   */
+  readonly fix?: boolean
+  /** Ids of jobs of the same hook this job waits for (`after: ['fmt']`). */
+  readonly after?: readonly string[]
+  /** The directory the job runs in, relative to the repository root; `{files}` are then relative to it. */
+  readonly cwd?: string
   /** A short description, shown by `gitvan doctor`. */
   readonly description?: string
 }

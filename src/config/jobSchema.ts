@@ -36,6 +36,9 @@ export const JOB_KEYS = [
   'retries',
   'cache',
   'output',
+  'fix',
+  'after',
+  'cwd',
   'description',
 ] as const
 const TRIGGER_KEYS = ['hook', 'branch', 'tag', 'paths', 'message', 'author'] as const
@@ -260,5 +263,79 @@ export function checkJob(problems: Problems, path: string, raw: unknown): void {
   checkNumber(problems, child(path, 'retries'), raw.retries, 'nonNegativeInteger')
   checkCache(problems, child(path, 'cache'), raw.cache)
   checkOutput(problems, child(path, 'output'), raw.output)
+  checkBoolean(problems, child(path, 'fix'), raw.fix)
+  checkStrings(problems, child(path, 'after'), raw.after, false)
+  checkCwd(problems, child(path, 'cwd'), raw.cwd)
   checkString(problems, child(path, 'description'), raw.description)
+}
+
+/** A directory under the repository root, named relative to it: the job runs there. */
+function checkCwd(problems: Problems, path: string, cwd: unknown): void {
+  if (cwd === undefined) return
+  if (typeof cwd !== 'string' || cwd === '') {
+    report(
+      problems,
+      path,
+      `expected a directory relative to the repository root, such as 'packages/app', got ${received(cwd)}`,
+    )
+    return
+  }
+  const parts = cwd.split(/[\\/]+/)
+  if (cwd.startsWith('/') || /^[A-Za-z]:/.test(cwd) || parts.includes('..'))
+    report(
+      problems,
+      path,
+      `'${cwd}' is outside the repository: give a directory under its root, such as 'packages/app'`,
+    )
+}
+
+/**
+ * `after` names jobs of the same hook (each must exist and share a hook with the job), and the
+ * order must have no cycle. Checked over every job at once (config file and jobs/ files).
+ */
+export function checkOrder(problems: Problems, jobs: ReadonlyMap<string, unknown>): void {
+  const hooksOf = (raw: unknown): readonly string[] => (isRecord(raw) ? triggerHooks(raw.on) : [])
+  const edges = new Map<string, string[]>()
+  for (const [id, raw] of jobs) {
+    if (!isRecord(raw) || !Array.isArray(raw.after)) continue
+    const mine = hooksOf(raw)
+    const named: string[] = []
+    for (const [i, other] of raw.after.entries()) {
+      if (typeof other !== 'string') continue
+      const path = index(child(child('jobs', id), 'after'), i)
+      if (!jobs.has(other)) {
+        report(problems, path, `no job '${other}'${didYouMean(other, [...jobs.keys()])}`)
+        continue
+      }
+      if (other === id) {
+        report(problems, path, `job '${id}' cannot run after itself`)
+        continue
+      }
+      const theirs = hooksOf(jobs.get(other))
+      if (!mine.some((hook) => theirs.includes(hook))) {
+        report(
+          problems,
+          path,
+          `job '${other}' runs on ${theirs.join(', ') || 'no hook'}, not on ${mine.join(', ') || 'any hook of this job'}: 'after' orders jobs of the same hook`,
+        )
+        continue
+      }
+      named.push(other)
+    }
+    edges.set(id, named)
+  }
+  // A cycle is reported once, at the job where the walk closed it, with the whole loop spelled out.
+  const state = new Map<string, 'open' | 'done'>()
+  const walk = (id: string, trail: readonly string[]): void => {
+    if (state.get(id) === 'done') return
+    if (state.get(id) === 'open') {
+      const loop = [...trail.slice(trail.indexOf(id)), id]
+      report(problems, child(child('jobs', id), 'after'), `jobs wait for each other in a cycle: ${loop.join(' → ')}`)
+      return
+    }
+    state.set(id, 'open')
+    for (const next of edges.get(id) ?? []) walk(next, [...trail, id])
+    state.set(id, 'done')
+  }
+  for (const id of edges.keys()) walk(id, [])
 }

@@ -62,6 +62,13 @@ export function resolveTrigger(on: JobTrigger): Trigger {
   }
 }
 
+/** `packages/app/` and `./packages/app` → `packages/app`; the root is ''. */
+const normaliseCwd = (cwd: string | undefined): string =>
+  (cwd ?? '')
+    .split(/[\\/]+/)
+    .filter((part) => part !== '' && part !== '.')
+    .join('/')
+
 export function resolveJob(id: string, job: JobConfig, source: string): Job {
   const templates = [...(job.template === undefined ? [] : [job.template]), ...(job.templates ?? [])]
   return {
@@ -78,6 +85,9 @@ export function resolveJob(id: string, job: JobConfig, source: string): Job {
         ? false
         : { inputs: [...((typeof job.cache === 'object' ? job.cache.inputs : undefined) ?? [])] },
     output: { ref: job.output?.ref ?? outputRef(id), worktree: job.output?.worktree ?? false },
+    fix: job.fix ?? false,
+    after: [...(job.after ?? [])],
+    cwd: normaliseCwd(job.cwd),
     description: job.description,
     source,
   }

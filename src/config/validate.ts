@@ -5,7 +5,7 @@
  *
  * An empty list means `resolveConfig` may take the config as a `GitvanConfig`.
  */
-import { checkJob, checkJobId } from './jobSchema.js'
+import { checkJob, checkJobId, checkOrder } from './jobSchema.js'
 import {
   checkBoolean,
   checkDuration,
@@ -144,6 +144,8 @@ export function validateConfig(raw: unknown, jobFiles: readonly JobFile[] = []):
     checkSettings(problems, config)
   }
   checkJobFiles(problems, jobFiles, jobs)
+  problems.file = undefined
+  checkOrder(problems, new Map([...Object.entries(jobs ?? {}), ...jobFiles.map((job) => [job.id, job.raw] as const)]))
   return problems.list
 }
 

@@ -516,3 +516,55 @@ describe('validateConfig: good configs', () => {
     expect(validateConfig({})).toEqual([])
   })
 })
+
+describe('validateConfig: fix, after and cwd', () => {
+  const gate = (extra: Record<string, unknown>) => ({ on: 'pre-commit', run: 'x', ...extra })
+
+  it('accepts fix gates ordered with after, and a cwd under the root', () => {
+    const raw = {
+      jobs: {
+        fmt: gate({ fix: true }),
+        lint: gate({ fix: true, after: ['fmt'], cwd: 'packages/app' }),
+        test: gate({ after: ['fmt', 'lint'] }),
+      },
+    }
+    expect(validateConfig(raw)).toEqual([])
+  })
+
+  it('reports an unknown id, a job of another hook, itself, and a cycle, each by path', () => {
+    const raw = {
+      jobs: {
+        a: gate({ after: ['b'] }),
+        b: gate({ after: ['c'] }),
+        c: gate({ after: ['a'] }),
+        d: gate({ after: ['fmtt', 'd', 'notes'] }),
+        fmt: gate({}),
+        notes: { on: 'post-commit', run: 'x' },
+      },
+    }
+    expect(lines(raw)).toEqual([
+      "jobs.d.after[0]: no job 'fmtt' (did you mean 'fmt'?)",
+      "jobs.d.after[1]: job 'd' cannot run after itself",
+      "jobs.d.after[2]: job 'notes' runs on post-commit, not on pre-commit: 'after' orders jobs of the same hook",
+      'jobs.a.after: jobs wait for each other in a cycle: a → b → c → a',
+    ])
+  })
+
+  it('sees after across the config file and jobs/', () => {
+    const problems = validateConfig({ jobs: { lint: gate({ after: ['fmt'] }) } }, [
+      { id: 'fmt', file: '/r/jobs/fmt.mjs', relative: 'jobs/fmt.mjs', raw: gate({ after: ['lint'] }) },
+    ]).map(formatProblem)
+    expect(problems).toEqual(['jobs.lint.after: jobs wait for each other in a cycle: lint → fmt → lint'])
+  })
+
+  it('reports a fix that is not a boolean and a cwd outside the repository', () => {
+    expect(
+      lines({ jobs: { a: gate({ fix: 'yes', cwd: '../elsewhere' }), b: gate({ cwd: '/abs', after: 'a' }) } }),
+    ).toEqual([
+      "jobs.a.fix: expected true or false, got 'yes' (string)",
+      "jobs.a.cwd: '../elsewhere' is outside the repository: give a directory under its root, such as 'packages/app'",
+      "jobs.b.after: expected a list of strings, got 'a' (string)",
+      "jobs.b.cwd: '/abs' is outside the repository: give a directory under its root, such as 'packages/app'",
+    ])
+  })
+})
