@@ -63,6 +63,10 @@ const COMMANDS: Record<string, Entry> = {
     summary: 'check git, node, install state and config',
     load: async () => (await import('./commands/doctor.js')).command,
   },
+  restore: {
+    summary: 'bring back work tree and index saved before fix gates ran (after a crash)',
+    load: async () => (await import('./commands/restore.js')).command,
+  },
   demo: {
     summary: 'make a throw-away repository and show the whole pipeline on it',
     load: async () => (await import('./commands/demo.js')).command,

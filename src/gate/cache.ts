@@ -64,7 +64,11 @@ export type GateCache = {
    * After every gate finished: stores the passing results whose content the gates really saw, and,
    * when the hook passed, the probe entry if the shim can check everything the verdict rests on.
    */
-  readonly settle: (candidates: readonly Job[], passed: boolean) => Promise<void>
+  /**
+   * Stores what may be stored once every gate is done. `clean`: paths partial staging rewrote with
+   * their staged content (their stat info changed, their bytes did not).
+   */
+  readonly settle: (candidates: readonly Job[], passed: boolean, clean?: readonly string[]) => Promise<void>
 }
 
 /** Which placeholders a command job uses, or undefined for a function (it may read anything). */
@@ -228,7 +232,7 @@ export function openGateCache(
     pending.push({ job, files, lookup: found, result })
   }
 
-  async function settle(candidates: readonly Job[], passed: boolean): Promise<void> {
+  async function settle(candidates: readonly Job[], passed: boolean, clean: readonly string[] = []): Promise<void> {
     const toStore = pending.filter(
       (p) => p.lookup !== undefined && p.lookup.hit === undefined && p.result.status === 'ok',
     )
@@ -238,6 +242,7 @@ export function openGateCache(
     if (t === undefined || t.stamp === undefined || indexStamp() !== t.stamp) return // the gates staged: what passed is not what the key names
     const changed = toStore.length === 0 ? new Set<string>() : await unstagedPaths(request)
     if (changed === undefined) return
+    for (const file of clean) changed.delete(file)
     let storedAll = true
     for (const p of toStore) {
       const found = p.lookup as Lookup

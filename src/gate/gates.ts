@@ -18,6 +18,7 @@ import { matchFiles, matchTrigger } from '../schedule/match.js'
 import type { Config, Job } from '../types.js'
 import { type GateCache, openGateCache } from './cache.js'
 import { type GateFacts, type GateRequest, gatherFacts } from './facts.js'
+import { type StagingOutcome, startStaging } from './staging.js'
 
 export type { GateRequest } from './facts.js'
 
@@ -33,6 +34,8 @@ export type GateVerdict = {
   /** Jobs that passed the filters, in the order they were queued. */
   readonly runs: readonly GateRun[]
   readonly ok: boolean
+  /** What partial staging and fix gates did, when they had anything to do. */
+  readonly staging?: StagingOutcome
 }
 
 /** The jobs whose trigger names `hook`, in config order. */
@@ -112,17 +115,35 @@ export async function runGates(
     root: request.root,
     env: request.env,
   })
-  const only = selected.length === 1 ? selected[0] : undefined
-  if (only) {
-    // One gate (the common case) needs no queue: nothing to order and nothing to skip, so p-queue
-    // is not even loaded.
-    const result = await runCached(only.job, toInput(only.files), cache, options.signal)
-    results.set(only.job, result)
-    options.onResult?.(result)
-  } else if (selected.length > 1) {
-    await runQueued(selected, config.concurrency, toInput, results, options, (job, input) =>
-      runCached(job, input, cache, options.signal),
-    )
+  const staging = await startStaging(
+    request,
+    {
+      all: [...new Set(selected.flatMap((s) => s.files))],
+      fix: [...new Set(selected.filter((s) => s.job.fix).flatMap((s) => s.files))],
+    },
+    (await facts.stagedBlobs?.()) ?? new Map(),
+  )
+  let outcome: StagingOutcome | undefined
+  try {
+    const only = selected.length === 1 ? selected[0] : undefined
+    if (only) {
+      // One gate (the common case) needs no queue: nothing to order and nothing to skip, so p-queue
+      // is not even loaded.
+      const result = await runCached(only.job, toInput(only.files), cache, options.signal)
+      results.set(only.job, result)
+      options.onResult?.(result)
+    } else if (selected.length > 1) {
+      await runOrdered(selected, config.concurrency, toInput, results, options, (job, input) =>
+        runCached(job, input, cache, options.signal),
+      )
+    }
+  } finally {
+    // Whatever happened, the work tree and index go back (refused, interrupted, or a bug).
+    if (staging) {
+      const passed = !options.signal?.aborted && selected.every(({ job }) => results.get(job)?.status === 'ok')
+      if (cache && !options.signal?.aborted) await cache.gate.settle(jobs, passed, staging.untouched())
+      outcome = await staging.finish(passed)
+    }
   }
 
   const runs = selected.map(({ job }): GateRun => {
@@ -133,15 +154,48 @@ export async function runGates(
   const order = (run: GateRun) => (run.state === 'done' ? 0 : 1)
   runs.sort((a, b) => order(a) - order(b) || b.job.priority - a.job.priority)
   const ok = runs.every((run) => run.state === 'done' && run.result.status === 'ok')
-  if (cache && !options.signal?.aborted) await cache.gate.settle(jobs, ok)
-  return { hook: request.hook, candidates: jobs.length, runs, ok }
+  if (cache && !staging && !options.signal?.aborted) await cache.gate.settle(jobs, ok)
+  return { hook: request.hook, candidates: jobs.length, runs, ok, ...(outcome ? { staging: outcome } : {}) }
 }
 
 /**
- * Several gates: `concurrency` at a time, higher priority first; the first that does not pass
- * clears the queue, and aborting `signal` clears it too.
+ * The order gates start in: higher priority first, config order within a priority, except that a
+ * job waits for the jobs its `after` names. Fix gates that share a file also wait for each other,
+ * in this order, so two never write one file at once; checks of other files still run alongside.
  */
-async function runQueued(
+export function gateOrder(selected: readonly Selected[]): { readonly job: Job; readonly waitsFor: readonly Job[] }[] {
+  const base = [...selected].sort((a, b) => b.job.priority - a.job.priority)
+  const byId = new Map(base.map((s) => [s.job.id, s]))
+  const placed: Selected[] = []
+  const done = new Set<string>()
+  while (placed.length < base.length) {
+    // The first job (in base order) whose `after` jobs are all placed; `after` has no cycles
+    // (config validation), so one always is.
+    const next =
+      base.find((s) => !done.has(s.job.id) && s.job.after.every((id) => !byId.has(id) || done.has(id))) ??
+      (base.find((s) => !done.has(s.job.id)) as Selected)
+    placed.push(next)
+    done.add(next.job.id)
+  }
+  return placed.map((s, i) => {
+    const files = new Set(s.files)
+    const waitsFor = placed
+      .slice(0, i)
+      .filter(
+        (earlier) =>
+          s.job.after.includes(earlier.job.id) ||
+          (s.job.fix && earlier.job.fix && earlier.files.some((file) => files.has(file))),
+      )
+    return { job: s.job, waitsFor: waitsFor.map((w) => w.job) }
+  })
+}
+
+/**
+ * Several gates: `concurrency` at a time, in `gateOrder`; a job enters the queue once the jobs it
+ * waits for have passed. The first gate that does not pass stops the rest (those not started are
+ * skipped), and aborting `signal` does too.
+ */
+async function runOrdered(
   selected: readonly Selected[],
   concurrency: number,
   toInput: (files: readonly string[]) => JobInput,
@@ -151,21 +205,34 @@ async function runQueued(
 ): Promise<void> {
   const { default: PQueue } = await import('p-queue')
   const queue = new PQueue({ concurrency: Math.max(1, concurrency), autoStart: false })
-  const stop = () => queue.clear()
+  let stopped = false
+  const stop = () => {
+    stopped = true
+  }
   options.signal?.addEventListener('abort', stop, { once: true })
-  for (const { job, files } of selected) {
-    const input = toInput(files)
-    void queue.add(
-      async () => {
-        const result = await runOne(job, input)
-        results.set(job, result)
-        options.onResult?.(result)
-        if (result.status !== 'ok') stop()
-      },
-      { priority: job.priority },
+  const filesOf = new Map(selected.map((s) => [s.job, s.files]))
+  const passed = new Map<Job, Promise<boolean>>()
+  for (const { job, waitsFor } of gateOrder(selected)) {
+    const input = toInput(filesOf.get(job) ?? [])
+    const waits = waitsFor.map((other) => passed.get(other) ?? Promise.resolve(false))
+    const run = async (): Promise<boolean> => {
+      if (stopped) return false
+      const result = await runOne(job, input)
+      results.set(job, result)
+      options.onResult?.(result)
+      if (result.status !== 'ok') stop()
+      return result.status === 'ok'
+    }
+    passed.set(
+      job,
+      waits.length === 0
+        ? queue.add(run, { priority: job.priority })
+        : Promise.all(waits).then((oks) =>
+            oks.every(Boolean) && !stopped ? queue.add(run, { priority: job.priority }) : false,
+          ),
     )
   }
   queue.start()
-  await queue.onIdle()
+  await Promise.all(passed.values())
   options.signal?.removeEventListener('abort', stop)
 }

@@ -82,7 +82,16 @@ export function startGit(args: readonly string[], options: Omit<GitOptions, 'inp
 }
 
 /** Runs git and collects its output. */
-export function git(args: readonly string[], options: GitOptions): Promise<GitResult> {
+export async function git(args: readonly string[], options: GitOptions): Promise<GitResult> {
+  const result = await gitBytes(args, options)
+  return { ...result, stdout: result.stdout.toString('utf8') }
+}
+
+/** Runs git and collects its output as bytes: for blob contents, which need not be text. */
+export function gitBytes(
+  args: readonly string[],
+  options: GitOptions,
+): Promise<Omit<GitResult, 'stdout'> & { readonly stdout: Buffer }> {
   return new Promise((resolve, reject) => {
     const child = spawn('git', [...(options.keepHooksPath ? [] : BASE_ARGS), ...args], {
       cwd: options.cwd,
@@ -99,7 +108,7 @@ export function git(args: readonly string[], options: GitOptions): Promise<GitRe
       resolve({
         ok: exit === 0,
         code: exit,
-        stdout: Buffer.concat(out).toString('utf8'),
+        stdout: Buffer.concat(out),
         stderr: Buffer.concat(err).toString('utf8'),
         args,
       })

@@ -14,6 +14,7 @@ import { GitvanError } from '../../errors.js'
 // Static: a blocking hook always needs the gates, and one chunk boundary fewer keeps the module
 // loader's path work below what makes V8 optimise node's own path code (measured: 52 → 49 MB peak RSS).
 import { runGates } from '../../gate/gates.js'
+import { type StagingOutcome, unfinishedBackups } from '../../gate/staging.js'
 import { findRepo, type HookRepo, hookRepo } from '../../git/repo.js'
 import {
   ASYNC_HOOKS,
@@ -87,6 +88,10 @@ async function runBlockingHook(hook: string, args: readonly string[], io: Io): P
     return 0
   }
   const stdin = STDIN_HOOKS.includes(hook) ? await io.readStdin() : ''
+  for (const unfinished of unfinishedBackups(repo.commonDir))
+    io.stderr(
+      `gitvan: an earlier ${hook} hook was stopped while its gates ran; what it saved is on ${unfinished.ref}.\n  Run 'gitvan restore' to put that work tree and index back ('gitvan restore --list' shows every backup).\n`,
+    )
 
   // Ctrl-C reaches git, the shim and gitvan, but not the jobs: each runs in its own process
   // group. Aborting kills those groups, so nothing outlives the interrupted hook.
@@ -131,6 +136,7 @@ async function runBlockingHook(hook: string, args: readonly string[], io: Io): P
         `gitvan: ${hook}: ${verdict.runs.length} of ${verdict.candidates} jobs matched; ${ms(started)} in the hook (repo and config: ${ms(started, loaded)}), after ${ms(0, started)} of node start-up\n`,
       )
     }
+    if (verdict.staging) io.stderr(formatStaging(hook, verdict.staging))
     if (verdict.ok) return 0
     const { formatVerdict } = await import('../../gate/report.js')
     io.stderr(formatVerdict(verdict, repo.root))
@@ -138,6 +144,20 @@ async function runBlockingHook(hook: string, args: readonly string[], io: Io): P
   } finally {
     for (const signal of signals) process.off(signal, interrupt)
   }
+}
+
+/** What fix gates re-staged, and where an unstaged part could not be merged back: always said. */
+function formatStaging(hook: string, staging: StagingOutcome): string {
+  const lines: string[] = []
+  if (staging.fixed.length > 0)
+    lines.push(
+      `gitvan: ${hook}: fix gates changed and re-staged ${staging.fixed.length} file(s): ${staging.fixed.join(', ')}\n`,
+    )
+  if (staging.conflicts.length > 0)
+    lines.push(
+      `gitvan: ${hook}: the fix is committed, but your unstaged changes to ${staging.conflicts.join(', ')} could not be merged with it; the work tree keeps your version as it was (also saved on ${staging.backup}).\n`,
+    )
+  return lines.join('')
 }
 
 /**
@@ -192,6 +212,10 @@ async function runAsyncHook(hook: AsyncHook, hookArgs: readonly string[], io: Io
   const { spoolHookEvent } = await import('../../runner/start.js')
   const repo = findRepo(io.cwd)
   const stdin = STDIN_HOOKS.includes(hook) ? await io.readStdin() : ''
+  for (const unfinished of unfinishedBackups(repo.commonDir))
+    io.stderr(
+      `gitvan: an earlier ${hook} hook was stopped while its gates ran; what it saved is on ${unfinished.ref}.\n  Run 'gitvan restore' to put that work tree and index back ('gitvan restore --list' shows every backup).\n`,
+    )
   const foreground = Boolean(io.env.CI)
   const { runner } = await spoolHookEvent(repo, hook, hookArgs, stdin, {
     env: io.env,
