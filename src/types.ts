@@ -2,8 +2,8 @@
  * Types shared by config/ and job/, so neither imports the other: the resolved config (every
  * default applied, every duration in ms, every trigger normalised: what the rest of gitvan reads;
  * only config/ sees the user's raw shape), and what a function job receives. Commands get the same
- * facts through `{files}`, `{commit}` and `{branch}` in their argv and GITVAN_* variables in their
- * environment. Types only: nothing here runs.
+ * facts through `{files}`, `{args}`, `{commit}`, `{branch}` and `{root}` in their argv and GITVAN_*
+ * variables in their environment. Types only: nothing here runs.
  */
 import type { HookName } from './hooks.js'
 
@@ -93,12 +93,17 @@ export type JobContext = {
   readonly commit: string
   /** Every commit of the batch (mode `batch`); otherwise just this one. */
   readonly commits: readonly string[]
-  /** Changed paths (staged paths in pre-commit) that match the job's `paths`, relative to the root. */
+  /**
+   * Changed paths (staged paths in pre-commit) that match the job's `paths`, relative to the root
+   * (also when the job has a `cwd`: a command's `{files}` are relative to the cwd instead).
+   */
   readonly files: readonly string[]
   /** The branch name (`main`), or undefined on a detached HEAD. */
   readonly branch: string | undefined
   /** The repository's top-level directory. */
   readonly root: string
+  /** The directory the job runs in (absolute): `root`, or the job's `cwd` under it. `exec` runs here. */
+  readonly cwd: string
   /** Read helpers. */
   readonly git: {
     /** Runs a read-only git command in the repository and returns its standard output. */
@@ -106,7 +111,10 @@ export type JobContext = {
     /** Metadata of one commit. */
     readonly commit: (rev: string) => Promise<CommitInfo>
   }
-  /** Runs a program (argv, no shell) in the repository root; aborted with the job. */
+  /**
+   * Runs a program (argv, no shell) in `cwd`, found as npm scripts find it (the project's
+   * `node_modules/.bin` first, then PATH); aborted with the job.
+   */
   readonly exec: (file: string, args?: readonly string[]) => Promise<ExecResult>
   /** Aborts when the job times out or is cancelled. */
   readonly signal: AbortSignal

@@ -37,8 +37,11 @@ export type JobConfig = {
   /** The hook(s) and filters that trigger this job. */
   readonly on: JobTrigger
   /**
-   * What the job does: a command (split into argv, no shell; `{files}`, `{commit}` and `{branch}`
-   * are expanded) or a function whose return value lands in the receipt's `data`.
+   * What the job does: a command or a function whose return value lands in the receipt's `data`.
+   * A command is split into argv (no shell) and runs like an npm script: the project's
+   * `node_modules/.bin` comes first on PATH. Placeholders: `{files}` (the matched files, one
+   * argument each), `{args}` (the hook's own arguments, one each: commit-msg's message file),
+   * `{commit}`, `{branch}`, `{root}` (the repository's top-level directory).
    * A command that exits non-zero fails the job; in a blocking hook that refuses the git operation.
    */
   readonly run?: string | ((ctx: JobContext) => unknown)
@@ -65,7 +68,11 @@ export type JobConfig = {
   readonly fix?: boolean
   /** Ids of jobs of the same hook this job waits for (`after: ['fmt']`). */
   readonly after?: readonly string[]
-  /** The directory the job runs in, relative to the repository root; `{files}` are then relative to it. */
+  /**
+   * The directory the job runs in, relative to the repository root (`'packages/app'`). `{files}`
+   * are then only the matched files under it, relative to it; its `node_modules/.bin` comes
+   * before the root's on PATH. `paths` globs stay relative to the root.
+   */
   readonly cwd?: string
   /** A short description, shown by `gitvan doctor`. */
   readonly description?: string

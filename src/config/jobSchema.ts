@@ -121,7 +121,7 @@ function checkTrigger(problems: Problems, path: string, on: unknown): void {
   for (const key of ['message', 'author'] as const) checkPattern(problems, child(path, key), on[key])
 }
 
-const PLACEHOLDERS = ['files', 'commit', 'branch']
+const PLACEHOLDERS = ['files', 'args', 'commit', 'branch', 'root']
 
 /** A command must split into argv now, not fail at its first run; `{file}` is most likely a typo of `{files}`. */
 function checkRun(problems: Problems, path: string, run: unknown): void {
@@ -147,7 +147,7 @@ function checkRun(problems: Problems, path: string, run: unknown): void {
       report(
         problems,
         path,
-        `'${text}' is not a placeholder (did you mean '{${close}}'?); the placeholders are {files}, {commit} and {branch}`,
+        `'${text}' is not a placeholder (did you mean '{${close}}'?); the placeholders are ${PLACEHOLDERS.map((name) => `{${name}}`).join(', ')}`,
       )
   }
 }

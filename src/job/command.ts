@@ -12,7 +12,11 @@
  *   as given (spaces, newlines, unicode, a leading `-`: the program sees the exact name; no `--`
  *   is added, the command decides). Inside a larger word it is an error, since no single
  *   argument could hold several names faithfully.
- * - `{commit}` and `{branch}` are replaced wherever they appear in a word.
+ * - `{args}`, the hook's own arguments (commit-msg's message file, post-checkout's two refs and
+ *   flag), follows the same rule: a whole word, one argument per hook argument, none when the
+ *   hook has none.
+ * - `{commit}`, `{branch}` and `{root}` (the repository's top-level directory, absolute) are
+ *   replaced wherever they appear in a word.
  * Any other `{...}` (`find -exec {} +`) is literal.
  *
  * When the files do not fit in one argv, the command runs once per chunk, in order; chunks keep
@@ -20,7 +24,7 @@
  * which leaves room for the environment on every platform gitvan supports.
  */
 
-export type Placeholder = 'files' | 'commit' | 'branch'
+export type Placeholder = 'files' | 'args' | 'commit' | 'branch' | 'root'
 
 type Piece = { readonly text: string } | { readonly placeholder: Placeholder }
 
@@ -34,7 +38,9 @@ export type ParsedCommand =
 /** Bytes of arguments per invocation, counting each argument's bytes, its NUL and its pointer. */
 export const ARGV_BUDGET = 128 * 1024
 
-const PLACEHOLDER = /\{(files|commit|branch)\}/g
+const PLACEHOLDER = /\{(files|args|commit|branch|root)\}/g
+/** Placeholders that expand to a list of arguments, so they must be a whole word. */
+const LISTS: ReadonlySet<Placeholder> = new Set(['files', 'args'])
 const DOUBLE_QUOTE_ESCAPES = new Set(['"', '\\', '$', '`', '\n'])
 
 /** Splits literal text into text and placeholders. */
@@ -119,17 +125,16 @@ export function parseCommand(command: string): ParsedCommand {
   flush()
   if (word) words.push(word)
   if (words.length === 0) return { ok: false, problem: 'the command is empty' }
-  let usesFiles = false
   for (const w of words) {
-    const hasFiles = w.some((p) => 'placeholder' in p && p.placeholder === 'files')
-    if (!hasFiles) continue
-    if (w.length !== 1)
-      return {
-        ok: false,
-        problem: `{files} must be a whole argument (it expands to one argument per file), in: ${command}`,
-      }
-    usesFiles = true
+    const list = w.find((p) => 'placeholder' in p && LISTS.has(p.placeholder))
+    if (list === undefined || w.length === 1) continue
+    const name = 'placeholder' in list ? list.placeholder : ''
+    return {
+      ok: false,
+      problem: `{${name}} must be a whole argument (it expands to one argument per ${name === 'files' ? 'file' : 'hook argument'}), in: ${command}`,
+    }
   }
+  const usesFiles = words.some((w) => w.some((p) => 'placeholder' in p && p.placeholder === 'files'))
   return { ok: true, words: merge(words), usesFiles }
 }
 
@@ -148,34 +153,50 @@ function merge(words: readonly Piece[][]): Word[] {
 
 export type CommandFacts = {
   readonly files: readonly string[]
+  /** The hook's arguments, for `{args}`. */
+  readonly args: readonly string[]
   readonly commit: string
   /** Replaces `{branch}`; '' on a detached HEAD. */
   readonly branch: string | undefined
+  /** The repository's top-level directory, for `{root}`. */
+  readonly root: string
 }
 
 const argBytes = (arg: string) => Buffer.byteLength(arg) + 1 + 8
 
+/** The placeholder a word consists of, when it is a single list placeholder. */
+const listOf = (w: Word): 'files' | 'args' | undefined => {
+  const only = w.length === 1 ? w[0] : undefined
+  return only !== undefined && 'placeholder' in only && (only.placeholder === 'files' || only.placeholder === 'args')
+    ? only.placeholder
+    : undefined
+}
+
 /**
  * The argv of every invocation. Without `{files}` that is one invocation; with it, the files are
  * split into as many chunks as the budget needs (a single name larger than the budget still gets
- * an invocation of its own), and an empty file list yields no invocation at all.
+ * an invocation of its own), and an empty file list yields no invocation at all. `{args}` is the
+ * same in every invocation and counts toward each one's budget.
  */
 export function expandCommand(words: readonly Word[], facts: CommandFacts, budget = ARGV_BUDGET): string[][] {
   const fixed = (piece: Piece): string => {
     if ('text' in piece) return piece.text
-    return piece.placeholder === 'commit' ? facts.commit : (facts.branch ?? '')
+    if (piece.placeholder === 'commit') return facts.commit
+    if (piece.placeholder === 'root') return facts.root
+    return facts.branch ?? ''
   }
-  const isFiles = (w: Word) => {
-    const only = w.length === 1 ? w[0] : undefined
-    return only !== undefined && 'placeholder' in only && only.placeholder === 'files'
-  }
-  const filesWords = words.filter(isFiles).length
+  /** A word's arguments, except `{files}`, which each chunk fills in. */
+  const expand = (w: Word): readonly string[] => (listOf(w) === 'args' ? facts.args : [w.map(fixed).join('')])
+  const filesWords = words.filter((w) => listOf(w) === 'files').length
   const build = (chunk: readonly string[]): string[] =>
-    words.flatMap((w) => (isFiles(w) ? [...chunk] : [w.map(fixed).join('')]))
+    words.flatMap((w) => (listOf(w) === 'files' ? [...chunk] : expand(w)))
   if (filesWords === 0) return [build([])]
   if (facts.files.length === 0) return []
 
-  const base = words.filter((w) => !isFiles(w)).reduce((sum, w) => sum + argBytes(w.map(fixed).join('')), 0)
+  const base = words
+    .filter((w) => listOf(w) !== 'files')
+    .flatMap(expand)
+    .reduce((sum, arg) => sum + argBytes(arg), 0)
   const chunks: string[][] = []
   let chunk: string[] = []
   let size = base

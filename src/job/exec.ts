@@ -11,9 +11,13 @@
  * - When the program exits, output still arriving is read for DRAIN_MS more; a background
  *   process it left behind that keeps the pipes open does not keep the job running.
  * - A program that cannot be started (missing, not executable) is a result with `error`, not a
- *   throw.
+ *   throw. `ENOENT` is two different problems that the kernel reports alike: the program is not
+ *   there (`ENOENT`), or it is, but the interpreter its `#!` line names is not (`NO_INTERPRETER`:
+ *   `#!/usr/bin/env node` with no node on PATH); the message tells which.
  */
 import { spawn } from 'node:child_process'
+import { closeSync, openSync, readSync, statSync } from 'node:fs'
+import path from 'node:path'
 
 export type ExecOptions = {
   readonly cwd: string
@@ -185,13 +189,10 @@ export function execArgv(argv: readonly string[], options: ExecOptions): Promise
     child.on('error', (error: NodeJS.ErrnoException) => {
       if (child.pid !== undefined) return // an error after start (a failed kill) changes nothing
       const code = error.code ?? 'SPAWN'
-      spawnError = {
-        code,
-        message:
-          code === 'ENOENT'
-            ? `program '${file}' not found (on PATH or as a path from ${options.cwd}); commands run without a shell, so a shell builtin or pipeline needs sh -c '...'`
-            : `program '${file}' could not be started: ${error.message}`,
-      }
+      spawnError =
+        code === 'ENOENT'
+          ? notStarted(file, options)
+          : { code, message: `program '${file}' could not be started: ${error.message}` }
       finish()
     })
     child.on('exit', (code, signal) => {
@@ -203,4 +204,55 @@ export function execArgv(argv: readonly string[], options: ExecOptions): Promise
       if (exit) finish()
     })
   })
+}
+
+/** Why spawning `file` gave ENOENT: the program is missing, or the interpreter its `#!` names is. */
+function notStarted(file: string, options: ExecOptions): NonNullable<ExecOutcome['error']> {
+  const found = locate(file, options)
+  if (found === undefined)
+    return {
+      code: 'ENOENT',
+      message: `program '${file}' not found (on PATH or as a path from ${options.cwd}); commands run without a shell, so a shell builtin or pipeline needs sh -c '...'`,
+    }
+  const line = firstLine(found)
+  const interpreter = line?.startsWith('#!') ? `'${line}'` : 'the interpreter it names'
+  return {
+    code: 'NO_INTERPRETER',
+    message: `program '${file}' (${found}) could not be started: its first line ${interpreter} names a program that is not installed or not on PATH`,
+  }
+}
+
+/** Where spawn would have found `file`: a path from cwd, or the first PATH entry holding it. */
+function locate(file: string, options: ExecOptions): string | undefined {
+  const isFile = (candidate: string) => {
+    try {
+      return statSync(candidate).isFile()
+    } catch {
+      return false
+    }
+  }
+  if (file.includes('/')) {
+    const candidate = path.resolve(options.cwd, file)
+    return isFile(candidate) ? candidate : undefined
+  }
+  const key = Object.keys(options.env).find((name) => name.toUpperCase() === 'PATH') ?? 'PATH'
+  for (const dir of (options.env[key] ?? '').split(path.delimiter)) {
+    const candidate = path.resolve(options.cwd, dir, file)
+    if (isFile(candidate)) return candidate
+  }
+  return undefined
+}
+
+const firstLine = (file: string): string | undefined => {
+  let fd: number | undefined
+  try {
+    fd = openSync(file, 'r')
+    const buffer = Buffer.alloc(256)
+    const n = readSync(fd, buffer, 0, buffer.length, 0)
+    return buffer.subarray(0, n).toString('utf8').split('\n')[0]?.trim()
+  } catch {
+    return undefined
+  } finally {
+    if (fd !== undefined) closeSync(fd)
+  }
 }

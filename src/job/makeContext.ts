@@ -1,6 +1,7 @@
 /**
  * Builds the JobContext a function job receives. Everything it offers is bound to the run: git
- * reads happen in the repository, `exec` runs in the root with the job's environment and is
+ * reads happen in the repository, `exec` runs in the job's directory (its `cwd`) with the job's
+ * environment (the project's `node_modules/.bin` on PATH) and is
  * killed (its whole process group) when the job's signal aborts, and `log` and `exec` output go
  * into the job's log, which is shown when the job fails.
  */
@@ -13,6 +14,8 @@ import type { JobInput } from './input.js'
 export type ContextOptions = {
   readonly job: string
   readonly input: JobInput
+  /** The absolute directory `exec` runs in: the root, or the job's `cwd` under it. */
+  readonly dir: string
   /** The environment for programs the job runs (GITVAN_* included), made when the first one starts. */
   readonly env: () => NodeJS.ProcessEnv
   readonly signal: AbortSignal
@@ -45,7 +48,7 @@ export function makeContext(options: ContextOptions): JobContext {
   }
   const exec = async (file: string, args: readonly string[] = []): Promise<ExecResult> => {
     log.push(`$ ${[file, ...args].join(' ')}\n`)
-    const outcome = await execArgv([file, ...args], { cwd: input.root, env: options.env(), signal, separate: true })
+    const outcome = await execArgv([file, ...args], { cwd: options.dir, env: options.env(), signal, separate: true })
     log.push(outcome.log)
     if (outcome.error) throw Object.assign(new Error(outcome.error.message), { code: outcome.error.code })
     if (outcome.aborted)
@@ -66,6 +69,7 @@ export function makeContext(options: ContextOptions): JobContext {
     files: input.files,
     branch: input.branch,
     root: input.root,
+    cwd: options.dir,
     git: { run: runGit, commit },
     exec,
     signal,

@@ -5,6 +5,9 @@
  * - A command is split without a shell (command.ts) and each invocation runs in its own process
  *   group (exec.ts); with `{files}` in several chunks, they all run, in order, and any failing
  *   chunk fails the attempt.
+ * - Commands and `ctx.exec` run like npm scripts (workdir.ts): in the job's `cwd`, with the
+ *   project's `node_modules/.bin` first on PATH and gitvan's node reachable. A `cwd` that is not
+ *   a directory fails the job before anything runs (spawn would report it as a missing program).
  * - A function gets a JobContext; what it returns becomes `data` and must be plain JSON; a throw
  *   is `failed` with the error's message and `code` (or `THREW`).
  * - Every attempt has the job's timeout: `timeout` when it expires (a command's whole process
@@ -14,6 +17,8 @@
  *   are not. Cancellation is never retried.
  */
 
+import { statSync } from 'node:fs'
+import path from 'node:path'
 import { sleep as abortableSleep } from '../sleep.js'
 import type { Job } from '../types.js'
 import { expandCommand, parseCommand } from './command.js'
@@ -22,6 +27,7 @@ import type { JobInput } from './input.js'
 import { jsonProblem } from './json.js'
 import { makeContext } from './makeContext.js'
 import type { JobError, JobResult, JobStatus } from './result.js'
+import { binDirs, filesUnder, jobDir, withPath } from './workdir.js'
 
 export type { JobInput } from './input.js'
 
@@ -133,45 +139,89 @@ async function runAttempt(
   }
 }
 
-/** The environment a job's programs start from: the caller's, plus GITVAN_*. */
-const jobEnv = (job: Job, input: JobInput): NodeJS.ProcessEnv => ({
-  ...(input.env ?? process.env),
-  GITVAN_JOB: job.id,
-  GITVAN_HOOK: input.hook,
-  GITVAN_COMMIT: input.commit,
-  GITVAN_BRANCH: input.branch ?? '',
-})
+/**
+ * The environment a job's programs start from: the caller's, plus GITVAN_*, with the project's
+ * `node_modules/.bin` directories before PATH and gitvan's node after it.
+ */
+const jobEnv = (job: Job, input: JobInput): NodeJS.ProcessEnv =>
+  withPath(
+    {
+      ...(input.env ?? process.env),
+      GITVAN_JOB: job.id,
+      GITVAN_HOOK: input.hook,
+      GITVAN_COMMIT: input.commit,
+      GITVAN_BRANCH: input.branch ?? '',
+    },
+    binDirs(input.root, job.cwd),
+    path.dirname(process.execPath),
+  )
+
+/** Why the job's directory cannot be run in, or undefined when it is a directory. */
+function missingDir(job: Job, dir: string): Attempt | undefined {
+  let what: string
+  try {
+    if (statSync(dir).isDirectory()) return undefined
+    what = 'is not a directory'
+  } catch (error) {
+    what = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : `cannot be read (${String(error)})`
+  }
+  return failed(
+    'NO_CWD',
+    `job '${job.id}' runs in cwd '${job.cwd}', but ${dir} ${what}: create it, or fix 'cwd' (a directory relative to the repository root) in ${job.source}`,
+  )
+}
 
 function runBody(job: Job, input: JobInput, log: TailBuffer, signal: AbortSignal): Promise<Attempt> | Attempt {
+  const dir = jobDir(input.root, job.cwd)
+  if (job.cwd !== '') {
+    const missing = missingDir(job, dir)
+    if (missing) return missing
+  }
   if (job.templates.length > 0) {
     return failed(
       'NO_RENDERER',
       `job '${job.id}' names template ${job.templates.map((t) => `'${t}'`).join(', ')}, but template rendering is not available in this version of gitvan; use 'run' instead`,
     )
   }
-  if (typeof job.run === 'string') return runCommand(job, job.run, input, jobEnv(job, input), log, signal)
+  if (typeof job.run === 'string') return runCommand(job, job.run, input, dir, jobEnv(job, input), log, signal)
   if (typeof job.run === 'function') {
     // Copying process.env costs tens of microseconds (each variable is a call into the runtime):
     // a function job that runs no program, the common case, should not pay it on every run.
     let env: NodeJS.ProcessEnv | undefined
-    return runFunction(job, job.run, input, () => (env ??= jobEnv(job, input)), log, signal)
+    return runFunction(job, job.run, input, dir, () => (env ??= jobEnv(job, input)), log, signal)
   }
   return failed('NOTHING_TO_RUN', `job '${job.id}' has neither 'run' nor 'template' (in ${job.source})`)
 }
+
+/** For a program not found: the project directories that were searched before PATH. */
+const notFoundHint = (code: string, root: string, cwd: string): string =>
+  code === 'ENOENT'
+    ? ` (gitvan looked in ${binDirs(root, cwd)
+        .map((dir) => path.relative(root, dir))
+        .join(', ')} first: a tool the project installs with npm lands there)`
+    : ''
 
 async function runCommand(
   job: Job,
   command: string,
   input: JobInput,
+  dir: string,
   env: NodeJS.ProcessEnv,
   log: TailBuffer,
   signal: AbortSignal,
 ): Promise<Attempt> {
   const parsed = parseCommand(command)
   if (!parsed.ok) return failed('BAD_COMMAND', `job '${job.id}': ${parsed.problem} (in ${job.source})`)
-  const invocations = expandCommand(parsed.words, { files: input.files, commit: input.commit, branch: input.branch })
+  const invocations = expandCommand(parsed.words, {
+    files: filesUnder(input.files, job.cwd),
+    args: input.args,
+    commit: input.commit,
+    branch: input.branch,
+    root: input.root,
+  })
   if (invocations.length === 0) {
-    log.push(`[gitvan: no files to pass as {files}; '${command}' was not run]\n`)
+    const where = job.cwd === '' ? '' : ` under its cwd '${job.cwd}'`
+    log.push(`[gitvan: no files${where} to pass as {files}; '${command}' was not run]\n`)
     return { status: 'ok', retryable: false }
   }
   // Every chunk runs even after one failed, so a linter reports on every file, not just the
@@ -180,7 +230,7 @@ async function runCommand(
   let failures = 0
   for (const [index, argv] of invocations.entries()) {
     const outcome = await execArgv(argv, {
-      cwd: input.root,
+      cwd: dir,
       env,
       ...(input.stdin ? { stdin: input.stdin } : {}),
       signal,
@@ -191,7 +241,11 @@ async function runCommand(
     const where =
       invocations.length > 1 ? ` (invocation ${index + 1} of ${invocations.length}, split to fit {files} in argv)` : ''
     const program = `'${argv[0] ?? ''}'`
-    if (outcome.error) return failed(outcome.error.code, `${outcome.error.message}${where}`) // the next chunk would fail alike
+    if (outcome.error)
+      return failed(
+        outcome.error.code,
+        `${outcome.error.message}${notFoundHint(outcome.error.code, input.root, job.cwd)}${where}`,
+      ) // the next chunk would fail alike
     const failure = outcome.signal
       ? failed('SIGNAL', `${program} was killed by ${outcome.signal}${where}`, true)
       : outcome.code !== 0
@@ -217,11 +271,12 @@ async function runFunction(
   job: Job,
   fn: (ctx: ReturnType<typeof makeContext>) => unknown,
   input: JobInput,
+  dir: string,
   env: () => NodeJS.ProcessEnv,
   log: TailBuffer,
   signal: AbortSignal,
 ): Promise<Attempt> {
-  const ctx = makeContext({ job: job.id, input, env, signal, log })
+  const ctx = makeContext({ job: job.id, input, dir, env, signal, log })
   // A function that ignores ctx.signal cannot be stopped, but the run does not wait for it.
   let stopWaiting: () => void = () => {}
   const aborted = new Promise<'aborted'>((resolve) => {

@@ -175,7 +175,21 @@ const BAD: readonly (readonly [string, unknown, readonly string[]])[] = [
     'a misspelt placeholder',
     job({ on: 'pre-commit', run: 'eslint {file}' }),
     [
-      "jobs.lint.run: '{file}' is not a placeholder (did you mean '{files}'?); the placeholders are {files}, {commit} and {branch}",
+      "jobs.lint.run: '{file}' is not a placeholder (did you mean '{files}'?); the placeholders are {files}, {args}, {commit}, {branch}, {root}",
+    ],
+  ],
+  [
+    '{args} inside a larger argument',
+    job({ on: 'commit-msg', run: 'check --message={args}' }),
+    [
+      'jobs.lint.run: {args} must be a whole argument (it expands to one argument per hook argument), in: check --message={args}',
+    ],
+  ],
+  [
+    'a misspelt {args}',
+    job({ on: 'commit-msg', run: 'check {arg}' }),
+    [
+      "jobs.lint.run: '{arg}' is not a placeholder (did you mean '{args}'?); the placeholders are {files}, {args}, {commit}, {branch}, {root}",
     ],
   ],
   [
@@ -510,6 +524,10 @@ describe('validateConfig: good configs', () => {
     expect(
       validateConfig(job({ on: 'pre-commit', run: 'find . -name {x} -exec echo {} + {files} {commit} {branch}' })),
     ).toEqual([])
+  })
+
+  it('accepts {args} as a whole argument and {root} anywhere in one', () => {
+    expect(validateConfig(job({ on: 'commit-msg', run: 'node {root}/scripts/check.mjs {args}' }))).toEqual([])
   })
 
   it('accepts an empty config (jobs may all live under jobs/)', () => {

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import { ARGV_BUDGET, type CommandFacts, expandCommand, parseCommand } from '../../src/job/command.js'
 
-const facts: CommandFacts = { files: ['a.ts', 'b c.ts'], commit: 'abc123', branch: 'feature/x' }
+const facts: CommandFacts = {
+  files: ['a.ts', 'b c.ts'],
+  args: ['.git/COMMIT_EDITMSG'],
+  commit: 'abc123',
+  branch: 'feature/x',
+  root: '/work/my repo',
+}
 
 const argv = (command: string, f = facts) => {
   const parsed = parseCommand(command)
@@ -32,6 +38,9 @@ describe('parseCommand + expandCommand', () => {
     ["echo '{commit}'", ['echo', '{commit}']],
     ['find . -exec {} + {unknown}', ['find', '.', '-exec', '{}', '+', '{unknown}']],
     ['line\\\ncontinued', ['linecontinued']],
+    ['check {args}', ['check', '.git/COMMIT_EDITMSG']],
+    ['node {root}/scripts/x.mjs "{args}"', ['node', '/work/my repo/scripts/x.mjs', '.git/COMMIT_EDITMSG']],
+    [`echo '{args}' \\{root} {root}`, ['echo', '{args}', '{root}', '/work/my repo']],
   ]
   for (const [command, expected] of table) {
     it(`splits ${JSON.stringify(command)}`, () => {
@@ -41,6 +50,13 @@ describe('parseCommand + expandCommand', () => {
 
   it('replaces {branch} with nothing on a detached HEAD', () => {
     expect(argv('echo {branch}', { ...facts, branch: undefined })).toEqual([['echo', '']])
+  })
+
+  it('gives {args} one argument per hook argument, and none when the hook has none', () => {
+    const refs = ['0000000000000000000000000000000000000000', 'c0ffee', '1']
+    expect(argv('post-checkout {args} --', { ...facts, args: refs })).toEqual([['post-checkout', ...refs, '--']])
+    expect(argv('lint {args} x', { ...facts, args: [] })).toEqual([['lint', 'x']])
+    expect(argv('lint {args} {files}', { ...facts, args: ['-m x'] })).toEqual([['lint', '-m x', 'a.ts', 'b c.ts']])
   })
 
   it('does not run a {files} command when there are no files', () => {
@@ -60,6 +76,7 @@ describe('parseCommand + expandCommand', () => {
       ['echo \\', /trailing backslash/],
       ['   ', /empty/],
       ['lint --files={files}', /\{files\} must be a whole argument/],
+      ['check --msg={args}', /\{args\} must be a whole argument \(it expands to one argument per hook argument\)/],
     ] as const
     for (const [command, problem] of problems) {
       const parsed = parseCommand(command)
@@ -86,6 +103,16 @@ describe('chunking {files}', () => {
       delivered.push(...run.slice(2, -1))
     }
     expect(delivered).toEqual(files)
+  })
+
+  it('counts {args} in every chunk and repeats it in each', () => {
+    const parsed = parseCommand('x {args} {files}')
+    if (!parsed.ok) throw new Error(parsed.problem)
+    const runs = expandCommand(parsed.words, { ...facts, args: ['a'.repeat(20)], files: ['1', '2', '3'] }, 60)
+    expect(runs).toEqual([
+      ['x', 'a'.repeat(20), '1', '2'],
+      ['x', 'a'.repeat(20), '3'],
+    ])
   })
 
   it('gives a name larger than the budget an invocation of its own', () => {

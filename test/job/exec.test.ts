@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -35,6 +35,20 @@ describe('execArgv', () => {
     expect(r.error?.code).toBe('ENOENT')
     expect(r.error?.message).toContain("'no-such-program-gitvan' not found")
     expect(r.error?.message).toContain('without a shell')
+  })
+
+  it('tells a program whose #! interpreter is missing from a missing program', async () => {
+    const script = path.join(dir, 'needs-interpreter')
+    writeFileSync(script, '#!/nonexistent/gitvan-interpreter\necho never\n')
+    chmodSync(script, 0o755)
+    const byPath = await execArgv(['./needs-interpreter'], base)
+    expect(byPath.error).toEqual({
+      code: 'NO_INTERPRETER',
+      message: `program './needs-interpreter' (${script}) could not be started: its first line '#!/nonexistent/gitvan-interpreter' names a program that is not installed or not on PATH`,
+    })
+    const onPath = await execArgv(['needs-interpreter'], { ...base, env: { ...process.env, PATH: dir } })
+    expect(onPath.error?.code).toBe('NO_INTERPRETER')
+    expect(onPath.error?.message).toContain(`(${script})`)
   })
 
   it('keeps only the end of a long output', async () => {

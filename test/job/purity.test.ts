@@ -7,6 +7,7 @@ describe('pure job modules', () => {
   it.each([
     ['src/job/command.ts', []],
     ['src/job/json.ts', []],
+    ['src/job/workdir.ts', ['node:path']],
     ['src/schedule/match.ts', ['picomatch']],
   ] as const)('%s reaches no file system or process module', (file, packages) => {
     const reached = [...importsOf(path.join(PROJECT_ROOT, file))]
