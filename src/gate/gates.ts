@@ -121,7 +121,7 @@ export async function runGates(
       all: [...new Set(selected.flatMap((s) => s.files))],
       fix: [...new Set(selected.filter((s) => s.job.fix).flatMap((s) => s.files))],
     },
-    (await facts.stagedBlobs?.()) ?? new Map(),
+    async () => (await facts.stagedBlobs?.()) ?? new Map(),
   )
   let outcome: StagingOutcome | undefined
   try {

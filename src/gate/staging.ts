@@ -138,9 +138,10 @@ export function clearPending(commonDir: string, ref: string): void {
 export async function startStaging(
   request: GateRequest,
   files: { readonly all: readonly string[]; readonly fix: readonly string[] },
-  staged: Staged,
+  stagedBlobs: () => Promise<Staged>,
 ): Promise<Staging | undefined> {
   if (!STAGING_HOOKS.includes(request.hook) || files.all.length === 0) return undefined
+  const staged = await stagedBlobs()
   const merging = existsSync(path.join(request.gitDir, 'MERGE_HEAD'))
   const dirty = merging ? new Set<string>() : await unstagedPaths(request)
   if (dirty === undefined) return undefined
