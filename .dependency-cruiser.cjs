@@ -49,6 +49,35 @@ module.exports = {
       from: { path: PURE },
       to: { path: `${IO}|^src/git/`, pathNot: '^src/git/refname[.]ts$', reachable: true },
     },
+    {
+      name: 'cosmiconfig-only-in-search',
+      severity: 'error',
+      comment:
+        'cosmiconfig does the config search in config/search.ts and nowhere else; the TypeScript transpiler and ' +
+        'its lexer live in config/transpile.ts, js-yaml in config/loaders.ts.',
+      from: { pathNot: '^src/config/search[.]ts$' },
+      to: { path: '(^|/)node_modules/cosmiconfig/' },
+    },
+    {
+      name: 'transpiler-only-in-transpile',
+      severity: 'error',
+      comment: 'sucrase and es-module-lexer are bundled into the chunk of config/transpile.ts alone.',
+      from: { pathNot: '^src/config/transpile[.]ts$' },
+      to: { path: '(^|/)node_modules/(sucrase|es-module-lexer)/' },
+    },
+    {
+      name: 'search-and-transpile-load-lazily',
+      severity: 'error',
+      comment:
+        'config/search.ts (cosmiconfig), config/transpile.ts (sucrase) and js-yaml are imported only with import(), ' +
+        'so a hook, which imports the config file install recorded, loads none of them; a TypeScript config ' +
+        'loads the transpiler only on its first load, a YAML one js-yaml only when it is read.',
+      from: {},
+      to: {
+        path: '^src/config/(search|transpile)[.]ts$|(^|/)node_modules/js-yaml/',
+        dependencyTypesNot: ['dynamic-import', 'type-only'],
+      },
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

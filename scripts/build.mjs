@@ -3,9 +3,12 @@
 import { chmodSync, copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs'
 import { build } from 'esbuild'
 
-const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
+const { version, dependencies = {} } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
 const common = {
   bundle: true,
+  // Runtime dependencies are installed beside gitvan (and shared with the project's other tools);
+  // everything else (dev dependencies) is bundled.
+  external: Object.keys(dependencies),
   platform: 'node',
   target: 'node20',
   define: { __GITVAN_VERSION__: JSON.stringify(version) },

@@ -1,21 +1,38 @@
 /**
- * The config stage's only IO: find the config (discover.ts), read and hash its files, import them,
- * then hand the default exports to the pure `validateConfig` and `resolveConfig`.
+ * The config stage's only IO: find the config, read and hash its files, load them (loaders.ts),
+ * then hand the values to the pure `validateConfig` and `resolveConfig`.
+ *
+ * Two ways in. `loadConfig` (commands, the runner) has cosmiconfig search for the config
+ * (search.ts, imported only here and only then). `loadInstalledConfig` (a hook) loads the file
+ * install recorded, with no search: it checks only that the file is still there and that no
+ * higher-ranked candidate has appeared, and when either fails it says so and takes the candidate
+ * the ranked list gives (discover.ts), still without cosmiconfig.
  *
  * Errors the user must see are GitvanErrors (exit code 2): CONFIG_NOT_FOUND (nothing at the top
  * level), CONFIG_LOAD (a file threw or does not parse: names the file and the line), CONFIG_INVALID
  * (every problem, one per line in `details`).
  */
-import { spawnSync } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import os from 'node:os'
 import path from 'node:path'
-import { fileURLToPath, pathToFileURL } from 'node:url'
 import { GitvanError } from '../errors.js'
+import { findRepo } from '../git/repo.js'
 import type { Config } from '../types.js'
 import type { GitvanConfig } from './define.js'
-import { CONFIG_FILES, discoverConfig, JOBS_DIR, type JobPath, listJobFiles, type Source } from './discover.js'
+import {
+  discoverConfig,
+  isPresent,
+  JOBS_DIR,
+  type JobPath,
+  listJobFiles,
+  PACKAGE_FILE,
+  presentAbove,
+  readPackageKey,
+  relativeName,
+  type Source,
+} from './discover.js'
+import { importDefault, type LoadPlace, loadFile } from './loaders.js'
 import { resolveConfig } from './resolve.js'
 import { formatProblem, type JobFile, type Problem, validateConfig } from './validate.js'
 
@@ -69,80 +86,12 @@ function importVersion(
   return (h >>> 0).toString(16).padStart(8, '0')
 }
 
-const display = (root: string, file: string): string => path.relative(root, file).split(path.sep).join('/')
-
-/** `file:line` of the failure inside the loaded file, when the error's stack shows one. */
-function locate(error: unknown, root: string, file: string): string | undefined {
-  const stack = error instanceof Error ? (error.stack ?? '') : ''
-  const url = pathToFileURL(file).href
-  for (const line of stack.split('\n')) {
-    const at = line.indexOf(url)
-    if (at === -1) continue
-    const position = /^(?:\?[^:\s)]*)?(:\d+(?::\d+)?)/.exec(line.slice(at + url.length))
-    if (position) return `${display(root, fileURLToPath(url))}${position[1]}`
-  }
-  return undefined
-}
-
-/**
- * Node does not put the position of an ESM syntax error in the error; `node --check` prints it
- * (`<file>:<line>`, the line, a caret). Only on this failure path, so a hook never pays for it.
- */
-function syntaxLocation(root: string, file: string): readonly string[] {
-  const check = spawnSync(process.execPath, ['--check', file], { encoding: 'utf8', timeout: 10_000 })
-  const lines = (check.stderr ?? '').split('\n')
-  const first = lines.findIndex((line) => line.startsWith(file) || line.startsWith(pathToFileURL(file).href))
-  if (first === -1) return []
-  const position = /:(\d+)$/.exec(lines[first] ?? '')
-  const excerpt = lines.slice(first + 1, first + 3).filter((line) => line.trim() !== '')
-  return position ? [`at ${display(root, file)}:${position[1]}`, ...excerpt.map((line) => `  ${line}`)] : []
-}
-
-function loadError(error: unknown, root: string, file: string): GitvanError {
-  const name = display(root, file)
-  const message = error instanceof Error ? error.message : String(error)
-  const details: string[] = []
-  const where = locate(error, root, file)
-  if (where !== undefined) details.push(`at ${where}`)
-  else if (error instanceof Error && error.name === 'SyntaxError') details.push(...syntaxLocation(root, file))
-  if (/Cannot find (package|module) 'gitvan'/.test(message)) {
-    details.push(
-      'install gitvan in this repository (npm install --save-dev gitvan), or export a plain object without defineConfig',
-    )
-  } else {
-    details.push(`fix ${name} and try again`)
-  }
-  return new GitvanError('CONFIG_LOAD', `could not load ${name}: ${message}`, { details, cause: error })
-}
-
-/**
- * The default export of a file (for CommonJS, `module.exports`). `version` (the config's hash) is
- * in the URL, so a long-lived process that loads a changed config gets the new module.
- */
-async function importDefault(root: string, file: string, version: string): Promise<unknown> {
-  // Node keeps a CommonJS module in require's cache whatever the import URL says: drop it.
-  delete createRequire(file).cache[file]
-  let module: Record<string, unknown>
-  try {
-    module = (await import(`${pathToFileURL(file).href}?v=${version}`)) as Record<string, unknown>
-  } catch (error) {
-    throw loadError(error, root, file)
-  }
-  const value = module.default
-  // A CommonJS file compiled from ESM sets `exports.default` and `__esModule`.
-  if (
-    typeof value === 'object' &&
-    value !== null &&
-    (value as Record<string, unknown>).__esModule === true &&
-    'default' in value
-  ) {
-    return (value as Record<string, unknown>).default
-  }
-  return value
-}
+/** The candidates of discover.ts, said briefly. */
+const CANDIDATES =
+  'gitvan.config.mjs, gitvan.config.js, gitvan.config.cjs (or .ts, .mts, .cts), .gitvanrc (or .gitvanrc.json, .yaml, .yml, .js, .ts, .cjs, .mjs), .config/gitvanrc (with the same extensions)'
 
 function notFound(root: string): GitvanError {
-  const looked = `looked for ${CONFIG_FILES.join(', ')}, a "gitvan" key in package.json and job files (.mjs, .js, .cjs) under ${JOBS_DIR}/`
+  const looked = `looked for ${CANDIDATES}, a "gitvan" key in package.json and job files (.mjs, .js, .cjs) under ${JOBS_DIR}/`
   const jobsDir = existsSync(path.join(root, JOBS_DIR)) ? [`${JOBS_DIR}/ exists but holds no job files`] : []
   return new GitvanError('CONFIG_NOT_FOUND', `no gitvan config in ${root}`, {
     details: [looked, ...jobsDir, "run 'gitvan init' to create one"],
@@ -157,7 +106,7 @@ function invalid(root: string, source: Source, problems: readonly Problem[]): Gi
       ? `${JOBS_DIR}/`
       : source.kind === 'package'
         ? 'package.json ("gitvan" key)'
-        : display(root, source.file)
+        : relativeName(root, source.file)
   const subject =
     inConfig && inJobs && source.kind !== 'none'
       ? `${configName} and ${JOBS_DIR}/`
@@ -174,27 +123,28 @@ function invalid(root: string, source: Source, problems: readonly Problem[]): Gi
   )
 }
 
-function discover(root: string): Source {
-  try {
-    return discoverConfig(root)
-  } catch (error) {
-    throw new GitvanError('CONFIG_LOAD', `could not load package.json: ${(error as Error).message}`, {
-      details: ['fix package.json (it is not valid JSON) and try again'],
-      cause: error,
-    })
-  }
+function packageError(error: unknown): GitvanError {
+  return new GitvanError('CONFIG_LOAD', `could not load package.json: ${(error as Error).message}`, {
+    details: ['fix package.json (it is not valid JSON) and try again'],
+    cause: error,
+  })
 }
 
-/** Finds, imports, validates and resolves the config of the repository whose top level is `root`. */
-export async function loadConfig(root: string): Promise<Config> {
-  const top = path.resolve(root)
-  const source = discover(top)
+/** The state directory, found only when a TypeScript config needs it (commands pass none). */
+const placeOf = (root: string, stateDir: string | undefined): LoadPlace => ({
+  root,
+  stateDir: stateDir === undefined ? memoise(() => findRepo(root).stateDir) : () => stateDir,
+})
+
+/** Loads, validates and resolves the config whose source is `source`, with the job files under jobs/. */
+async function loadFrom(place: LoadPlace, source: Source): Promise<Config> {
+  const top = place.root
   const jobPaths: readonly JobPath[] = listJobFiles(top)
   if (source.kind === 'none' && jobPaths.length === 0) throw notFound(top)
 
   // For package.json only the "gitvan" key counts: a version bump or a new dependency is no new config.
   const configBytes =
-    source.kind === 'module'
+    source.kind === 'file'
       ? readFileSync(source.file)
       : source.kind === 'package'
         ? Buffer.from(JSON.stringify(source.value))
@@ -203,8 +153,8 @@ export async function loadConfig(root: string): Promise<Config> {
   const version = importVersion(configBytes, jobBytes)
 
   const [raw, ...jobRaws] = await Promise.all([
-    source.kind === 'module'
-      ? importDefault(top, source.file, version)
+    source.kind === 'file'
+      ? loadFile(place, source.file, configBytes as Buffer, version)
       : Promise.resolve(source.kind === 'package' ? source.value : {}),
     ...jobPaths.map((job) => importDefault(top, job.file, version)),
   ])
@@ -213,7 +163,7 @@ export async function loadConfig(root: string): Promise<Config> {
   const problems = validateConfig(raw, jobFiles)
   if (problems.length > 0) throw invalid(top, source, problems)
   const file = source.kind === 'none' ? path.join(top, JOBS_DIR) : source.file
-  const config = resolveConfig({
+  return resolveConfig({
     raw: raw as GitvanConfig,
     jobFiles,
     root: top,
@@ -222,10 +172,99 @@ export async function loadConfig(root: string): Promise<Config> {
     hash: memoise(() => hashConfigFiles(configBytes, jobBytes)),
     cpus: os.availableParallelism(),
   })
-  return config
+}
+
+export type LoadOptions = {
+  /** `<git-common-dir>/gitvan`, where transpiled TypeScript configs are kept; asked of git when needed and not given. */
+  readonly stateDir?: string
+}
+
+/**
+ * Has cosmiconfig find the config of the repository whose top level is `root`, then loads,
+ * validates and resolves it.
+ */
+export async function loadConfig(root: string, options: LoadOptions = {}): Promise<Config> {
+  const top = path.resolve(root)
+  const { searchConfig } = await import('./search.js')
+  let source: Source
+  try {
+    source = await searchConfig(top)
+  } catch (error) {
+    throw packageError(error)
+  }
+  return loadFrom(placeOf(top, options.stateDir), source)
+}
+
+export type InstalledConfig = {
+  readonly config: Config
+  /** When the recorded file no longer decides: one line that says so and what to do. */
+  readonly notice: string | undefined
+}
+
+/**
+ * The config a hook runs: the file install recorded (`recorded`: its name under the top level, null
+ * for jobs/ alone), imported directly. Without a record (gitvan not installed in this clone, or
+ * installed by a gitvan that recorded no file) the ranked list decides, as it does, with a notice,
+ * when the recorded file is gone or a higher-ranked candidate is present.
+ */
+export async function loadInstalledConfig(
+  root: string,
+  stateDir: string,
+  recorded: string | null | undefined,
+): Promise<InstalledConfig> {
+  const top = path.resolve(root)
+  const place = placeOf(top, stateDir)
+  let why: string | undefined
+  if (recorded !== undefined) {
+    const above = presentAbove(top, recorded)
+    if (recorded !== null && !isPresent(top, recorded))
+      why = `the config ${recorded} that 'gitvan install' recorded is gone`
+    else if (above.length > 0)
+      why =
+        recorded === null
+          ? `${above[0]} is a config file now, where 'gitvan install' recorded ${JOBS_DIR}/ alone`
+          : `${above[0]} takes precedence over ${recorded}, the config 'gitvan install' recorded`
+    else {
+      const source: Source =
+        recorded === null
+          ? { kind: 'none' }
+          : recorded === PACKAGE_FILE
+            ? packageSource(top)
+            : { kind: 'file', file: path.join(top, recorded) }
+      return { config: await loadFrom(place, source), notice: undefined }
+    }
+  }
+  let source: Source
+  try {
+    source = discoverConfig(top)
+  } catch (error) {
+    throw packageError(error)
+  }
+  const using =
+    source.kind !== 'none'
+      ? `using ${relativeName(top, source.file)}`
+      : listJobFiles(top).length > 0
+        ? `using ${JOBS_DIR}/`
+        : 'no config is left'
+  const notice =
+    why === undefined ? undefined : `${why}; ${using}: run 'gitvan install' to record the config there is now`
+  return { config: await loadFrom(place, source), notice }
+}
+
+function packageSource(root: string): Source {
+  const file = path.join(root, PACKAGE_FILE)
+  try {
+    const key = readPackageKey(file)
+    return key === undefined ? { kind: 'none' } : { kind: 'package', file, ...key }
+  } catch (error) {
+    throw packageError(error)
+  }
 }
 
 const memoise = <T>(compute: () => T): (() => T) => {
   let value: { readonly v: T } | undefined
-  return () => (value ??= { v: compute() }).v
+  return () => {
+    value ??= { v: compute() }
+    return value.v
+  }
 }

@@ -14,8 +14,9 @@
  *   and `ensureInstalled` can keep the shims in step with the config from inside a hook.
  * - Every change happens under `<state dir>/install.lock`.
  */
-import { mkdirSync } from 'node:fs'
+import { existsSync, mkdirSync } from 'node:fs'
 import path from 'node:path'
+import { recordedName } from '../config/discover.js'
 import { GitvanError } from '../errors.js'
 import type { Repo } from '../git/repo.js'
 import { type HookName, hooksOf, RUNNABLE_HOOKS, sameHooks } from '../hooks.js'
@@ -81,7 +82,38 @@ function conflictError(conflicts: readonly HookSlot[]): GitvanError {
   )
 }
 
-type Plan = { readonly desired: readonly HookName[]; readonly onConflict: 'throw' | 'skip' }
+/**
+ * core.hooksPath still names husky's `.husky/_`, but it is not there: husky was removed (or never
+ * set up in this clone), and git runs no hook at all. Writing `.husky/<hook>` would help nobody.
+ */
+function huskyGone(repo: Repo): GitvanError {
+  return new GitvanError(
+    'USAGE',
+    `Cannot install: git runs hooks from ${repo.hooksDir} (core.hooksPath), which does not exist, so no hook runs.`,
+    {
+      details: [
+        'husky was removed, or it was never set up in this clone.',
+        "Without husky: run 'git config --unset core.hooksPath', then 'gitvan install' again (the shims go into .git/hooks).",
+        "With husky: run 'npx husky' (or 'npm install', whose prepare script runs it), then 'gitvan install'.",
+      ],
+    },
+  )
+}
+
+type Plan = {
+  readonly desired: readonly HookName[]
+  readonly onConflict: 'throw' | 'skip'
+  /** The config file to record (see InstallRecord.config); undefined keeps what the record says. */
+  readonly config: string | null | undefined
+}
+
+/** What install is given of the config: its jobs, and where it was found when that is known. */
+export type InstallConfig = Pick<Config, 'jobs'> & Partial<Pick<Config, 'root' | 'file'>>
+
+const configOf = (config: InstallConfig): string | null | undefined =>
+  config.root === undefined || config.file === undefined
+    ? undefined
+    : recordedName({ root: config.root, file: config.file })
 
 function apply(repo: Repo, plan: Plan, options: InstallOptions): InstallReport {
   const trace = options.trace ?? (() => {})
@@ -90,6 +122,7 @@ function apply(repo: Repo, plan: Plan, options: InstallOptions): InstallReport {
   trace(
     `install: ${plan.desired.length === 0 ? 'no hook has a job' : `hooks with jobs: ${plan.desired.join(', ')}`}; ${mode === 'husky' ? 'husky' : 'hooks'} dir ${repo.hooksDir}`,
   )
+  if (mode === 'husky' && !existsSync(repo.hooksDir)) throw huskyGone(repo)
   const recorded = readRecord(repo.stateDir)
   // An install in another place (core.hooksPath changed, or husky came or went) is taken away
   // whole; only an install in this same place counts when judging conflicts and what to drop.
@@ -182,6 +215,11 @@ function apply(repo: Repo, plan: Plan, options: InstallOptions): InstallReport {
     node: runtime.node,
     cli: runtime.cli,
     husky: [...husky].sort((a, b) => RUNNABLE_HOOKS.indexOf(a.hook) - RUNNABLE_HOOKS.indexOf(b.hook)),
+    ...(plan.config !== undefined
+      ? { config: plan.config }
+      : recorded?.config !== undefined
+        ? { config: recorded.config }
+        : {}),
   }
   writeRecord(repo.stateDir, record)
   trace(`install: recorded in ${recordFile(repo.stateDir)}`)
@@ -203,8 +241,10 @@ function locked<T>(repo: Repo, body: () => T): T {
 }
 
 /** Installs shims for the config's hooks (and removes those of hooks that lost their jobs). */
-export function install(repo: Repo, config: Pick<Config, 'jobs'>, options: InstallOptions = {}): InstallReport {
-  return locked(repo, () => apply(repo, { desired: hooksOf(config), onConflict: 'throw' }, options))
+export function install(repo: Repo, config: InstallConfig, options: InstallOptions = {}): InstallReport {
+  return locked(repo, () =>
+    apply(repo, { desired: hooksOf(config), onConflict: 'throw', config: configOf(config) }, options),
+  )
 }
 
 export type UninstallReport = {
@@ -231,7 +271,7 @@ export function uninstall(repo: Repo, options: Pick<InstallOptions, 'trace'> = {
  */
 export function ensureInstalled(
   repo: Repo,
-  config: Pick<Config, 'jobs'>,
+  config: InstallConfig,
   options: Omit<InstallOptions, 'force'> = {},
 ): InstallReport | undefined {
   const previous = readRecord(repo.stateDir)
@@ -241,7 +281,7 @@ export function ensureInstalled(
   const lock = tryLock(repo.stateDir)
   if (lock.kind === 'held') return undefined
   try {
-    return apply(repo, { desired, onConflict: 'skip' }, options)
+    return apply(repo, { desired, onConflict: 'skip', config: configOf(config) }, options)
   } finally {
     lock.release()
   }

@@ -1,6 +1,7 @@
 /**
  * `<state dir>/install.json`: what the last install put where, so uninstall can take away exactly
- * that and a hook can tell cheaply whether the config's hooks still match what is installed.
+ * that and a hook can tell cheaply whether the config's hooks still match what is installed, and
+ * which config file to import without searching for it.
  *
  * The file holds no timestamps, so installing twice writes the same bytes. It is written to a
  * temporary name and renamed, so a reader sees the old record or the new one, never half of one.
@@ -25,6 +26,12 @@ export type InstallRecord = {
   readonly cli: string
   /** `.husky/<hook>` files install created or appended to (mode husky). */
   readonly husky: readonly HuskyEdit[]
+  /**
+   * The config file install found, by its path under the top level (linked worktrees share this
+   * record, each with its own top level); null when the config is jobs/ alone. Absent in a record
+   * written before gitvan recorded it: a hook then goes by the ranked list of candidates.
+   */
+  readonly config?: string | null
 }
 
 export const recordFile = (stateDir: string): string => path.join(stateDir, 'install.json')
@@ -74,6 +81,7 @@ function parseRecord(text: string): InstallRecord | undefined {
     node: v.node,
     cli: v.cli,
     husky,
+    ...(typeof v.config === 'string' || v.config === null ? { config: v.config } : {}),
   }
 }
 

@@ -3,6 +3,7 @@
  * only; every problem is one line that says what to do.
  */
 import { existsSync, readFileSync } from 'node:fs'
+import { isPresent, presentAbove, recordedName } from '../config/discover.js'
 import type { Repo } from '../git/repo.js'
 import { readSlot } from './hookFiles.js'
 import { huskyCall, huskyFile } from './husky.js'
@@ -16,11 +17,42 @@ export type InstallState = InstallRecord & {
 
 const REINSTALL = "run 'gitvan install'"
 
-/** The install in this repository, or undefined when gitvan is not installed here. */
-export function installState(repo: Repo): InstallState | undefined {
+/** Whether the config file install recorded still decides; `found`: the config a search found, when known. */
+function configProblems(
+  repo: Repo,
+  recorded: string | null | undefined,
+  found: { readonly root: string; readonly file: string } | undefined,
+): string[] {
+  if (recorded === undefined)
+    return [`the install does not record which config file hooks load (an older gitvan wrote it); ${REINSTALL}`]
+  if (recorded !== null && !isPresent(repo.root, recorded))
+    return [`the config ${recorded} that install recorded is gone: hooks say so on every run; ${REINSTALL}`]
+  const above = presentAbove(repo.root, recorded)
+  const now = found === undefined ? above[0] : (recordedName(found) ?? undefined)
+  if (now !== undefined && now !== recorded)
+    return [
+      `the config is ${now}, but install recorded ${recorded ?? 'jobs/ alone'}: hooks say so on every run; ${REINSTALL}`,
+    ]
+  return []
+}
+
+/**
+ * The install in this repository, or undefined when gitvan is not installed here. `found` is the
+ * config a search found (doctor has it), checked against the file install recorded.
+ */
+export function installState(
+  repo: Repo,
+  found?: { readonly root: string; readonly file: string },
+): InstallState | undefined {
   const record = readRecord(repo.stateDir)
   if (!record) return undefined
-  const problems: string[] = []
+  const problems: string[] = configProblems(repo, record.config, found)
+  if (record.mode === 'husky' && !existsSync(record.hooksDir)) {
+    problems.push(
+      `installed through husky, but ${record.hooksDir} is gone (husky removed?), so git runs none of its hooks: settle core.hooksPath (see above), then ${REINSTALL}`,
+    )
+    return { ...record, problems }
+  }
   const shimmed = record.mode === 'husky' ? shimmedHooks(record.hooks) : []
   if ((record.mode === 'hooks' || shimmed.length > 0) && !existsSync(record.node)) {
     problems.push(

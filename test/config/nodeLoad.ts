@@ -4,7 +4,7 @@
  * unlike node: the loader must be tested against node's own.
  */
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { build } from 'esbuild'
@@ -88,7 +88,10 @@ export async function makeNodeLoader(): Promise<NodeLoader> {
     format: 'esm',
     outfile: bundle,
     logLevel: 'warning',
+    // As in the CLI bundle: runtime dependencies stay packages, found through the link below.
+    external: ['cosmiconfig', 'js-yaml'],
   })
+  symlinkSync(path.join(PROJECT_ROOT, 'node_modules'), path.join(dir, 'node_modules'), 'dir')
   const run = (args: readonly string[]): unknown => {
     const r = spawnSync(process.execPath, [bundle, ...args], { encoding: 'utf8' })
     if (r.status !== 0) throw new Error(`loader crashed (${r.status}): ${r.stderr}`)

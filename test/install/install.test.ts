@@ -48,6 +48,7 @@ describe('gitvan install', () => {
       node: process.execPath,
       cli: realpathSync(CLI),
       husky: [],
+      config: 'gitvan.config.mjs',
     })
     expect(existsSync(path.join(state, 'spool'))).toBe(true)
   })

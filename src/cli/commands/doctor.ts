@@ -4,11 +4,13 @@
  * fails; warnings (gitvan not installed yet, a stale install) say what to do and do not fail.
  */
 
+import { existsSync } from 'node:fs'
 import { loadConfig } from '../../config/load.js'
 import { GitvanError } from '../../errors.js'
 import { findRepo, type Repo } from '../../git/repo.js'
 import { gitSync } from '../../git/spawn.js'
 import { isAsyncHook, RUNNABLE_HOOKS } from '../../hooks.js'
+import { isHuskyHooksDir } from '../../install/husky.js'
 import { hooksOf, installState } from '../../install/install.js'
 import { spoolDepth } from '../../spool/depth.js'
 import { isAlive, readLock } from '../../spool/lock.js'
@@ -54,6 +56,7 @@ what would run on which hook. Exits 0 when every check passes, 2 when one fails.
       return 2
     }
     line('ok', `repository ${repo.root}`, [`hooks run from ${repo.hooksDir}`, `state in ${repo.stateDir}`])
+    checkHooksPath(repo, io, line)
 
     let config: Config | undefined
     try {
@@ -88,8 +91,23 @@ function checkGit(io: Io, line: Line): void {
   )
 }
 
+/** A core.hooksPath that names a directory that is not there: git then runs no hook at all. */
+function checkHooksPath(repo: Repo, io: Io, line: Line): void {
+  if (existsSync(repo.hooksDir)) return
+  const set = gitSync(['config', '--get', 'core.hooksPath'], { cwd: io.cwd })
+  if (!set.ok) return // the default .git/hooks: install creates it
+  const husky = isHuskyHooksDir(repo.hooksDir)
+  line('FAIL', `core.hooksPath is ${set.stdout.trim()}, but ${repo.hooksDir} does not exist: git runs no hook`, [
+    ...(husky ? ['husky was removed, or it was never set up in this clone.'] : []),
+    `Without it: run 'git config --unset core.hooksPath', then 'gitvan install' (the shims go into .git/hooks).`,
+    husky
+      ? "With husky: run 'npx husky' (or 'npm install', whose prepare script runs it), then 'gitvan install'."
+      : `Or create ${repo.hooksDir}, then run 'gitvan install'.`,
+  ])
+}
+
 function checkInstall(repo: Repo, config: Config | undefined, line: Line): void {
-  const state = installState(repo)
+  const state = installState(repo, config)
   if (!state) {
     line('warn', "gitvan is not installed in this repository: run 'gitvan install'")
     return

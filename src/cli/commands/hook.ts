@@ -9,7 +9,7 @@
  * Async hooks go through `runAsyncHook`: the event goes to the spool, the work to the runner.
  */
 
-import { loadConfig } from '../../config/load.js'
+import { loadInstalledConfig } from '../../config/load.js'
 import { GitvanError } from '../../errors.js'
 // Static: a blocking hook always needs the gates, and one chunk boundary fewer keeps the module
 // loader's path work below what makes V8 optimise node's own path code (measured: 52 → 49 MB peak RSS).
@@ -80,7 +80,9 @@ async function runBlockingHook(hook: string, args: readonly string[], io: Io): P
   const debug = io.env.GITVAN_DEBUG === '1'
   const started = performance.now()
   const repo = hookRepo(io.cwd, io.env) ?? findRepo(io.cwd)
-  const config = await loadConfig(repo.root)
+  // The config file install recorded, imported without a search (cosmiconfig never loads here).
+  const { config, notice } = await loadInstalledConfig(repo.root, repo.stateDir, readRecord(repo.stateDir)?.config)
+  if (notice !== undefined) io.stderr(`gitvan: ${notice}\n`)
   const loaded = performance.now()
   await syncShims(repo, config, io)
   if (!config.jobs.some((job) => (job.on.hooks as readonly string[]).includes(hook))) {
