@@ -82,6 +82,55 @@ describe('gitvan init', () => {
     expect(existsSync(path.join(repo.dir, 'gitvan.config.mjs'))).toBe(false)
   })
 
+  it('adds "prepare": "gitvan install" to package.json, keeping what was there', () => {
+    const repo = makeRepo()
+    repo.linkGitvan()
+    repo.write('package.json', '{\n\t"name": "app",\n\t"scripts": {\n\t\t"test": "vitest"\n\t}\n}\n')
+    const r = repo.gitvan(['init'])
+    expect(r.code, r.stderr).toBe(0)
+    expect(r.stdout).toContain(
+      'gitvan: added "prepare": "gitvan install" to package.json, so npm install installs the hooks in every clone\n',
+    )
+    expect(readFileSync(path.join(repo.dir, 'package.json'), 'utf8')).toBe(
+      '{\n\t"name": "app",\n\t"scripts": {\n\t\t"test": "vitest",\n\t\t"prepare": "gitvan install"\n\t}\n}\n',
+    )
+  })
+
+  it('appends gitvan install to an existing prepare script, and leaves one that already runs it alone', () => {
+    const repo = makeRepo()
+    repo.linkGitvan()
+    repo.write('package.json', JSON.stringify({ name: 'app', scripts: { prepare: 'npm run build' } }, null, 2))
+    const r = repo.gitvan(['init'])
+    expect(r.code, r.stderr).toBe(0)
+    expect(r.stdout).toContain(
+      `gitvan: package.json's prepare script now ends with gitvan install: "npm run build && gitvan install"`,
+    )
+    const pkg = JSON.parse(readFileSync(path.join(repo.dir, 'package.json'), 'utf8'))
+    expect(pkg.scripts).toEqual({ prepare: 'npm run build && gitvan install' })
+
+    const before = readFileSync(path.join(repo.dir, 'package.json'), 'utf8')
+    const again = repo.gitvan(['init', '--force'])
+    expect(again.code, again.stderr).toBe(0)
+    expect(again.stdout).toContain('gitvan: package.json already runs gitvan install on npm install')
+    expect(readFileSync(path.join(repo.dir, 'package.json'), 'utf8')).toBe(before)
+  })
+
+  it('says so when package.json is missing or is not JSON, and leaves it so', () => {
+    const none = makeRepo()
+    none.linkGitvan()
+    const r = none.gitvan(['init'])
+    expect(r.code, r.stderr).toBe(0)
+    expect(r.stdout).toContain(`gitvan: no package.json at ${none.dir}: each clone needs 'gitvan install' run by hand`)
+    expect(existsSync(path.join(none.dir, 'package.json'))).toBe(false)
+
+    const broken = makeRepo()
+    broken.linkGitvan()
+    broken.write('package.json', '{ "name": ')
+    const b = broken.gitvan(['init'])
+    expect(b.stderr).toContain('gitvan: did not change package.json: it is not valid JSON')
+    expect(readFileSync(path.join(broken.dir, 'package.json'), 'utf8')).toBe('{ "name": ')
+  })
+
   it('exits 2 outside a repository', () => {
     const repo = makeRepo()
     const r = repo.gitvan(['init'], { cwd: path.dirname(repo.dir) })

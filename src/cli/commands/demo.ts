@@ -71,8 +71,8 @@ Options:
 async function demo({ dir, cli, io, step }: { dir: string; cli: string; io: Io; step: Step }): Promise<number> {
   const env: NodeJS.ProcessEnv = { ...io.env, GIT_CONFIG_NOSYSTEM: '1' }
   for (const key of ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'GITVAN', 'HUSKY']) delete env[key]
-  const run = (file: string, argv: readonly string[]) => {
-    const r = spawnSync(file, argv, { cwd: dir, env, encoding: 'utf8' })
+  const run = (file: string, argv: readonly string[], extra: NodeJS.ProcessEnv = {}) => {
+    const r = spawnSync(file, argv, { cwd: dir, env: { ...env, ...extra }, encoding: 'utf8' })
     if (r.error) throw r.error
     return { code: r.status ?? 128, out: `${r.stdout}${r.stderr}`.trimEnd() }
   }
@@ -97,7 +97,9 @@ async function demo({ dir, cli, io, step }: { dir: string; cli: string; io: Io; 
   show(CONFIG.trimEnd())
 
   step('gitvan install')
-  const install = gitvan('install')
+  // `gitvan install` does nothing when CI is set (npm runs it as the project's prepare script on CI
+  // machines too); the demo's throw-away repository needs its hooks wherever the demo runs.
+  const install = run(process.execPath, [cli, 'install'], { CI: '' })
   show(install.out)
   if (install.code !== 0) return install.code
 

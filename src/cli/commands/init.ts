@@ -1,17 +1,23 @@
-/** `gitvan init [--force]`: a starter gitvan.config.mjs, then `gitvan install`. */
-import { writeFileSync } from 'node:fs'
+/**
+ * `gitvan init [--force]`: a starter gitvan.config.mjs, `"prepare": "gitvan install"` in
+ * package.json (so every clone installs its hooks on `npm install`), then `gitvan install`.
+ */
+import { readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { findConfigFile } from '../../config/load.js'
 import { GitvanError } from '../../errors.js'
 import { findRepo } from '../../git/repo.js'
+import { addPrepare } from '../../install/prepareScript.js'
 import { parseCommandArgs } from '../args.js'
-import type { Command } from '../command.js'
+import type { Command, Io } from '../command.js'
 import { installFromConfig, skippedBy } from './install.js'
 
 const USAGE = `Usage: gitvan init [--force]
 
 Writes a starter gitvan.config.mjs at the top of the repository (one pre-commit gate and one
-post-commit job, commented), then installs the hooks it uses, as 'gitvan install' does.
+post-commit job, commented), adds "prepare": "gitvan install" to the scripts of the package.json
+there (after an existing prepare script, which still runs first), so that 'npm install' installs
+the hooks in every clone, then installs them here, as 'gitvan install' does.
 It does nothing when a config already exists.
 
 Options:
@@ -72,6 +78,41 @@ export const command: Command = {
     }
     writeFileSync(target, STARTER_CONFIG)
     io.stdout(`gitvan: wrote ${path.relative(io.cwd, target) || target}\n`)
+    addPrepareScript(path.join(repo.root, 'package.json'), io)
     return installFromConfig(io, false)
   },
+}
+
+/** Adds `"prepare": "gitvan install"` to package.json, saying what it did; never fails init. */
+function addPrepareScript(file: string, io: Io): void {
+  const name = path.relative(io.cwd, file) || file
+  let text: string
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
+    io.stdout(
+      `gitvan: no package.json at ${path.dirname(file)}: each clone needs 'gitvan install' run by hand (with one, "prepare": "gitvan install" makes npm install do it)\n`,
+    )
+    return
+  }
+  const edit = addPrepare(text)
+  if (edit.kind === 'invalid') {
+    io.stderr(
+      `gitvan: did not change ${name}: ${edit.problem}. Fix it, then add "prepare": "gitvan install" to its "scripts" so that npm install installs the hooks.\n`,
+    )
+    return
+  }
+  if (edit.kind === 'present') {
+    io.stdout(
+      `gitvan: ${name} already runs gitvan install on npm install ("prepare": ${JSON.stringify(edit.prepare)})\n`,
+    )
+    return
+  }
+  writeFileSync(file, edit.text)
+  io.stdout(
+    edit.kind === 'added'
+      ? `gitvan: added "prepare": "gitvan install" to ${name}, so npm install installs the hooks in every clone\n`
+      : `gitvan: ${name}'s prepare script now ends with gitvan install: ${JSON.stringify(edit.after)}\n`,
+  )
 }

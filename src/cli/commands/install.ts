@@ -1,6 +1,26 @@
-/** `gitvan install [--force]`: shims for the hooks the config uses. */
+/**
+ * `gitvan install [--force]`: shims for the hooks the config uses.
+ *
+ * It is meant to run from package.json's `"prepare": "gitvan install"`, which npm runs on every
+ * `npm install` and `npm ci` of the project, so it does nothing, says so in one line and exits 0
+ * wherever installing hooks would be wrong or impossible, rather than failing the npm install:
+ * - `GITVAN=0` or `HUSKY=0`;
+ * - `CI` set to anything but '': CI machines run gates with `gitvan run`, not through hooks (a
+ *   CI job that does want hooks runs `CI= gitvan install`);
+ * - no git repository (a tarball or a Docker build context without .git);
+ * - the directory is inside a `node_modules` below the repository's top level: the package whose
+ *   prepare script runs is a dependency being installed into another project (a git or local
+ *   dependency, or `npm install` run inside node_modules/<pkg>), and the repository found above it
+ *   is that other project, whose hooks are not its to set. husky 4 made the same check (INIT_CWD
+ *   or its own path inside node_modules); husky 9 checks only that `.git` is in the current
+ *   directory, which also refuses monorepo packages that gitvan serves from the repository's
+ *   top level.
+ */
+import { realpathSync } from 'node:fs'
+import path from 'node:path'
 import { loadConfig } from '../../config/load.js'
-import { findRepo } from '../../git/repo.js'
+import { GitvanError } from '../../errors.js'
+import { findRepo, type Repo } from '../../git/repo.js'
 import { describeChange } from '../../install/describe.js'
 import { install } from '../../install/install.js'
 import { parseCommandArgs } from '../args.js'
@@ -18,7 +38,12 @@ Options:
   --force   chain the hook in place even when a <hook>.gitvan-chained file that gitvan did not
             make is in the way (it is replaced)
 
-Environment: GITVAN=0 or HUSKY=0 skips the install; GITVAN_DEBUG=1 traces each step.
+It installs nothing (one line, exit 0) outside a git repository, inside a node_modules directory
+(a dependency being installed into another project), or when CI is set: it is meant to run from
+package.json's "prepare": "gitvan install" ('gitvan init' adds it), on every npm install.
+
+Environment: GITVAN=0 or HUSKY=0 skips the install; CI set (non-empty) skips it, CI= installs
+anyway; GITVAN_DEBUG=1 traces each step.
 `
 
 /** The variable that turns gitvan off, if one is set. */
@@ -28,9 +53,43 @@ export const skippedBy = (env: NodeJS.ProcessEnv): string | undefined =>
 export const traceTo = (io: Io): ((line: string) => void) | undefined =>
   io.env.GITVAN_DEBUG === '1' ? (line) => io.stderr(`gitvan: ${line}\n`) : undefined
 
+/**
+ * Where `gitvan install` must do nothing: the repository to install in, or the one line saying
+ * why not (see the header).
+ */
+export function installTarget(io: Io): { readonly repo: Repo } | { readonly skip: string } {
+  const off = skippedBy(io.env)
+  if (off !== undefined) return { skip: `gitvan: ${off} is set: skipped install.` }
+  if (io.env.CI)
+    return {
+      skip: `gitvan: CI is set (CI=${io.env.CI}): skipped install; CI runs gates with 'gitvan run' (to install hooks here anyway: CI= gitvan install).`,
+    }
+  let repo: Repo
+  try {
+    repo = findRepo(io.cwd)
+  } catch (error) {
+    if (error instanceof GitvanError && error.code === 'NOT_A_REPO')
+      return { skip: `gitvan: ${io.cwd} is not in a git repository: skipped install.` }
+    throw error
+  }
+  // git reports the top level with symbolic links resolved; the cwd must be compared alike.
+  const below = path.relative(repo.root, realpathSync(io.cwd)).split(path.sep)
+  if (below.includes('node_modules'))
+    return {
+      skip: `gitvan: ${io.cwd} is inside node_modules, so this is a dependency being installed into the project at ${repo.root}, not that project: skipped install.`,
+    }
+  return { repo }
+}
+
 /** Loads the config, installs, prints one line per hook. Shared with `gitvan init`. */
 export async function installFromConfig(io: Io, force: boolean): Promise<number> {
-  const repo = findRepo(io.cwd)
+  const target = installTarget(io)
+  if ('skip' in target) {
+    io.stdout(`${target.skip}
+`)
+    return 0
+  }
+  const { repo } = target
   const config = await loadConfig(repo.root)
   const trace = traceTo(io)
   const report = install(repo, config, { force, ...(trace ? { trace } : {}) })
@@ -52,11 +111,6 @@ export const command: Command = {
   usage: USAGE,
   run: async (args, io) => {
     const { values } = parseCommandArgs('install', args, { force: { type: 'boolean' } }, false)
-    const skip = skippedBy(io.env)
-    if (skip !== undefined) {
-      io.stdout(`gitvan: ${skip} is set: skipped install.\n`)
-      return 0
-    }
     return installFromConfig(io, values.force === true)
   },
 }

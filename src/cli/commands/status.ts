@@ -2,10 +2,16 @@
  * `gitvan status [--json]`: the async pipeline at a glance: events in the spool, the runner,
  * lock refs held, and the last batch. `--json` prints one object whose `spool` (events not yet
  * published: waiting plus claimed) and `runner` {alive, pid} keys are part of the contract.
+ * It also warns when the config has jobs on hooks that are not installed (a fresh clone where
+ * nobody ran `npm install` or `gitvan install`): nothing would run, and nothing else would say so.
+ * A config that does not load is left to `gitvan doctor`.
  */
 
+import { loadConfig } from '../../config/load.js'
 import { listLocks } from '../../git/locks.js'
-import { findRepo } from '../../git/repo.js'
+import { findRepo, type Repo } from '../../git/repo.js'
+import { type HookName, hooksOf } from '../../hooks.js'
+import { installState } from '../../install/install.js'
 import { spoolDepth } from '../../spool/depth.js'
 import { isAlive, readLock } from '../../spool/lock.js'
 import { readLastBatch } from '../../spool/log.js'
@@ -17,10 +23,25 @@ const USAGE = `Usage: gitvan status [--json]
 Shows the async pipeline: events waiting in the spool, whether the runner is alive, the lock refs
 held (refs/gitvan/locks/), and the last batch the runner finished.
 
+It warns when the config has jobs on hooks that are not installed.
+
 Options:
   --json   one JSON object: {"spool": <events not yet published>, "waiting", "claimed", "bad",
-           "runner": {"alive", "pid"}, "locks": [...], "lastBatch": {...} | null}
+           "runner": {"alive", "pid"}, "locks": [...], "lastBatch": {...} | null,
+           "hooks": {"installed": [...], "missing": [...]}}
 `
+
+/** The hooks installed, and those the config has jobs on that are not (none when it does not load). */
+async function hookState(repo: Repo): Promise<{ installed: HookName[]; missing: HookName[] }> {
+  const installed = [...(installState(repo)?.hooks ?? [])]
+  let wanted: readonly HookName[] = []
+  try {
+    wanted = hooksOf(await loadConfig(repo.root))
+  } catch {
+    // no config, or a broken one: gitvan doctor says which
+  }
+  return { installed, missing: wanted.filter((hook) => !installed.includes(hook)) }
+}
 
 export const command: Command = {
   name: 'status',
@@ -34,6 +55,7 @@ export const command: Command = {
     const alive = holder !== undefined && isAlive(holder)
     const locks = await listLocks(repo)
     const lastBatch = readLastBatch(repo.stateDir) ?? null
+    const hooks = await hookState(repo)
     if (values.json) {
       const status = {
         spool: depth.waiting + depth.claimed,
@@ -49,6 +71,7 @@ export const command: Command = {
           expired: lock.expired,
         })),
         lastBatch,
+        hooks,
       }
       io.stdout(`${JSON.stringify(status)}\n`)
       return 0
@@ -64,6 +87,12 @@ export const command: Command = {
       lastBatch
         ? `last batch: ${lastBatch.at}: ${lastBatch.events} event(s), ${lastBatch.runs} run(s), ${lastBatch.failed} not ok (waited ${lastBatch.stages.spoolWaitMs} ms, ran ${lastBatch.stages.runMs} ms, published in ${lastBatch.stages.publishMs} ms)`
         : 'last batch: none yet',
+      `hooks:      ${hooks.installed.length === 0 ? 'not installed' : `installed for ${hooks.installed.join(', ')}`}`,
+      ...(hooks.missing.length === 0
+        ? []
+        : [
+            `warning:    the config has jobs on ${hooks.missing.join(', ')}, but ${hooks.missing.length === 1 ? 'that hook is' : 'those hooks are'} not installed, so nothing runs there: run 'gitvan install' (npm install does, when package.json has "prepare": "gitvan install")`,
+          ]),
     ]
     io.stdout(`${lines.join('\n')}\n`)
     return 0
