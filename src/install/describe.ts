@@ -42,11 +42,9 @@ export function describeChange(change: HookChange, cwd: string): string {
   }
 }
 
-/** Blocking hooks get `gitvan hook <name>`; async ones a line that runs this clone's sh shim. */
+/** Every hook gets a line that runs this clone's sh shim, and `gitvan hook <name>` where gitvan is not installed. */
 const lineName = (hook: HookName): string =>
-  isAsyncHook(hook)
-    ? `a line that runs the sh shim in ${'$'}(git rev-parse --git-common-dir)/gitvan/shims/${hook} (no node; 'gitvan hook ${hook}' where gitvan is not installed)`
-    : `'gitvan hook ${hook}'`
+  `a line that runs the sh shim in ${'$'}(git rev-parse --git-common-dir)/gitvan/shims/${hook} (${isAsyncHook(hook) ? 'no node' : 'node by its absolute path, and not at all when the cache answers'}; 'gitvan hook ${hook}' where gitvan is not installed)`
 
 const notRun = (hook: string): string =>
   ` (warning: .husky/_/${hook} is missing, so git will not run it; 'npx husky' sets husky up)`

@@ -8,17 +8,18 @@
  * exactly those bytes, so an untouched file comes back byte for byte; a file the user edited since
  * keeps their edits.
  *
- * `.husky/<hook>` is committed, so the line holds no path of this clone. For a blocking hook it is
- * `gitvan hook <hook> "$@"`. For an async hook it runs the per-clone shim `<git-common-dir>/gitvan/
- * shims/<hook>` (pure sh: spool an event, start a runner only if none is alive) when this clone has
- * one, and `gitvan hook <hook>` (node, which spools too) when it has not, e.g. in a clone where only
- * husky was set up. Exactly one of the two runs, so a hook's standard input reaches exactly one. An
- * older gitvan wrote the node line for async hooks as well; install replaces it in place, and
- * uninstall recognises both.
+ * `.husky/<hook>` is committed, so the line holds no path of this clone. It runs the per-clone shim
+ * `<git-common-dir>/gitvan/shims/<hook>` when this clone has one: the same shim a plain repository
+ * gets, with the absolute path of node and of the CLI (GUI git clients and nvm leave node off
+ * PATH), the cache probe of a blocking hook, and pure-sh spooling for an async one. Where this
+ * clone has no shim (only husky was set up here), it runs `gitvan hook <hook>` from PATH (husky
+ * puts node_modules/.bin first). Exactly one of the two runs, so a hook's standard input reaches
+ * exactly one. An older gitvan wrote only the `gitvan hook` line; install replaces it in place,
+ * and uninstall recognises both.
  */
 import { existsSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
-import { type HookName, isAsyncHook } from '../hooks.js'
+import type { HookName } from '../hooks.js'
 
 /** One `.husky/<hook>` file install changed. */
 export type HuskyEdit = {
@@ -52,11 +53,10 @@ const shimLine = (hook: HookName): string =>
   `if gitvan_shim=$(git rev-parse --git-common-dir)/gitvan/shims/${hook} && [ -f "$gitvan_shim" ]; then sh "$gitvan_shim" "$@"; else gitvan hook ${hook} "$@"; fi # gitvan`
 
 /** The line install writes into `.husky/<hook>`. */
-export const huskyLine = (hook: HookName): string => (isAsyncHook(hook) ? shimLine(hook) : nodeLine(hook))
+export const huskyLine = (hook: HookName): string => shimLine(hook)
 
 /** Every line a gitvan install ever wrote for `hook`, the current one first. */
-export const huskyLines = (hook: HookName): readonly string[] =>
-  isAsyncHook(hook) ? [shimLine(hook), nodeLine(hook)] : [nodeLine(hook)]
+export const huskyLines = (hook: HookName): readonly string[] => [shimLine(hook), nodeLine(hook)]
 
 /** `.husky/<hook>` for the husky hooks dir `.husky/_`. */
 export const huskyFile = (hooksDir: string, hook: HookName): string => path.join(path.dirname(hooksDir), hook)

@@ -1,26 +1,27 @@
 /**
- * The per-clone shims behind husky lines: `<state dir>/shims/<hook>`, one per async hook, rendered
- * from the same hooks/shim.sh as a normal install. The husky line of an async hook runs the shim
- * when it is there, so a commit spools its event in pure sh and node starts only to bring up a
- * runner. The state dir is this clone's own (`<git-common-dir>/gitvan`, never committed), so the
- * shim may hold absolute paths; linked worktrees share it, as they share the spool.
+ * The per-clone shims behind husky lines: `<state dir>/shims/<hook>`, one per hook gitvan is
+ * installed for, rendered from the same hooks/shim.sh as a normal install. The husky line runs
+ * the shim when it is there, so a hook gets what it gets in a plain repository: the absolute path
+ * of node, an async hook's event spooled in pure sh, a blocking hook answered by the cache probe
+ * without node. The state dir is this clone's own (`<git-common-dir>/gitvan`, never committed),
+ * so the shim may hold absolute paths; linked worktrees share it, as they share the spool.
  *
  * These shims chain nothing (husky runs the hook's other lines itself), and like every shim they
  * are written to a temporary name and renamed, and deleted only when they carry the shim marker.
  */
 import { mkdirSync, readdirSync, rmdirSync, unlinkSync } from 'node:fs'
 import path from 'node:path'
-import { type HookName, isAsyncHook, RUNNABLE_HOOKS } from '../hooks.js'
+import { type HookName, RUNNABLE_HOOKS } from '../hooks.js'
 import type { HookChange } from './change.js'
 import { readSlot, writeShim } from './hookFiles.js'
 import { type Runtime, renderShim } from './shim.js'
 
 export const huskyShimsDir = (stateDir: string): string => path.join(stateDir, 'shims')
 
-/** Hooks whose husky line runs a per-clone shim. */
-export const shimmedHooks = (hooks: readonly HookName[]): HookName[] => hooks.filter(isAsyncHook)
+/** Hooks whose husky line runs a per-clone shim: every one. */
+export const shimmedHooks = (hooks: readonly HookName[]): HookName[] => [...hooks]
 
-/** Writes (or rewrites) the per-clone shim of an async hook. */
+/** Writes (or rewrites) the per-clone shim of a hook. */
 export function writeHuskyShim(stateDir: string, hook: HookName, runtime: Runtime): HookChange {
   mkdirSync(huskyShimsDir(stateDir), { recursive: true })
   const slot = readSlot(huskyShimsDir(stateDir), hook)

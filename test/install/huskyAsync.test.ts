@@ -257,11 +257,9 @@ describe('async hooks through husky', () => {
     expect(readFileSync(path.join(repo.dir, '.husky/post-commit'), 'utf8')).toBe(
       `echo "husky step ran" >&2\n${POST_COMMIT_LINE}\n`,
     )
-    expect(readFileSync(path.join(repo.dir, '.husky/pre-commit'), 'utf8')).toBe(
-      'true\ngitvan hook pre-commit "$@" # gitvan\n',
-    )
+    expect(readFileSync(path.join(repo.dir, '.husky/pre-commit'), 'utf8')).toBe(`true\n${huskyLine('pre-commit')}\n`)
     expect(existsSync(path.join(repo.dir, '.git/gitvan/shims/post-merge'))).toBe(true)
-    expect(existsSync(path.join(repo.dir, '.git/gitvan/shims/pre-commit'))).toBe(false)
+    expect(existsSync(path.join(repo.dir, '.git/gitvan/shims/pre-commit'))).toBe(true)
     expect(installState(findRepo(repo.dir))?.problems).toEqual([])
     repo.git(['add', '-A'])
     const commit = repo.git(['commit', '-q', '-m', 'with husky'])

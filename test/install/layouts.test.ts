@@ -15,9 +15,10 @@ import { hooksDirOf, modeOf, snapshot, writeConfig, writeHook, writeHusky } from
 
 afterAll(removeTemp)
 
-/** What install writes into `.husky/post-commit`: the per-clone shim when there is one, else node. */
-const POST_COMMIT_LINE =
-  'if gitvan_shim=$(git rev-parse --git-common-dir)/gitvan/shims/post-commit && [ -f "$gitvan_shim" ]; then sh "$gitvan_shim" "$@"; else gitvan hook post-commit "$@"; fi # gitvan'
+/** What install writes into `.husky/<hook>`: the per-clone shim when there is one, else node. */
+const lineOf = (hook: string): string =>
+  `if gitvan_shim=$(git rev-parse --git-common-dir)/gitvan/shims/${hook} && [ -f "$gitvan_shim" ]; then sh "$gitvan_shim" "$@"; else gitvan hook ${hook} "$@"; fi # gitvan`
+const POST_COMMIT_LINE = lineOf('post-commit')
 
 describe('gitvan install in husky, worktree and core.hooksPath layouts', () => {
   it('adds a line to .husky/<hook> in a husky 9 repository and takes exactly that away on uninstall', () => {
@@ -31,16 +32,17 @@ describe('gitvan install in husky, worktree and core.hooksPath layouts', () => {
 
     const r = repo.gitvan(['install'])
     expect(r.code).toBe(0)
-    expect(r.stdout).toContain(`pre-commit: added 'gitvan hook pre-commit' to .husky/pre-commit\n`)
+    expect(r.stdout).toContain(
+      `pre-commit: added a line that runs the sh shim in $(git rev-parse --git-common-dir)/gitvan/shims/pre-commit (node by its absolute path, and not at all when the cache answers; 'gitvan hook pre-commit' where gitvan is not installed) to .husky/pre-commit\n`,
+    )
     expect(r.stdout).toContain(
       `post-commit: added a line that runs the sh shim in $(git rev-parse --git-common-dir)/gitvan/shims/post-commit (no node; 'gitvan hook post-commit' where gitvan is not installed) to .husky/post-commit (new file)`,
     )
-    expect(readFileSync(path.join(repo.dir, '.husky/pre-commit'), 'utf8')).toBe(
-      'npm test\ngitvan hook pre-commit "$@" # gitvan\n',
-    )
+    expect(readFileSync(path.join(repo.dir, '.husky/pre-commit'), 'utf8')).toBe(`npm test\n${lineOf('pre-commit')}\n`)
     expect(readFileSync(path.join(repo.dir, '.husky/post-commit'), 'utf8')).toBe(`${POST_COMMIT_LINE}\n`)
-    // Only the async hook gets a per-clone shim, and it is gitvan's.
-    expect(readdirSync(path.join(repo.dir, '.git/gitvan/shims'))).toEqual(['post-commit'])
+    // Each hook gets a per-clone shim, and it is gitvan's.
+    expect(readdirSync(path.join(repo.dir, '.git/gitvan/shims')).sort()).toEqual(['post-commit', 'pre-commit'])
+    expect(readFileSync(path.join(repo.dir, '.git/gitvan/shims/pre-commit'), 'utf8')).toContain("hook='pre-commit'")
     expect(readFileSync(path.join(repo.dir, '.git/gitvan/shims/post-commit'), 'utf8')).toContain("hook='post-commit'")
     // husky's own files and git's hooks dir are not touched.
     expect(repo.git(['config', 'core.hooksPath']).stdout).toBe('.husky/_\n')
@@ -53,10 +55,8 @@ describe('gitvan install in husky, worktree and core.hooksPath layouts', () => {
     expect(record).toMatchObject({ mode: 'husky', hooks: ['pre-commit', 'post-commit'] })
 
     const again = repo.gitvan(['install'])
-    expect(again.stdout).toContain(".husky/pre-commit already has 'gitvan hook pre-commit'")
-    expect(readFileSync(path.join(repo.dir, '.husky/pre-commit'), 'utf8')).toBe(
-      'npm test\ngitvan hook pre-commit "$@" # gitvan\n',
-    )
+    expect(again.stdout).toContain('.husky/pre-commit already has a line that runs the sh shim')
+    expect(readFileSync(path.join(repo.dir, '.husky/pre-commit'), 'utf8')).toBe(`npm test\n${lineOf('pre-commit')}\n`)
 
     const u = repo.gitvan(['uninstall'])
     expect(u.code).toBe(0)
@@ -75,9 +75,7 @@ describe('gitvan install in husky, worktree and core.hooksPath layouts', () => {
     repo.git(['config', 'core.hooksPath', `${path.join(repo.dir, '.husky/_')}/`])
     const r = repo.gitvan(['install'])
     expect(r.code).toBe(0)
-    expect(readFileSync(path.join(repo.dir, '.husky/pre-commit'), 'utf8')).toBe(
-      'gitvan hook pre-commit "$@" # gitvan\n',
-    )
+    expect(readFileSync(path.join(repo.dir, '.husky/pre-commit'), 'utf8')).toBe(`${lineOf('pre-commit')}\n`)
     expect(r.stdout).toContain('reference-transaction: added')
     expect(r.stdout).toContain('warning: .husky/_/reference-transaction is missing, so git will not run it')
   })
@@ -151,7 +149,7 @@ describe('gitvan install in husky, worktree and core.hooksPath layouts', () => {
     const r = repo.gitvan(['install'])
     expect(r.code).toBe(0)
     expect(r.stdout).toContain('pre-commit: removed .git/hooks/pre-commit; restored the hook that was there before')
-    expect(r.stdout).toContain(`pre-commit: added 'gitvan hook pre-commit' to .husky/pre-commit`)
+    expect(r.stdout).toContain('pre-commit: added a line that runs the sh shim in')
     expect(readFileSync(hook, 'utf8')).toBe('#!/bin/sh\necho before husky\n')
     expect(existsSync(`${hook}.gitvan-chained`)).toBe(false)
   })

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { addHuskyLine, removeHuskyLine } from '../../src/install/husky.js'
+import { addHuskyLine, huskyLine, removeHuskyLine } from '../../src/install/husky.js'
 import { isShim, quoteSh, renderShim } from '../../src/install/shim.js'
 import { PROJECT_ROOT } from '../helpers/repo.js'
 
@@ -54,7 +54,8 @@ describe('husky lines', () => {
     const added = addHuskyLine(hooksDir, 'pre-push')
     expect(added).toMatchObject({ kind: 'added', edit: { created: true, newline: false } })
     if (added.kind !== 'added') return
-    expect(readFileSync(added.edit.file, 'utf8')).toBe('gitvan hook pre-push "$@" # gitvan\n')
+    expect(readFileSync(added.edit.file, 'utf8')).toBe(`${huskyLine('pre-push')}\n`)
+    expect(huskyLine('pre-push')).toContain('gitvan/shims/pre-push')
     expect(removeHuskyLine(added.edit)).toBe('deleted')
     expect(existsSync(added.edit.file)).toBe(false)
   })

@@ -5,6 +5,7 @@
  */
 
 import { existsSync } from 'node:fs'
+import path from 'node:path'
 import { loadConfig } from '../../config/load.js'
 import { GitvanError } from '../../errors.js'
 import { findRepo, type Repo } from '../../git/repo.js'
@@ -56,7 +57,7 @@ what would run on which hook. Exits 0 when every check passes, 2 when one fails.
       return 2
     }
     line('ok', `repository ${repo.root}`, [`hooks run from ${repo.hooksDir}`, `state in ${repo.stateDir}`])
-    checkHooksPath(repo, io, line)
+    checkHooksPath(repo, line)
 
     let config: Config | undefined
     try {
@@ -92,12 +93,13 @@ function checkGit(io: Io, line: Line): void {
 }
 
 /** A core.hooksPath that names a directory that is not there: git then runs no hook at all. */
-function checkHooksPath(repo: Repo, io: Io, line: Line): void {
-  if (existsSync(repo.hooksDir)) return
-  const set = gitSync(['config', '--get', 'core.hooksPath'], { cwd: io.cwd })
-  if (!set.ok) return // the default .git/hooks: install creates it
+function checkHooksPath(repo: Repo, line: Line): void {
+  // The default <git-common-dir>/hooks may be missing: install creates it. (gitvan's own git calls
+  // set core.hooksPath themselves, so the setting is told by where git says hooks are.)
+  if (existsSync(repo.hooksDir) || repo.hooksDir === path.join(repo.commonDir, 'hooks')) return
   const husky = isHuskyHooksDir(repo.hooksDir)
-  line('FAIL', `core.hooksPath is ${set.stdout.trim()}, but ${repo.hooksDir} does not exist: git runs no hook`, [
+  const shown = path.relative(repo.root, repo.hooksDir).split(path.sep).join('/')
+  line('FAIL', `core.hooksPath is ${shown}, but ${repo.hooksDir} does not exist: git runs no hook`, [
     ...(husky ? ['husky was removed, or it was never set up in this clone.'] : []),
     `Without it: run 'git config --unset core.hooksPath', then 'gitvan install' (the shims go into .git/hooks).`,
     husky
