@@ -203,6 +203,30 @@ describe('the hook and the file install recorded', () => {
     expect(r.stderr).toContain('the mjs config ran')
   })
 
+  it('the probe of a .gitvanrc.yaml config keeps the candidates above it absent: a new one reaches node', () => {
+    const repo = configRepo('.gitvanrc.yaml', 'jobs:\n  gate:\n    on: pre-commit\n    run: "true"\n')
+    expect(repo.gitvan(['install']).code).toBe(0)
+    // Without staging anything, so every commit has the same staged tree.
+    const empty = () =>
+      repo.git(['commit', '-q', '--allow-empty', '-m', 'same'], { env: { GITVAN_DEBUG: '1' }, allowFail: true })
+    repo.git(['add', '-A'])
+    expect(repo.git(['commit', '-q', '-m', 'config']).code).toBe(0)
+    expect(empty().code).toBe(0)
+    expect(empty().stderr).toContain('nothing to run')
+    const probes = path.join(repo.dir, '.git/gitvan/cache/probe/pre-commit')
+    const probe = readFileSync(path.join(probes, readdirSync(probes)[0] as string), 'utf8').split('\n')
+    expect(probe).toContain('file .gitvanrc.yaml')
+    for (const above of ['gitvan.config.mjs', 'gitvan.config.ts', '.gitvanrc', '.gitvanrc.json'])
+      expect(probe).toContain(`absent ${above}`)
+    expect(probe.filter((line) => /^absent (package\.json|\.gitvanrc\.yml|\.config\/)/.test(line))).toEqual([])
+
+    repo.write('gitvan.config.ts', "export default { jobs: { gate: { on: 'pre-commit', run: 'false' } } }\n")
+    const r = empty()
+    expect(r.code).toBe(1)
+    expect(r.stderr).not.toContain('nothing to run')
+    expect(r.stderr).toContain('gitvan.config.ts takes precedence over .gitvanrc.yaml')
+  })
+
   it("an empty file is no candidate, as in cosmiconfig's search", () => {
     const repo = configRepo(
       'gitvan.config.cjs',
