@@ -86,3 +86,49 @@ describe('examples/basic', () => {
     expect(gate(['src/greet.js']).status).toBe(0)
   })
 })
+
+describe('examples/conventional-commits', () => {
+  it('has one commit-msg gate that passes the message file as {args}', () => {
+    const repo = exampleRepo('conventional-commits')
+    const loaded = loader.load(repo.dir)
+    if (!loaded.ok) throw new Error(loaded.message)
+    expect(loaded.config.jobs.map((job) => ({ id: job.id, hooks: job.on.hooks, run: job.run }))).toEqual([
+      { id: 'conventional-commits', hooks: ['commit-msg'], run: 'node scripts/check-commit-msg.mjs {args}' },
+    ])
+  })
+
+  it('its script accepts Conventional Commits and what git writes itself, and says what is wrong with the rest', () => {
+    const repo = exampleRepo('conventional-commits')
+    const check = (message: string) => {
+      repo.write('.git/COMMIT_EDITMSG', message)
+      const r = spawnSync(process.execPath, ['scripts/check-commit-msg.mjs', '.git/COMMIT_EDITMSG'], {
+        cwd: repo.dir,
+        env: repo.env,
+        encoding: 'utf8',
+      })
+      return r.status === 0 ? 'ok' : (/Conventional Commits: (.*)/.exec(r.stderr)?.[1] ?? r.stderr)
+    }
+    const cases: ReadonlyArray<readonly [string, string]> = [
+      ['feat: add a sign-in button\n', 'ok'],
+      ['fix(ui)!: keep the cursor in place\n\nThe body, after a blank line.\n', 'ok'],
+      ['# Please enter the commit message\n\nchore: tidy up\n# comment\n', 'ok'],
+      ['docs: explain\n# ------------------------ >8 ------------------------\ndiff --git a/x b/x\n', 'ok'],
+      ["Merge branch 'topic'\n", 'ok'],
+      ['Revert "feat: add a sign-in button"\n', 'ok'],
+      ['fixup! feat: add a sign-in button\n', 'ok'],
+      ['added stuff\n', 'the subject line has no "<type>: " prefix'],
+      ['Feat: add\n', "'Feat' is not one of the types (did you mean 'feat'?)"],
+      ['feature: add\n', "'feature' is not one of the types (did you mean 'feat'?)"],
+      ['fix():  x\n', 'the scope in parentheses is empty'],
+      ['fix(ui):x\n', 'the colon must be followed by a space'],
+      ['fix: \n', 'the description after the colon is missing'],
+      ['feat: a\nbody right away\n', 'the body must be separated from the subject line by a blank line'],
+      [
+        `feat: ${'x'.repeat(100)}\n`,
+        'the subject line is 106 characters long; keep it to 100 and put the rest in the body',
+      ],
+      ['# only a comment\n', 'the subject line is empty'],
+    ]
+    expect(cases.map(([message]) => [message, check(message)])).toEqual(cases)
+  })
+})
