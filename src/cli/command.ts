@@ -7,6 +7,8 @@ export type Io = {
   readonly stderr: (text: string) => void
   /** The process's standard input, read whole (hooks that git feeds: pre-push, post-rewrite). */
   readonly readStdin: () => Promise<string>
+  /** Whether standard error is a terminal (git passes its own to hooks). */
+  readonly stderrIsTTY?: boolean
 }
 
 export type Command = {

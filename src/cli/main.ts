@@ -116,6 +116,7 @@ const io: Io = {
   env: process.env,
   stdout: (text) => void process.stdout.write(text),
   stderr: (text) => void process.stderr.write(text),
+  stderrIsTTY: process.stderr.isTTY === true,
   readStdin: async () => {
     if (process.stdin.isTTY) return ''
     const chunks: Buffer[] = []

@@ -77,19 +77,34 @@ async function runCached(
   job: Job,
   input: JobInput,
   cache: { readonly gate: GateCache; readonly facts: GateFacts } | undefined,
-  signal: AbortSignal | undefined,
+  options: GateOptions,
 ): Promise<JobResult> {
   const lookup = cache ? await cache.gate.lookup(job, input.files, cache.facts) : undefined
-  const result = lookup?.hit ?? (await runJob(job, input, signal ? { signal } : {}))
+  const { signal, onOutput } = options
+  const result =
+    lookup?.hit ??
+    (await runJob(job, input, {
+      ...(signal ? { signal } : {}),
+      ...(onOutput ? { onOutput: (chunk: Buffer) => onOutput(job, chunk) } : {}),
+    }))
   const marked: JobResult = lookup && !lookup.hit ? { ...result, cache: 'miss', key: lookup.key } : result
   cache?.gate.record(job, input.files, lookup, marked)
   return marked
 }
 
+export type GateOptions = {
+  /** Aborting (Ctrl-C) cancels the gates, killing their process groups. */
+  readonly signal?: AbortSignal
+  /** Each gate's result as it ends. */
+  readonly onResult?: (result: JobResult) => void
+  /** A gate's output as it arrives. */
+  readonly onOutput?: (job: Job, chunk: Buffer) => void
+}
+
 export async function runGates(
   config: Pick<Config, 'jobs' | 'concurrency' | 'cache' | 'hash' | 'file' | 'root'>,
   request: GateRequest,
-  options: { readonly signal?: AbortSignal; readonly onResult?: (result: JobResult) => void } = {},
+  options: GateOptions = {},
 ): Promise<GateVerdict> {
   const jobs = jobsFor(config, request.hook)
   if (jobs.length === 0) return { hook: request.hook, candidates: 0, runs: [], ok: true }
@@ -129,12 +144,12 @@ export async function runGates(
     if (only) {
       // One gate (the common case) needs no queue: nothing to order and nothing to skip, so p-queue
       // is not even loaded.
-      const result = await runCached(only.job, toInput(only.files), cache, options.signal)
+      const result = await runCached(only.job, toInput(only.files), cache, options)
       results.set(only.job, result)
       options.onResult?.(result)
     } else if (selected.length > 1) {
       await runOrdered(selected, config.concurrency, toInput, results, options, (job, input) =>
-        runCached(job, input, cache, options.signal),
+        runCached(job, input, cache, options),
       )
     }
   } finally {
@@ -200,7 +215,7 @@ async function runOrdered(
   concurrency: number,
   toInput: (files: readonly string[]) => JobInput,
   results: Map<Job, JobResult>,
-  options: { readonly signal?: AbortSignal; readonly onResult?: (result: JobResult) => void },
+  options: GateOptions,
   runOne: (job: Job, input: JobInput) => Promise<JobResult>,
 ): Promise<void> {
   const { default: PQueue } = await import('p-queue')

@@ -44,7 +44,7 @@ const indent = (log: string): string => {
 
 const attempts = (result: JobResult) => (result.attempts > 1 ? ` after ${result.attempts} attempts` : '')
 
-export function formatVerdict(verdict: GateVerdict, root: string): string {
+export function formatVerdict(verdict: GateVerdict, root: string, shown: ReadonlySet<string> = new Set()): string {
   const lines: string[] = []
   for (const run of verdict.runs) {
     if (run.state !== 'done' || run.result.status === 'ok') continue
@@ -52,7 +52,12 @@ export function formatVerdict(verdict: GateVerdict, root: string): string {
     lines.push(
       `gitvan: ${verdict.hook}: job '${run.job.id}' ${describeFailure(run)}${attempts(run.result)} (${source})\n`,
     )
-    lines.push(indent(run.result.log))
+    // Output already shown as it came is not repeated; gitvan's own notes about the run are.
+    if (!shown.has(run.job.id)) lines.push(indent(run.result.log))
+    else {
+      const notes = run.result.log.split('\n').filter((line) => line.startsWith('[gitvan:'))
+      if (notes.length > 0) lines.push(indent(notes.join('\n')))
+    }
   }
   const skipped = verdict.runs.filter((run) => run.state === 'skipped').map((run) => run.job.id)
   if (skipped.length > 0) lines.push(`gitvan: ${verdict.hook}: not run after the failure: ${skipped.join(', ')}\n`)

@@ -31,6 +31,8 @@ export type ExecOptions = {
   readonly logLimit?: number
   /** Also return stdout and stderr separately (each bounded like the log). */
   readonly separate?: boolean
+  /** Each chunk of output (stdout or stderr) as it arrives, for showing it live. */
+  readonly onOutput?: (chunk: Buffer) => void
 }
 
 export type ExecOutcome = {
@@ -178,10 +180,12 @@ export function execArgv(argv: readonly string[], options: ExecOptions): Promise
     child.stdout?.on('data', (chunk: Buffer) => {
       log.push(chunk)
       out?.push(chunk)
+      options.onOutput?.(chunk)
     })
     child.stderr?.on('data', (chunk: Buffer) => {
       log.push(chunk)
       err?.push(chunk)
+      options.onOutput?.(chunk)
     })
     child.stdin?.on('error', () => {}) // the program may exit without reading its input
     child.stdin?.end(options.stdin)

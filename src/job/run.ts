@@ -39,6 +39,8 @@ export type RunJobOptions = {
   readonly now?: () => number
   /** 0 ≤ x < 1, for backoff jitter. */
   readonly random?: () => number
+  /** A command's output as it arrives (its log keeps it too). */
+  readonly onOutput?: (chunk: Buffer) => void
 }
 
 type Attempt = {
@@ -88,7 +90,7 @@ export async function runJob(job: Job, input: JobInput, options: RunJobOptions =
         `[gitvan: attempt ${attempts + 1} of ${maxAttempts}, after: ${attempt.error?.message ?? attempt.status}]\n`,
       )
     attempts++
-    attempt = await runAttempt(job, input, log, options.signal)
+    attempt = await runAttempt(job, input, log, options.signal, options.onOutput)
     if (attempt.status === 'ok' || !attempt.retryable || attempts >= maxAttempts) break
     await sleep(backoffMs(attempts - 1, random), options.signal)
   }
@@ -110,6 +112,7 @@ async function runAttempt(
   input: JobInput,
   log: TailBuffer,
   outer: AbortSignal | undefined,
+  onOutput: ((chunk: Buffer) => void) | undefined,
 ): Promise<Attempt> {
   const controller = new AbortController()
   let timedOut = false
@@ -123,7 +126,7 @@ async function runAttempt(
         }, job.timeoutMs)
       : undefined
   try {
-    const attempt = await runBody(job, input, log, controller.signal)
+    const attempt = await runBody(job, input, log, controller.signal, onOutput)
     if (timedOut)
       return {
         status: 'timeout',
@@ -171,7 +174,13 @@ function missingDir(job: Job, dir: string): Attempt | undefined {
   )
 }
 
-function runBody(job: Job, input: JobInput, log: TailBuffer, signal: AbortSignal): Promise<Attempt> | Attempt {
+function runBody(
+  job: Job,
+  input: JobInput,
+  log: TailBuffer,
+  signal: AbortSignal,
+  onOutput: ((chunk: Buffer) => void) | undefined,
+): Promise<Attempt> | Attempt {
   const dir = jobDir(input.root, job.cwd)
   if (job.cwd !== '') {
     const missing = missingDir(job, dir)
@@ -183,7 +192,8 @@ function runBody(job: Job, input: JobInput, log: TailBuffer, signal: AbortSignal
       `job '${job.id}' names template ${job.templates.map((t) => `'${t}'`).join(', ')}, but template rendering is not available in this version of gitvan; use 'run' instead`,
     )
   }
-  if (typeof job.run === 'string') return runCommand(job, job.run, input, dir, jobEnv(job, input), log, signal)
+  if (typeof job.run === 'string')
+    return runCommand(job, job.run, input, dir, jobEnv(job, input), log, signal, onOutput)
   if (typeof job.run === 'function') {
     // Copying process.env costs tens of microseconds (each variable is a call into the runtime):
     // a function job that runs no program, the common case, should not pay it on every run.
@@ -209,6 +219,7 @@ async function runCommand(
   env: NodeJS.ProcessEnv,
   log: TailBuffer,
   signal: AbortSignal,
+  onOutput: ((chunk: Buffer) => void) | undefined,
 ): Promise<Attempt> {
   const parsed = parseCommand(command)
   if (!parsed.ok) return failed('BAD_COMMAND', `job '${job.id}': ${parsed.problem} (in ${job.source})`)
@@ -235,6 +246,7 @@ async function runCommand(
       ...(input.stdin ? { stdin: input.stdin } : {}),
       signal,
       logLimit: LOG_LIMIT,
+      ...(onOutput ? { onOutput } : {}),
     })
     log.push(outcome.log)
     if (outcome.aborted) return { status: 'cancelled', retryable: false } // runAttempt names it timeout or cancelled

@@ -102,7 +102,13 @@ async function runBlockingHook(hook: string, args: readonly string[], io: Io): P
   const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const
   for (const signal of signals) process.on(signal, interrupt)
   try {
-    const { env, shim } = shimFacts(io.env)
+    const { env: hookEnv, shim } = shimFacts(io.env)
+    // Tools keep their colours when git's terminal is one (they see a pipe otherwise).
+    const env =
+      io.stderrIsTTY && hookEnv.FORCE_COLOR === undefined && hookEnv.NO_COLOR === undefined
+        ? { ...hookEnv, FORCE_COLOR: '1' }
+        : hookEnv
+    const output = liveOutput(io)
     const verdict = await runGates(
       config,
       {
@@ -118,14 +124,18 @@ async function runBlockingHook(hook: string, args: readonly string[], io: Io): P
       },
       {
         signal: controller.signal,
-        ...(debug
+        onOutput: output.write,
+        // On a terminal (or with GITVAN_DEBUG=1) one line per gate as it ends; silent otherwise.
+        ...(debug || io.stderrIsTTY
           ? {
-              onResult: (r) =>
+              onResult: (r) => {
+                output.flush(r.job)
                 io.stderr(
                   `gitvan: ${hook}: job '${r.job}': ${r.cache === 'hit' ? 'ok (cached)' : r.status} in ${Math.round(r.ms)} ms\n`,
-                ),
+                )
+              },
             }
-          : {}),
+          : { onResult: (r) => output.flush(r.job) }),
       },
     )
     if (controller.signal.aborted) {
@@ -141,10 +151,40 @@ async function runBlockingHook(hook: string, args: readonly string[], io: Io): P
     if (verdict.staging) io.stderr(formatStaging(hook, verdict.staging))
     if (verdict.ok) return 0
     const { formatVerdict } = await import('../../gate/report.js')
-    io.stderr(formatVerdict(verdict, repo.root))
+    io.stderr(formatVerdict(verdict, repo.root, output.shown))
     return 1
   } finally {
     for (const signal of signals) process.off(signal, interrupt)
+  }
+}
+
+/**
+ * Gates' output, shown as it comes: whole lines, each prefixed with its job (several gates may run
+ * at once), so two gates' lines never mix within a line. `shown` is the jobs that printed anything:
+ * the failure report does not repeat their output.
+ */
+function liveOutput(io: Io): {
+  readonly write: (job: { readonly id: string }, chunk: Buffer) => void
+  readonly flush: (id: string) => void
+  readonly shown: ReadonlySet<string>
+} {
+  const partial = new Map<string, string>()
+  const shown = new Set<string>()
+  const emit = (id: string, text: string) => io.stderr(text.replace(/^(?=.)/gm, `[${id}] `))
+  return {
+    shown,
+    write: (job, chunk) => {
+      shown.add(job.id)
+      const text = (partial.get(job.id) ?? '') + chunk.toString('utf8')
+      const end = text.lastIndexOf('\n') + 1
+      if (end > 0) emit(job.id, text.slice(0, end))
+      partial.set(job.id, text.slice(end))
+    },
+    flush: (id) => {
+      const rest = partial.get(id)
+      if (rest) emit(id, `${rest}\n`)
+      partial.delete(id)
+    },
   }
 }
 
