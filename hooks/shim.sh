@@ -26,6 +26,12 @@ fi
 
 { [ "${GITVAN-}" = 0 ] || [ "${HUSKY-}" = 0 ]; } && exit 0
 
+# A background job failed since anyone last looked: say so on every hook, with builtins only,
+# until 'gitvan status' or 'gitvan receipts' marks it seen.
+if read -r line 2>/dev/null < "$state/failed"; then
+  echo "gitvan: $line; 'gitvan status' marks it seen" >&2
+fi
+
 if [ ! -x "$node" ]; then
   echo "gitvan: $node is gone; using node from PATH (run 'gitvan install' to write the new path)" >&2
   node=node

@@ -12,7 +12,7 @@ import { GitvanError } from '../errors.js'
 import type { HookEvent } from '../event.js'
 import type { Repo } from '../git/repo.js'
 import type { Owner } from '../spool/lock.js'
-import { type Log, recordBatch } from '../spool/log.js'
+import { type Log, noteFailure, recordBatch } from '../spool/log.js'
 import { type Claimed, claim, finish, loadClaimed, requeue } from '../spool/spool.js'
 import type { Config } from '../types.js'
 import { runEvents } from './pipeline.js'
@@ -80,6 +80,12 @@ export async function runClaimed(
       onResult: (run, result) => {
         const line = `${run.job.id} on ${run.commit.slice(0, 12)} (${run.hook}): ${result.status} in ${Math.round(result.ms)} ms`
         if (result.status === 'ok') return log.debug(line)
+        // In the background nobody sees the log: the next hook says so (a terminal was told already).
+        if (!options.report)
+          noteFailure(
+            stateDir,
+            `background job '${run.job.id}' ${result.status === 'failed' ? 'failed' : `ended ${result.status}`} on ${run.commit.slice(0, 12)} (${run.hook}): 'gitvan log' shows why`,
+          )
         const text = `${line}${result.error ? `: ${result.error.message}` : ''}${result.log ? `\n${result.log.trimEnd()}` : ''}`
         log.info(text)
         options.report?.(`gitvan: ${text}\n`)

@@ -9,7 +9,7 @@
  * end) and the last batch summary (`last-batch.json`) that `gitvan status` shows; the summary holds
  * the batch's counts of failures, receipts and skips, which the metrics line does not.
  */
-import { appendFileSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs'
+import { appendFileSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 
 export const LOG_LIMIT = 1024 * 1024
@@ -101,6 +101,35 @@ export function recordBatch(stateDir: string, batch: LastBatch, limit = LOG_LIMI
 export function readLastBatch(stateDir: string): LastBatch | undefined {
   try {
     return JSON.parse(readFileSync(lastBatchFile(stateDir), 'utf8')) as LastBatch
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * The unseen-failure notice, `<state>/failed`: one line naming the latest background job that did
+ * not end ok. Every hook's shim prints it (with sh builtins, no process) until the user looks:
+ * `gitvan status` or `gitvan receipts` removes it. Written temp+rename, so a shim reads old or new.
+ */
+export const failedFile = (stateDir: string): string => path.join(stateDir, 'failed')
+
+export function noteFailure(stateDir: string, line: string): void {
+  const file = failedFile(stateDir)
+  try {
+    writeFileSync(`${file}.${process.pid}.tmp`, `${line.replaceAll('\n', ' ')}\n`)
+    renameSync(`${file}.${process.pid}.tmp`, file)
+  } catch {
+    // A notice is a courtesy: a full disk must not fail the batch.
+  }
+}
+
+/** The notice, if any; `take` also removes it: the user has now seen it. */
+export function readFailure(stateDir: string, take: boolean): string | undefined {
+  const file = failedFile(stateDir)
+  try {
+    const line = readFileSync(file, 'utf8').trim()
+    if (take) rmSync(file, { force: true })
+    return line || undefined
   } catch {
     return undefined
   }

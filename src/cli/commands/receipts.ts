@@ -8,6 +8,7 @@ import { readReceipts } from '../../git/notes.js'
 import { findRepo } from '../../git/repo.js'
 import { git } from '../../git/spawn.js'
 import { latestPerJob, type Receipt, toReceiptLine } from '../../receipt.js'
+import { readFailure } from '../../spool/log.js'
 import { parseCommandArgs } from '../args.js'
 import type { Command } from '../command.js'
 
@@ -55,6 +56,7 @@ export const command: Command = {
     }
     const rev = positionals[0] ?? 'HEAD'
     const repo = findRepo(io.cwd)
+    readFailure(repo.stateDir, true) // looking at receipts is seeing the failure: the hooks stop announcing it
     const resolved = await git(['rev-parse', '--verify', '-q', '--end-of-options', `${rev}^{commit}`], {
       cwd: repo.root,
     })

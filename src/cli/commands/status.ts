@@ -14,7 +14,7 @@ import { type HookName, hooksOf } from '../../hooks.js'
 import { installState } from '../../install/install.js'
 import { spoolDepth } from '../../spool/depth.js'
 import { isAlive, readLock } from '../../spool/lock.js'
-import { readLastBatch } from '../../spool/log.js'
+import { readFailure, readLastBatch } from '../../spool/log.js'
 import { parseCommandArgs } from '../args.js'
 import type { Command } from '../command.js'
 
@@ -56,6 +56,9 @@ export const command: Command = {
     const locks = await listLocks(repo)
     const lastBatch = readLastBatch(repo.stateDir) ?? null
     const hooks = await hookState(repo)
+    // A person looking at the status has seen the failure: the hooks stop announcing it. --json is
+    // for tools that poll, so it only reports it.
+    const unseen = readFailure(repo.stateDir, values.json !== true) ?? null
     if (values.json) {
       const status = {
         spool: depth.waiting + depth.claimed,
@@ -72,6 +75,7 @@ export const command: Command = {
         })),
         lastBatch,
         hooks,
+        unseenFailure: unseen,
       }
       io.stdout(`${JSON.stringify(status)}\n`)
       return 0
@@ -87,6 +91,7 @@ export const command: Command = {
       lastBatch
         ? `last batch: ${lastBatch.at}: ${lastBatch.events} event(s), ${lastBatch.runs} run(s), ${lastBatch.failed} not ok (waited ${lastBatch.stages.spoolWaitMs} ms, ran ${lastBatch.stages.runMs} ms, published in ${lastBatch.stages.publishMs} ms)`
         : 'last batch: none yet',
+      ...(unseen ? [`failed:     ${unseen}`] : []),
       `hooks:      ${hooks.installed.length === 0 ? 'not installed' : `installed for ${hooks.installed.join(', ')}`}`,
       ...(hooks.missing.length === 0
         ? []
