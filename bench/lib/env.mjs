@@ -13,7 +13,7 @@ export const PEERS = path.join(BENCH, 'peers')
 export const PEER_MODULES = path.join(PEERS, 'node_modules')
 export const RESULTS = path.join(BENCH, 'results')
 
-const DROP = /^(GIT_|GITVAN|HUSKY$|LEFTHOOK|SKIP$|SKIP_SIMPLE_GIT_HOOKS$|SIMPLE_GIT_HOOKS|CI$|PRE_COMMIT)/
+const DROP = /^(GIT_|GITVAN|HUSKY$|LEFTHOOK|SKIP$|SKIP_SIMPLE_GIT_HOOKS$|SIMPLE_GIT_HOOKS|CI$|PRE_COMMIT|PREK_)/
 
 export function makeEnv() {
   fs.mkdirSync(WORK, { recursive: true })
@@ -30,6 +30,7 @@ export function makeEnv() {
     GIT_CONFIG_GLOBAL: gitconfig,
     GIT_CONFIG_NOSYSTEM: '1',
     PRE_COMMIT_HOME: path.join(WORK, 'pre-commit-home'),
+    PREK_HOME: path.join(WORK, 'prek-home'),
     LANG: 'C.UTF-8',
   }
 }
@@ -80,6 +81,7 @@ export function describeMachine() {
   }
 }
 
+/** The packages bench/peers pins, by package name, as installed (null when missing). */
 export function peerVersions() {
   const version = (name) => {
     try {
@@ -88,7 +90,8 @@ export function peerVersions() {
       return null
     }
   }
-  return { husky: version('husky'), lefthook: version('lefthook'), 'simple-git-hooks': version('simple-git-hooks') }
+  const names = ['husky', 'lefthook', 'simple-git-hooks', 'lint-staged', 'prettier', '@j178/prek']
+  return Object.fromEntries(names.map((name) => [name, version(name)]))
 }
 
 export const log = (line) => process.stderr.write(`bench: ${line}\n`)

@@ -41,8 +41,11 @@ export function processPeakRssMB(pid) {
   }
 }
 
-/** Runs one command and times it; throws (with its stderr) when it fails. */
-export function timeRun(cmd, args, { cwd, env = {}, label = cmd }) {
+/**
+ * Runs one command and times it; throws (with its stderr) when it fails, unless `allowFail`: then
+ * its exit status and stderr come back with the times.
+ */
+export function timeRun(cmd, args, { cwd, env = {}, label = cmd, allowFail = false }) {
   const c0 = childCpuMs()
   const t0 = process.hrtime.bigint()
   const r = spawnSync(cmd, args, {
@@ -54,6 +57,7 @@ export function timeRun(cmd, args, { cwd, env = {}, label = cmd }) {
   const ms = Number(process.hrtime.bigint() - t0) / 1e6
   const cpuMs = childCpuMs() - c0
   if (r.error) throw new Error(`${label}: ${cmd} could not start: ${r.error.message}`)
+  if (allowFail) return { ms, cpuMs, status: r.status, stderr: r.stderr.toString() }
   if (r.status !== 0)
     throw new Error(
       `${label}: ${cmd} ${args.join(' ')} exited ${r.status} in ${cwd}: ${r.stderr.toString().trim().slice(-2000)}`,
@@ -106,6 +110,7 @@ export function summarize(samples) {
     median: quantile(ms, 0.5),
     p90: quantile(ms, 0.9),
     min: Math.min(...ms),
+    max: Math.max(...ms),
     cpuMean: cpu.length ? mean(cpu) : null,
   }
 }
