@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm run bench`: gitvan beside no hooks, a plain sh hook, husky, lefthook, simple-git-hooks and
 // pre-commit (when it is on PATH), every runner timed in the same interleaved run in fresh
-// repositories. Prints markdown tables and writes bench/results/latest.json.
+// repositories; the format scenario adds lint-staged, prek and prettier. Prints markdown tables and
+// writes bench/results/latest.json (a BENCH_ONLY run writes bench/work/results-partial.json instead).
 //
 //   npm run bench                     full run (about 15 minutes on 2 cores)
 //   BENCH_QUICK=1 npm run bench       fewer runs (under 5 minutes)
@@ -9,14 +10,23 @@
 //   RUNS=5 ...                        override the run count of the hook scenarios
 //   BENCH_NO_BUILD=1 ...              use dist/ as it is; otherwise it is rebuilt when src/ is newer
 //   BENCH_OUT=path.json ...           write the results elsewhere
-// Scenarios: commit staged rebase20 rebase100 gate startup memory receipts history
+// Scenarios: commit staged rebase20 rebase100 gate format startup memory receipts history
 import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { describeMachine, ENV, hasCommand, log, PEER_MODULES, PEERS, peerVersions, RESULTS } from './lib/env.mjs'
+import { describeMachine, ENV, hasCommand, log, PEER_MODULES, PEERS, peerVersions, RESULTS, WORK } from './lib/env.mjs'
 import { buildGitvan } from './lib/gitvan.mjs'
-import { goals, goalsTable, hookTable, otherTables, summaryTable } from './lib/report.mjs'
+import {
+  formatTable,
+  formatVerifyTable,
+  goals,
+  goalsTable,
+  hookTable,
+  otherTables,
+  summaryTable,
+} from './lib/report.mjs'
+import { formatAvailable, prekProblem, runFormat, verifyFormat } from './scenarios/format.mjs'
 import { runHistory } from './scenarios/history.mjs'
 import { runHookScenario } from './scenarios/hooks.mjs'
 import { runReceipts } from './scenarios/notes.mjs'
@@ -32,6 +42,7 @@ const PLAN = {
   rebase20: { runs: num('RUNS_REBASE', QUICK ? 5 : 10), warmup: 1 },
   rebase100: { runs: num('RUNS_REBASE100', QUICK ? 2 : 5), warmup: QUICK ? 0 : 1 }, // rebase20 has warmed every runner up
   gate: { runs: num('RUNS_GATE', QUICK ? 8 : RUNS), warmup: 2 },
+  format: { runs: num('RUNS_FORMAT', QUICK ? 8 : 20), warmup: QUICK ? 1 : 2, splitRuns: QUICK ? 8 : 15 },
   startup: { runs: QUICK ? 15 : 40, warmup: 3 },
   memory: { runs: QUICK ? 2 : 5 },
   receipts: { count: 1000, runs: QUICK ? 1 : 3 },
@@ -60,7 +71,7 @@ function installPeers() {
 const started = Date.now()
 const results = {
   date: new Date().toISOString(),
-  command: `${QUICK ? 'BENCH_QUICK=1 ' : ''}npm run bench`,
+  command: `${QUICK ? 'BENCH_QUICK=1 ' : ''}${ONLY ? `BENCH_ONLY=${[...ONLY].join(',')} ` : ''}npm run bench`,
   quick: QUICK,
   machine: { ...describeMachine(), loadavg: { start: os.loadavg().map((x) => +x.toFixed(2)) } },
   versions: {
@@ -97,10 +108,21 @@ const gitvanGateRan = results.verify.gitvan?.detail?.startsWith('gate ran') ?? f
 const timedAvailable = (name) =>
   name === 'gitvan' ? available(name) && (verified(name) || gitvanGateRan) : verified(name)
 
+// The format scenario's own verify: what each runner's formatter does with a partially staged file.
+const prekError = peerError ? null : prekProblem()
+if (prekError) results.problems.push(`prek is left out: ${prekError}`)
+const formatAvail = formatAvailable({ gitvan: !build.error, peers: !peerError, prek: prekError })
+results.verifyFormat = verifyFormat({ available: formatAvail })
+results.problems.push(...results.verifyFormat.problems)
+
 for (const kind of ['commit', 'staged', 'rebase20', 'rebase100', 'gate']) {
   if (!wanted(kind)) continue
   results.scenarios[kind] = runHookScenario(kind, { ...PLAN[kind], available: timedAvailable })
   results.scenarios[kind].loadavg = os.loadavg().map((x) => +x.toFixed(2))
+}
+if (wanted('format')) {
+  results.scenarios.format = runFormat({ ...PLAN.format, available: formatAvail })
+  results.scenarios.format.loadavg = os.loadavg().map((x) => +x.toFixed(2))
 }
 if (wanted('startup') && !build.error) results.scenarios.startup = runStartup(PLAN.startup)
 if (wanted('memory')) results.scenarios.memory = runMemory({ ...PLAN.memory, available: timedAvailable })
@@ -143,10 +165,13 @@ const text = [
   ),
   hookTable('100-commit rebase', results.scenarios.rebase100, results.versions),
   hookTable('Pre-commit gate only (commit with one staged file)', results.scenarios.gate, results.versions),
+  formatTable(results.scenarios.format, results.versions),
   otherTables(results),
   '### Verify (each hook left a marker)',
   '',
   ...Object.entries(results.verify).map(([k, v]) => `- ${k}: ${v.ok ? 'ok' : 'FAILED'}: ${v.detail}`),
+  '',
+  formatVerifyTable(results.verifyFormat, results.versions),
   ...(results.problems.length ? ['', '### Problems', '', ...results.problems.map((p) => `- ${p}`)] : []),
 ].join('\n')
 process.stdout.write(`${text}\n`)
@@ -159,6 +184,7 @@ const section = [
   '',
   summaryTable(results),
   goalsTable(results.goals),
+  formatTable(results.scenarios.format, results.versions),
 ].join('\n')
 results.performance = section
 const readme = path.resolve(import.meta.dirname, 'README.md')
@@ -171,7 +197,9 @@ if (!ONLY && !process.env.BENCH_OUT && current.includes(open) && current.include
   )
 }
 
-const out = process.env.BENCH_OUT ?? path.join(RESULTS, 'latest.json')
+// Only a run of every scenario replaces bench/results/latest.json: a BENCH_ONLY run goes aside.
+const out =
+  process.env.BENCH_OUT ?? (ONLY ? path.join(WORK, 'results-partial.json') : path.join(RESULTS, 'latest.json'))
 fs.mkdirSync(path.dirname(out), { recursive: true })
 fs.writeFileSync(`${out}.tmp`, `${JSON.stringify({ ...results, markdown: text }, null, 1)}\n`)
 fs.renameSync(`${out}.tmp`, out)

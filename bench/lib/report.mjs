@@ -254,3 +254,139 @@ export function goals(results) {
 
 export const goalsTable = (list) =>
   `| goal | target | measured | met |\n|---|---|---:|---|\n${list.map((x) => `| ${x.goal} | ${x.target} ${x.unit === '×' ? '×' : x.unit} | ${x.measured === null ? 'not measured' : `${x.measured} ${x.unit}`} | ${x.met === null ? '–' : x.met ? 'yes' : '**no**'} |`).join('\n')}\n`
+
+/** A label with the versions run.mjs found (` {name}` for each), dropped where one is unknown. */
+const versioned = (label, versions) =>
+  label.replace(/ \{([^}]+)\}/g, (_, name) => (versions?.[name] ? ` ${versions[name]}` : ''))
+
+const COMMIT_SAYS = {
+  formatted: 'yes',
+  unformatted: 'no: committed unformatted',
+  refused: 'no: commit refused',
+  'took the unstaged edit': 'no: the unstaged edit was committed',
+  'nothing committed': 'no: nothing committed',
+  other: 'no: something else was committed',
+}
+const workSays = (work) => {
+  if (work === 'kept') return 'yes'
+  if (work === 'kept, fix not in the work tree') return 'yes (the work tree keeps the unformatted staged half)'
+  if (work === 'reformatted') return 'yes, but reformatted: the formatter saw it'
+  if (work === 'lost') return 'no: lost'
+  if (work.startsWith('misplaced: ')) return `no: put back ${work.slice(11)}, inside another function`
+  if (work === 'fix in the work tree' || work === 'staged half as it was') return '– (nothing unstaged)'
+  return `no: ${work}`
+}
+const afterSays = (o) =>
+  o.commit === 'refused' && o.index === 'unformatted staged half' && o.work === 'kept'
+    ? 'the fix is left unstaged in the work tree: stage it and commit again'
+    : ''
+
+/** Outcomes of the timed commits: one text per column, "yes" or "yes 6, no: ... 2" when they varied. */
+function tallySays(tally, says) {
+  const counts = new Map()
+  for (const t of tally) counts.set(says(t), (counts.get(says(t)) ?? 0) + t.count)
+  if (counts.size === 0) return '–'
+  if (counts.size === 1) return [...counts.keys()][0]
+  return [...counts].map(([text, n]) => `${text} (${n})`).join('; ')
+}
+
+/** The timed scenario "commit with a formatter". */
+export function formatTable(scenario, versions) {
+  if (!scenario) return ''
+  const base = scenario.rows.none
+  const names = [
+    ...new Set([...Object.keys(scenario.labels), ...Object.keys(scenario.rows), ...Object.keys(scenario.errors ?? {})]),
+  ]
+  const sh = scenario.share
+  const pct = (a, b) => (a === null || b === null || b === 0 ? '–' : `${((100 * a) / b).toFixed(0)} %`)
+  const split = scenario.split ?? {}
+  const lines = [
+    `### Commit with a formatter (prettier ${versions?.prettier ?? ''}: a partially staged file with a formatting error in its staged half)`,
+    '',
+    `${scenario.runs} interleaved runs per runner after ${scenario.warmup} warm-up; ms per \`git commit\`. Before each, untimed, f.js gets a new formatting error in its staged half ` +
+      '(`git add`) and an unstaged edit appended below it; the fix turns one line into three, so the lines below it move. ' +
+      '"+ median" and "+ CPU" are over the same commit with no hooks (CPU: mean of the waited-for process tree). ' +
+      'The last columns say what the timed commits did, read back untimed after each: does the commit hold the formatted staged half (and nothing of the unstaged edit), ' +
+      'and does the work tree keep the unstaged edit where it was, on top of the formatted staged half.',
+    '',
+    '| runner | median | min | max | + median | + CPU | commit holds the formatted staged half | keeps the unstaged edit | |',
+    '|---|---:|---:|---:|---:|---:|---|---|---|',
+  ]
+  for (const name of names) {
+    const r = scenario.rows[name]
+    const o = scenario.outcomes?.[name]
+    const label = versioned(scenario.labels[name] ?? name, versions)
+    const note = [
+      scenario.errors?.[name],
+      o ? tallySays(o.tally, afterSays) : '',
+      o?.said && o.tally.some((t) => t.commit === 'refused') ? `the hook said: "${o.said}"` : '',
+    ]
+      .filter((x) => x && x !== '–')
+      .join('; ')
+    if (!r) {
+      lines.push(`| ${label} | – | – | – | – | – | – | – | ${note || 'no samples'} |`)
+      continue
+    }
+    const commit = o ? tallySays(o.tally, (t) => COMMIT_SAYS[t.commit] ?? t.commit) : '–'
+    const work = o ? tallySays(o.tally, (t) => workSays(t.work)) : '–'
+    lines.push(
+      `| ${label} | ${f(r.median)} | ${f(r.min)} | ${f(r.max)} | ${name === 'none' ? '' : plus(r.median - base?.median)} | ${name === 'none' || r.cpuMean === null ? '' : plus(r.cpuMean - base?.cpuMean)} | ${commit} | ${work} | ${note} |`,
+    )
+  }
+  lines.push(
+    '',
+    "**gitvan's hiding and restoring**, from the wall times of this run: gitvan with `fix: true` on the partially staged file " +
+      'against the same gate without `fix` on the file fully staged (nothing saved, hidden or re-staged), as the median of the per-round differences ' +
+      `(a round times every runner once, so the two share its load): ${plus(sh.staging)} ms of gitvan's ${plus(sh.added)} ms over no hooks (${pct(sh.staging, sh.added)}); ` +
+      `backup and re-staging alone (\`fix: true\` on the file fully staged − no fix) ${plus(sh.backupRestage)} ms, hiding the unstaged part and merging it back (\`fix: true\`, partially − fully staged) ${plus(sh.hideMerge)} ms. ` +
+      "Each is a difference of two processes that start node and prettier, so it carries their noise; the in-process split below doesn't.",
+  )
+  const s = split.gitvan
+  const n = split['gitvan-nofix']
+  if (s && n && !s.error && !n.error) {
+    lines.push(
+      '',
+      `In-process, from \`gitvan hook pre-commit --performance-stats\` with \`GITVAN_DEBUG=1\` (the shim run as git runs it, on the same starting states, untimed, ${s.n} runs each, medians in ms): ` +
+        `the hook's own time (its run minus the prettier job) is ${f(sh.inProcess === null ? null : s.own)} with \`fix\` on the partially staged file and ${f(n.own)} without \`fix\` on the fully staged file: ` +
+        `hiding and restoring, backup included, take ${f(sh.inProcess)} ms, ${pct(sh.inProcess, s.total)} of the hook process's ${f(s.total)} ms ` +
+        `(backup and re-staging alone, \`fix\` on the file fully staged: ${f(sh.inProcessBackupRestage)} ms).`,
+      '',
+      '| gitvan hook process | total | node start-up | command load | run | of it, the prettier job | run − job |',
+      '|---|---:|---:|---:|---:|---:|---:|',
+      ...['gitvan', 'gitvan-fullfix', 'gitvan-nofix']
+        .filter((k) => split[k] && !split[k].error)
+        .map((k) => {
+          const x = split[k]
+          return `| ${versioned(scenario.labels[k] ?? k, versions)} | ${f(x.total)} | ${f(x.startup)} | ${f(x.load)} | ${f(x.run)} | ${f(x.job, 0)} | ${f(x.own)} |`
+        }),
+    )
+  }
+  for (const [k, x] of Object.entries(split)) if (x.error) lines.push('', `- split of ${k} failed: ${x.error}`)
+  return `${lines.join('\n')}\n`
+}
+
+/** The verify phase of the format scenario: what every runner did with each case. */
+export function formatVerifyTable(verify, versions) {
+  if (!verify) return ''
+  const lines = [
+    '### Verify: commit with a formatter (each runner once per case)',
+    '',
+    ...(verify.prettier ? [`prettier check: ${verify.prettier}`, ''] : []),
+    '| runner | fix moves the lines below it: commit holds the formatted staged half | keeps the unstaged edit | fix in place: commit holds the formatted staged half | keeps the unstaged edit | |',
+    '|---|---|---|---|---|---|',
+  ]
+  for (const [name, v] of Object.entries(verify.runners)) {
+    if (v.error) {
+      lines.push(`| ${name} | – | – | – | – | ${v.error} |`)
+      continue
+    }
+    const cell = (o) => `${COMMIT_SAYS[o.commit] ?? o.commit} | ${workSays(o.work)}`
+    const notes = Object.values(v.cases)
+      .map((o) => [afterSays(o), o.said ? `the hook said: "${o.said}"` : ''].filter(Boolean).join('; '))
+      .filter(Boolean)
+    lines.push(
+      `| ${versioned(v.label, versions)} | ${cell(v.cases.moves)} | ${cell(v.cases.inPlace)} | ${[...new Set(notes)].join('; ')} |`,
+    )
+  }
+  return `${lines.join('\n')}\n`
+}
