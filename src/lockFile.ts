@@ -9,10 +9,13 @@
  *
  * - acquire: write our line to a private file, then `link()` it to the lock's name. link fails if
  *   the name exists, so exactly one process wins, and readers never see a half-written line.
- * - a dead owner's lock (pid gone, zombie, or another start time) is taken over: rename it aside,
- *   check that what was moved is the stale line we judged (if a new owner slipped in between, put
- *   its lock back), then acquire as above. Two processes that judge the same lock stale therefore
- *   cannot both take it.
+ * - a dead owner's lock (pid gone, zombie, or another start time) is taken over: holding the
+ *   breaker `<file>.break` (taken the same way, by link), re-read the lock and remove it only if it
+ *   still holds the stale line we judged; then acquire as above. Only a breaker removes a lock, and
+ *   only one breaker works at a time, so no process ever removes a live lock: two processes that
+ *   judge the same lock stale cannot both take it (moving it aside instead could move a new
+ *   owner's lock, and a third process could link in before it was put back: two winners). A
+ *   breaker that died holding `.break` is itself stale and is moved aside and checked, as above.
  * - release: unlink the lock, only if it still holds our line.
  */
 import { linkSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs'
@@ -104,28 +107,8 @@ export function acquireLockFile(
       if (holder && sameOwner(holder, owner))
         return options.reentrant ? { ok: true, owner, tookOver } : { ok: false, holder }
       if (holder && isAlive(holder)) return { ok: false, holder }
-      // Stale (or unreadable garbage): move it aside and make sure we moved what we judged.
-      const aside = `${file}.stale.${owner.pid}`
-      try {
-        renameSync(file, aside)
-      } catch {
-        continue // someone else moved it first
-      }
-      const moved = readFileSync(aside, 'utf8')
-      if (moved !== text) {
-        // A new owner's lock slipped in between our read and our rename: give it back.
-        try {
-          linkSync(aside, file)
-        } catch {
-          // Yet another process holds it now; the lock is taken either way.
-        }
-        unlinkSync(aside)
-        const now = parseOwner(moved)
-        if (now) return { ok: false, holder: now }
-        continue
-      }
-      unlinkSync(aside)
-      tookOver = holder
+      // Stale (or unreadable garbage): remove it while holding the breaker, if it is still what we judged.
+      if (breakStale(file, mine, owner, text)) tookOver = holder
     }
     return { ok: false, holder: readLockFile(file) ?? { pid: 0, start: '0' } }
   } finally {
@@ -135,6 +118,61 @@ export function acquireLockFile(
       // already gone
     }
   }
+}
+
+/**
+ * Removes the lock at `file` if it still holds `text`, while holding `<file>.break`; false when
+ * another breaker is at work (the caller looks again) or the lock changed.
+ */
+function breakStale(file: string, mine: string, owner: Owner, text: string): boolean {
+  const breaker = `${file}.break`
+  try {
+    linkSync(mine, breaker)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+    clearDeadBreaker(breaker, owner)
+    return false
+  }
+  try {
+    let now: string | undefined
+    try {
+      now = readFileSync(file, 'utf8')
+    } catch {
+      return false // gone already
+    }
+    if (now !== text) return false // a new owner, or another breaker's work: look again
+    unlinkSync(file)
+    return true
+  } finally {
+    if (readLockFile(breaker) !== undefined && sameOwner(readLockFile(breaker) as Owner, owner)) unlinkSync(breaker)
+  }
+}
+
+/** A breaker whose holder died (inside a few syscalls) is moved aside and checked before it goes. */
+function clearDeadBreaker(breaker: string, owner: Owner): void {
+  let text: string
+  try {
+    text = readFileSync(breaker, 'utf8')
+  } catch {
+    return
+  }
+  const holder = parseOwner(text)
+  if (holder && isAlive(holder)) return
+  const aside = `${breaker}.stale.${owner.pid}`
+  try {
+    renameSync(breaker, aside)
+  } catch {
+    return
+  }
+  const moved = readFileSync(aside, 'utf8')
+  if (moved !== text) {
+    try {
+      linkSync(aside, breaker) // a live breaker's: give it back
+    } catch {
+      // yet another breaker holds it now
+    }
+  }
+  unlinkSync(aside)
 }
 
 /** Whether the lock at `file` still names `owner`. */
