@@ -63,10 +63,8 @@ export type GateCache = {
   /**
    * After every gate finished: stores the passing results whose content the gates really saw, and,
    * when the hook passed, the probe entry if the shim can check everything the verdict rests on.
-   */
-  /**
-   * Stores what may be stored once every gate is done. `clean`: paths partial staging rewrote with
-   * their staged content (their stat info changed, their bytes did not).
+   * `clean`: paths whose work tree may differ from the index though the gates saw the staged bytes
+   * (partial staging hid the difference while they ran).
    */
   readonly settle: (candidates: readonly Job[], passed: boolean, clean?: readonly string[]) => Promise<void>
 }

@@ -158,6 +158,8 @@ export async function runGates(
       const passed = !options.signal?.aborted && selected.every(({ job }) => results.get(job)?.status === 'ok')
       if (cache && !options.signal?.aborted) await cache.gate.settle(jobs, passed, staging.untouched())
       outcome = await staging.finish(passed)
+      if (passed && cache && outcome.fixed.length > 0 && verdictHoldsAfterFixes(selected, outcome.fixed))
+        await storeFixedVerdict(config, request, jobs, selected, results, staging.hidden)
     }
   }
 
@@ -171,6 +173,60 @@ export async function runGates(
   const ok = runs.every((run) => run.state === 'done' && run.result.status === 'ok')
   if (cache && !staging && !options.signal?.aborted) await cache.gate.settle(jobs, ok)
   return { hook: request.hook, candidates: jobs.length, runs, ok, ...(outcome ? { staging: outcome } : {}) }
+}
+
+/**
+ * Whether the gates' passing verdict also holds for the content as fixed: every check that was
+ * given a fixed file ran after every fix gate that could change it (fix gates themselves passed
+ * on what they produced).
+ */
+function verdictHoldsAfterFixes(selected: readonly Selected[], fixed: readonly string[]): boolean {
+  const order = gateOrder(selected)
+  const waits = new Map(order.map((o) => [o.job, o.waitsFor]))
+  const before = (job: Job): Set<Job> => {
+    const all = new Set<Job>()
+    const visit = (j: Job) => {
+      for (const w of waits.get(j) ?? []) if (!all.has(w)) all.add(w), visit(w)
+    }
+    visit(job)
+    return all
+  }
+  const fixedSet = new Set(fixed)
+  return selected.every((check) => {
+    if (check.job.fix) return true
+    const touched = check.files.filter((file) => fixedSet.has(file))
+    if (touched.length === 0) return true
+    const earlier = before(check.job)
+    return selected.every((fix) => !fix.job.fix || !fix.files.some((f) => touched.includes(f)) || earlier.has(fix.job))
+  })
+}
+
+/**
+ * After fix gates re-staged, the verdict is stored again under the fixed content, so committing
+ * that content again (a retry, an amend, a reset and re-commit) is answered from the cache.
+ */
+async function storeFixedVerdict(
+  config: Pick<Config, 'jobs' | 'concurrency' | 'cache' | 'hash' | 'file' | 'root'>,
+  request: GateRequest,
+  jobs: readonly Job[],
+  selected: readonly Selected[],
+  results: ReadonlyMap<Job, JobResult>,
+  hidden: readonly string[],
+): Promise<void> {
+  const { shim: _before, ...fresh } = request // the shim's trees name the content before the fixes
+  const gate = openGateCache(config, fresh)
+  if (!gate) return
+  const facts = await gatherFacts(fresh, {
+    author: jobs.some((job) => job.on.author !== undefined),
+    files: jobs.some(needsFiles),
+  })
+  for (const { job, files } of selected) {
+    const result = results.get(job)
+    if (!result) return
+    const lookup = await gate.lookup(job, files, facts)
+    gate.record(job, files, lookup && { ...lookup, hit: undefined }, result)
+  }
+  await gate.settle(jobs, true, hidden)
 }
 
 /**

@@ -52,6 +52,8 @@ export type StagingOutcome = {
 
 export type Staging = {
   readonly backup: Backup
+  /** Partially staged files whose unstaged part was hidden while the gates ran. */
+  readonly hidden: readonly string[]
   /** Hidden files whose bytes are still the staged content: clean for the cache, though their stat info changed. */
   readonly untouched: () => readonly string[]
   readonly finish: (ok: boolean) => Promise<StagingOutcome>
@@ -193,6 +195,7 @@ export async function startStaging(
 
   return {
     backup,
+    hidden: partial,
     untouched: () =>
       partial.filter((file) => {
         const now = given.get(file)

@@ -86,6 +86,19 @@ describe('partial staging: every gate sees the staged content', () => {
     expect(r.stderr).toContain('a.txt')
   })
 
+  it('stores the verdict under the fixed content, so committing that content again runs nothing', () => {
+    const { repo, s } = fixRepo()
+    repo.write('a.txt', 'a bad\n')
+    repo.git(['add', 'a.txt'])
+    expect(commit(repo).code).toBe(0)
+    expect(show(repo, 'HEAD:a.txt')).toBe('a good\n')
+    const runs = s.log().length
+    repo.git(['reset', '-q', '--soft', 'HEAD~1'])
+    const again = commit(repo)
+    expect(again.code, again.stderr).toBe(0)
+    expect(s.log()).toHaveLength(runs) // the fixer did not run: the cache answered
+  })
+
   it('a fix gate that changes nothing behaves like a check', () => {
     const { repo } = fixRepo()
     repo.write('a.txt', 'all good\n')
