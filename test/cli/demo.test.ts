@@ -18,6 +18,9 @@ describe('gitvan demo', () => {
     expect(r.stdout).toMatch(/\$ git commit -m 'Add notes' {3}→ exit 0/)
     expect(r.stdout.match(/"schema":"gitvan\.receipt\.v1","job":"touched"/g)).toHaveLength(2)
     expect(r.stdout).toContain('Done: the gate refused a bad commit, accepted the fix, and 2 commits carry receipts.')
+    expect(r.stdout).toContain('fix gates changed and re-staged 1 file(s): more.txt')
+    expect(r.stdout).toContain('   More notes.$\n')
+    expect(r.stdout).toContain('+A line not staged yet.')
     const kept = /kept at (\S+)/.exec(r.stdout)?.[1]
     expect(kept && existsSync(kept)).toBe(true)
   })

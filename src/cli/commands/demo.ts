@@ -1,6 +1,7 @@
 /**
  * `gitvan demo`: a throw-away repository that shows the pipeline end to end, with real git and
- * the real shims: install, a gate refusing a commit and then accepting the fix, and the receipts
+ * the real shims: install, a gate refusing a commit and then accepting the fix, a fix gate
+ * re-staging what it fixed while an unstaged edit stays put, and the receipts
  * the runner records for the commits.
  */
 import { spawnSync } from 'node:child_process'
@@ -15,10 +16,18 @@ import type { Command, Io } from '../command.js'
 const CONFIG = `// In a project, wrap this in defineConfig() from 'gitvan' for editor types; a plain object works the same.
 export default {
   jobs: {
-    // A gate: refuses a commit whose staged .txt files still say TODO.
+    // A fix gate: trims trailing spaces in the staged .txt files and re-stages them. What is not
+    // staged is kept aside while gates run and comes back untouched.
+    tidy: {
+      on: { hook: 'pre-commit', paths: ['**/*.txt'] },
+      run: 'node tidy.mjs {files}',
+      fix: true,
+    },
+    // A gate: refuses a commit whose staged .txt files still say TODO (after tidy has run).
     'no-todo': {
       on: { hook: 'pre-commit', paths: ['**/*.txt'] },
       run: 'node check-todo.mjs {files}',
+      after: ['tidy'],
     },
     // Automation: runs in the background runner after each commit; its value lands in the receipt.
     touched: {
@@ -38,6 +47,14 @@ for (const file of process.argv.slice(2)) {
   }
 }
 process.exit(bad ? 1 : 0)
+`
+
+const TIDY = `import { readFileSync, writeFileSync } from 'node:fs'
+for (const file of process.argv.slice(2)) {
+  const text = readFileSync(file, 'utf8')
+  const tidy = text.replace(/[ \\t]+$/gm, '')
+  if (tidy !== text) writeFileSync(file, tidy)
+}
 `
 
 type Step = (title: string) => void
@@ -92,6 +109,7 @@ async function demo({ dir, cli, io, step }: { dir: string; cli: string; io: Io; 
   git('config', 'commit.gpgsign', 'false')
   writeFileSync(path.join(dir, 'gitvan.config.mjs'), CONFIG)
   writeFileSync(path.join(dir, 'check-todo.mjs'), CHECK)
+  writeFileSync(path.join(dir, 'tidy.mjs'), TIDY)
   git('add', '-A')
   git('commit', '-q', '--no-verify', '-m', 'Add gitvan config')
   show(CONFIG.trimEnd())
@@ -121,10 +139,18 @@ async function demo({ dir, cli, io, step }: { dir: string; cli: string; io: Io; 
   show(`$ git commit -m 'Add notes'   → exit ${accepted.code}`)
   show(accepted.out)
   if (accepted.code !== 0) return 1
-  writeFileSync(path.join(dir, 'more.txt'), 'More notes.\n')
+
+  step('A fix gate re-stages what it fixed; the part you did not stage stays as it was')
+  writeFileSync(path.join(dir, 'more.txt'), 'More notes.   \n\nSee notes.txt.\n')
   git('add', 'more.txt')
-  git('commit', '-q', '-m', 'Add more notes')
-  show("$ git commit -m 'Add more notes'   → exit 0")
+  writeFileSync(path.join(dir, 'more.txt'), 'More notes.   \n\nSee notes.txt.\n\nA line not staged yet.\n')
+  show('more.txt is staged with trailing spaces, and has one more line that is not staged')
+  const fixed = run('git', ['commit', '-q', '-m', 'Add more notes'])
+  show(`$ git commit -m 'Add more notes'   → exit ${fixed.code}`)
+  show(fixed.out)
+  if (fixed.code !== 0) return 1
+  show(`$ git show HEAD:more.txt | cat -A\n${git('show', 'HEAD:more.txt').replace(/$/gm, '$')}`)
+  show(`$ git diff\n${git('diff')}`)
 
   step('The runner records receipts in git notes, after the hooks returned')
   const count = await waitForReceipts(gitvan, () => git('notes', '--ref=gitvan/results', 'list'), 2, show)
@@ -134,7 +160,9 @@ async function demo({ dir, cli, io, step }: { dir: string; cli: string; io: Io; 
     io.stderr(`gitvan demo: expected receipts for the two new commits, found ${count}. See 'gitvan log'.\n`)
     return 1
   }
-  io.stdout(`\nDone: the gate refused a bad commit, accepted the fix, and ${count} commits carry receipts.\n`)
+  io.stdout(
+    `\nDone: the gate refused a bad commit, accepted the fix, and ${count} commits carry receipts.\nA fix gate tidied the staged half of more.txt and re-staged it; the unstaged line is still in the work tree.\n`,
+  )
   return 0
 }
 
