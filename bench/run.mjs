@@ -42,7 +42,7 @@ const PLAN = {
   rebase20: { runs: num('RUNS_REBASE', QUICK ? 5 : 10), warmup: 1 },
   rebase100: { runs: num('RUNS_REBASE100', QUICK ? 2 : 5), warmup: QUICK ? 0 : 1 }, // rebase20 has warmed every runner up
   gate: { runs: num('RUNS_GATE', QUICK ? 8 : RUNS), warmup: 2 },
-  format: { runs: num('RUNS_FORMAT', QUICK ? 8 : 20), warmup: QUICK ? 1 : 2, splitRuns: QUICK ? 8 : 15 },
+  format: { runs: num('RUNS_FORMAT', QUICK ? 8 : 20), warmup: QUICK ? 1 : 2, splitRuns: QUICK ? 10 : 20 },
   startup: { runs: QUICK ? 15 : 40, warmup: 3 },
   memory: { runs: QUICK ? 2 : 5 },
   receipts: { count: 1000, runs: QUICK ? 1 : 3 },

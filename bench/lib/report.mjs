@@ -347,9 +347,10 @@ export function formatTable(scenario, versions) {
     lines.push(
       '',
       `In-process, from \`gitvan hook pre-commit --performance-stats\` with \`GITVAN_DEBUG=1\` (the shim run as git runs it, on the same starting states, untimed, ${s.n} runs each, medians in ms): ` +
-        `the hook's own time (its run minus the prettier job) is ${f(sh.inProcess === null ? null : s.own)} with \`fix\` on the partially staged file and ${f(n.own)} without \`fix\` on the fully staged file: ` +
-        `hiding and restoring, backup included, take ${f(sh.inProcess)} ms, ${pct(sh.inProcess, s.total)} of the hook process's ${f(s.total)} ms ` +
-        `(backup and re-staging alone, \`fix\` on the file fully staged: ${f(sh.inProcessBackupRestage)} ms).`,
+        `the hook's own time (its run minus the prettier job) is ${f(s.own)} with \`fix\` on the partially staged file and ${f(n.own)} without \`fix\` on the fully staged file; ` +
+        `the median of the per-round differences, what hiding and restoring take with the backup, is ${plus(sh.inProcess)} ms, ${pct(sh.inProcess, s.total)} of the hook process's ${f(s.total)} ms ` +
+        `(backup and re-staging alone, \`fix\` on the file fully staged − no fix: ${plus(sh.inProcessBackupRestage)} ms). ` +
+        `The whole hook process, prettier included, differs by ${plus(sh.inProcessHookTotal)} ms (median of the per-round differences of its total): that one carries prettier's noise.`,
       '',
       '| gitvan hook process | total | node start-up | command load | run | of it, the prettier job | run − job |',
       '|---|---:|---:|---:|---:|---:|---:|',

@@ -388,6 +388,16 @@ function hookSplit(dir) {
   return { total, startup, load, run, job: Number(job[1]), own: run - Number(job[1]) }
 }
 
+const SPLIT_KEYS = ['total', 'startup', 'load', 'run', 'job', 'own']
+
+/** The median of a[i] − b[i] over the rounds where both have a value; null when none has. */
+function pairedMedian(a, b) {
+  const d = []
+  for (let i = 0; i < Math.min(a.length, b.length); i++)
+    if (Number.isFinite(a[i]) && Number.isFinite(b[i])) d.push(a[i] - b[i])
+  return d.length ? quantile(d, 0.5) : null
+}
+
 /**
  * The timed scenario. Returns { runs, warmup, rows, errors, outcomes, labels, modes, split, share }.
  */
@@ -448,64 +458,45 @@ export function runFormat({ runs, warmup, splitRuns, available }) {
 
   // The hook process of each gitvan variant, split (untimed, interleaved, on the same states).
   const split = {}
+  const hooks = {}
   const gitvans = list.filter((s) => s.runner === 'gitvan' && repos[s.name])
-  if (splitRuns > 0 && gitvans.length) {
-    const samples = Object.fromEntries(gitvans.map((s) => [s.name, []]))
-    for (let r = 0; r < splitRuns; r++) {
-      for (let k = 0; k < gitvans.length; k++) {
-        const s = gitvans[(r + k) % gitvans.length]
-        prepare(repos[s.name], c, ++counter, s.mode)
-        const x = hookSplit(repos[s.name])
-        if (x.error) split[s.name] = { error: x.error }
-        else samples[s.name].push(x)
-      }
+  for (const s of gitvans) hooks[s.name] = []
+  for (let r = 0; r < splitRuns && gitvans.length; r++) {
+    for (let k = 0; k < gitvans.length; k++) {
+      const s = gitvans[(r + k) % gitvans.length]
+      prepare(repos[s.name], c, ++counter, s.mode)
+      const x = hookSplit(repos[s.name])
+      if (x.error) split[s.name] = { error: x.error }
+      hooks[s.name][r] = x.error ? null : x
     }
-    for (const [name, xs] of Object.entries(samples)) {
-      if (!xs.length) continue
-      const med = (key) =>
-        quantile(
-          xs.map((x) => x[key]),
-          0.5,
-        )
-      split[name] = {
-        n: xs.length,
-        total: med('total'),
-        startup: med('startup'),
-        load: med('load'),
-        run: med('run'),
-        job: med('job'),
-        own: med('own'),
-      }
-    }
+  }
+  for (const [name, xs] of Object.entries(hooks)) {
+    const ok = xs.filter(Boolean)
+    if (!ok.length) continue
+    const med = (key) =>
+      quantile(
+        ok.map((x) => x[key]),
+        0.5,
+      )
+    split[name] = { n: ok.length, ...Object.fromEntries(SPLIT_KEYS.map((key) => [key, med(key)])) }
   }
 
   // What hiding and restoring cost gitvan: the fix gate on the partially staged file against the
-  // same gate without fix on the fully staged file, as the median of the per-round differences
-  // (each round times every subject once, so a pair shares the load of its round), and in-process.
-  const paired = (a, b) => {
-    const x = result.samples[a] ?? []
-    const y = result.samples[b] ?? []
-    const n = Math.min(x.length, y.length)
-    return n
-      ? quantile(
-          Array.from({ length: n }, (_, i) => x[i].ms - y[i].ms),
-          0.5,
-        )
-      : null
-  }
+  // same gate without fix on the fully staged file (and the fix gate on the file fully staged, to
+  // tell the backup and re-staging from the hiding and merging back), each as the median of the
+  // per-round differences: a round runs every subject once, so a pair shares the load of its round.
+  const wall = (name) => result.samples[name] ?? []
+  const own = (name) => (hooks[name] ?? []).map((x) => x?.own)
+  const total = (name) => (hooks[name] ?? []).map((x) => x?.total)
+  const ms = (xs) => xs.map((x) => x.ms)
   const share = {
     added: rows.gitvan && rows.none ? rows.gitvan.median - rows.none.median : null,
-    staging: paired('gitvan', 'gitvan-nofix'),
-    backupRestage: paired('gitvan-fullfix', 'gitvan-nofix'),
-    hideMerge: paired('gitvan', 'gitvan-fullfix'),
-    inProcess:
-      split.gitvan?.own !== undefined && split['gitvan-nofix']?.own !== undefined
-        ? split.gitvan.own - split['gitvan-nofix'].own
-        : null,
-    inProcessBackupRestage:
-      split['gitvan-fullfix']?.own !== undefined && split['gitvan-nofix']?.own !== undefined
-        ? split['gitvan-fullfix'].own - split['gitvan-nofix'].own
-        : null,
+    staging: pairedMedian(ms(wall('gitvan')), ms(wall('gitvan-nofix'))),
+    backupRestage: pairedMedian(ms(wall('gitvan-fullfix')), ms(wall('gitvan-nofix'))),
+    hideMerge: pairedMedian(ms(wall('gitvan')), ms(wall('gitvan-fullfix'))),
+    inProcess: pairedMedian(own('gitvan'), own('gitvan-nofix')),
+    inProcessBackupRestage: pairedMedian(own('gitvan-fullfix'), own('gitvan-nofix')),
+    inProcessHookTotal: pairedMedian(total('gitvan'), total('gitvan-nofix')),
     inProcessTotal: split.gitvan?.total ?? null,
   }
   const labels = Object.fromEntries(list.map((s) => [s.name, s.label]))
