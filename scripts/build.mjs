@@ -30,6 +30,16 @@ await Promise.all([
     chunkNames: 'chunks/[name]-[hash]',
     banner: { js: '#!/usr/bin/env node' },
   }),
+  // The hook command on its own (main.ts imports it by path): the commit path loads cli.js and
+  // hook.js, with chunks only for what a hook loads lazily (a failure report, the runner's start).
+  build({
+    ...common,
+    entryPoints: { hook: 'src/cli/commands/hook.ts' },
+    outdir: `${out}/hook`,
+    format: 'esm',
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
+  }),
   build({ ...common, entryPoints: ['src/index.ts'], outfile: `${out}/index.js`, format: 'esm' }),
   build({ ...common, entryPoints: ['src/index.ts'], outfile: `${out}/index.cjs`, format: 'cjs' }),
 ])

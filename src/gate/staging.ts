@@ -34,13 +34,14 @@ import {
 } from 'node:fs'
 import path from 'node:path'
 import { blobId } from '../cache/key.js'
+import { GitvanError } from '../errors.js'
 import { type Backup, type FileState, writeBackup } from '../git/backup.js'
+import { readGit } from '../git/read.js'
 import { unstagedPaths, writeTree } from '../git/staged.js'
 import { checkoutIndex, mergeContents, setIndexEntries, stagePaths } from '../git/worktree.js'
-import { formatOwner, isAlive, parseOwner, selfOwner } from '../lockFile.js'
+import { formatOwner, selfOwner } from '../lockFile.js'
 import type { GateRequest } from './facts.js'
-
-const STAGING_HOOKS: readonly string[] = ['pre-commit', 'pre-merge-commit']
+import { pendingMarker } from './pending.js'
 
 export type StagingOutcome = {
   readonly backup: string
@@ -48,6 +49,12 @@ export type StagingOutcome = {
   readonly fixed: readonly string[]
   /** Fixed files whose unstaged part could not be merged with the fix: the fix is staged, the work tree kept as it was. */
   readonly conflicts: readonly string[]
+  /**
+   * Files a fix gate changed whose fix could not be staged, and which were put back as they were:
+   * in a merge commit (its tree is written before pre-merge-commit runs), a file git keeps apart
+   * (skip-worktree, assume-unchanged), or one with unstaged changes during a merge.
+   */
+  readonly unstaged: readonly string[]
 }
 
 export type Staging = {
@@ -108,55 +115,87 @@ function matchesStaged(state: FileState, staged: string | undefined): boolean {
   return false
 }
 
-const pendingDir = (request: GateRequest) => path.join(request.commonDir, 'gitvan', 'backups')
+/** Above this, a file is left as it is (not saved, hidden or fixed): a backup holds it in memory. */
+const MAX_BYTES = 256 * 1024 * 1024
 
-/** Backups whose hook died before it finished: the marker is there and its process is gone. */
-export function unfinishedBackups(commonDir: string): { readonly ref: string; readonly pid: number }[] {
-  const dir = path.join(commonDir, 'gitvan', 'backups')
-  let names: string[]
-  try {
-    names = readdirSync(dir).filter((name) => name.endsWith('.pending'))
-  } catch {
-    return []
-  }
-  const found: { ref: string; pid: number }[] = []
-  for (const name of names) {
+/**
+ * Whether partial staging may touch `file` at all: a plain file, a symlink or nothing in the work
+ * tree (never a directory, whose contents checkout-index would delete), no symlink among its
+ * parent directories (checkout-index would replace it with a real directory), a name git gave as
+ * UTF-8, and a size a backup can hold.
+ */
+function handleable(root: string, file: string): boolean {
+  if (file.includes('\uFFFD')) return false
+  const parts = file.split('/')
+  for (let i = 1; i < parts.length; i++) {
     try {
-      const [ref = '', holder = ''] = readFileSync(path.join(dir, name), 'utf8').split('\n')
-      const owner = parseOwner(holder)
-      if (ref.startsWith('refs/') && (!owner || !isAlive(owner))) found.push({ ref, pid: owner?.pid ?? 0 })
+      if (lstatSync(path.join(root, ...parts.slice(0, i))).isSymbolicLink()) return false
     } catch {
-      // removed meanwhile: finished
+      break // a parent that does not exist: nothing to protect below it
     }
   }
-  return found
+  try {
+    const st = lstatSync(path.join(root, file))
+    return (st.isFile() && st.size <= MAX_BYTES) || st.isSymbolicLink()
+  } catch {
+    return true // absent
+  }
 }
 
-/** Removes the pending marker of a backup (restored by hand, or finished). */
-export function clearPending(commonDir: string, ref: string): void {
-  rmSync(path.join(commonDir, 'gitvan', 'backups', `${path.basename(ref)}.pending`), { force: true })
+/** Index entries git keeps out of the work tree's reach (skip-worktree, assume-unchanged): never staged from it. */
+async function flagged(request: GateRequest, files: readonly string[]): Promise<Set<string>> {
+  if (files.length === 0) return new Set()
+  const wanted = new Set(files)
+  const out = await readGit(request, ['ls-files', '-v', '-z'])
+  const result = new Set<string>()
+  for (const entry of out.split('\0')) {
+    const tag = entry[0] ?? ''
+    const file = entry.slice(2)
+    if (wanted.has(file) && (tag === 'S' || (tag >= 'a' && tag <= 'z'))) result.add(file)
+  }
+  return result
 }
+
+/** A step of partial staging failed: everything is put back (as far as it can be), and the user told where the work is. */
+const stagingFailed = (backup: string, error: unknown, restored: boolean): GitvanError =>
+  new GitvanError('GIT_FAILED', `partial staging failed: ${error instanceof Error ? error.message : String(error)}`, {
+    details: [
+      ...(error instanceof GitvanError ? error.details : []),
+      restored
+        ? `The work tree and index were put back as they were; they are also saved on ${backup}.`
+        : `The work tree and index are saved on ${backup}: run 'gitvan restore' to put them back.`,
+    ],
+    cause: error,
+  })
 
 export async function startStaging(
   request: GateRequest,
   files: { readonly all: readonly string[]; readonly fix: readonly string[] },
   stagedBlobs: () => Promise<Staged>,
 ): Promise<Staging | undefined> {
-  if (!STAGING_HOOKS.includes(request.hook) || files.all.length === 0) return undefined
+  if (files.all.length === 0) return undefined
   const staged = await stagedBlobs()
   const merging = existsSync(path.join(request.gitDir, 'MERGE_HEAD'))
-  const dirty = merging ? new Set<string>() : await unstagedPaths(request)
+  const dirty = await unstagedPaths(request)
   if (dirty === undefined) return undefined
   const states = new Map<string, FileState>()
   const partial: string[] = []
+  // During a merge nothing is hidden; a fix to a file with unstaged changes is then not staged.
+  const unstageable = new Set<string>()
   for (const file of files.all) {
-    if (!dirty.has(file)) continue
+    if (!dirty.has(file) || !handleable(request.root, file)) continue
     const state = readFileState(request.root, file)
     if (matchesStaged(state, staged.get(file))) continue // stat-dirty only
+    if (merging) {
+      unstageable.add(file)
+      continue
+    }
     states.set(file, state)
     partial.push(file)
   }
-  for (const file of files.fix) if (!states.has(file)) states.set(file, readFileState(request.root, file))
+  const fixable = files.fix.filter((file) => handleable(request.root, file))
+  for (const file of await flagged(request, fixable)) unstageable.add(file)
+  for (const file of fixable) if (!states.has(file)) states.set(file, readFileState(request.root, file))
   if (states.size === 0) return undefined
 
   const modes = new Map<string, number>()
@@ -169,18 +208,14 @@ export async function startStaging(
   }
   const indexTree = request.shim?.tree ?? (await writeTree(request))
   if (indexTree === undefined) return undefined // an index git cannot write as a tree (a conflict): leave it be
-  const backup = await writeBackup(request, { indexTree, hook: request.hook, files: states })
-  const marker = path.join(pendingDir(request), `${path.basename(backup.ref)}.pending`)
+  const backup = await writeBackup(request, { indexTree, hook: request.hook, files: states, modes })
+  const marker = pendingMarker(request.commonDir, backup.ref)
   mkdirSync(path.dirname(marker), { recursive: true })
-  writeFileSync(`${marker}.tmp`, `${backup.ref}\n${formatOwner(selfOwner())}\n`)
+  writeFileSync(`${marker}.tmp`, `${backup.ref}\n${formatOwner(selfOwner())}\n${request.root}\n`)
   renameSync(`${marker}.tmp`, marker)
 
-  await checkoutIndex(request, partial)
-  // What each saved path holds now: what the gates are given.
-  const given = new Map([...states.keys()].map((file) => [file, readFileState(request.root, file)]))
-  const fixSet = new Set(files.fix)
+  const fixSet = new Set(fixable)
   const partialSet = new Set(partial)
-
   const restoreAll = async (): Promise<void> => {
     for (const [file, state] of states) writeFileState(request.root, file, state, modes.get(file))
     if (fixSet.size > 0) {
@@ -192,6 +227,26 @@ export async function startStaging(
       await setIndexEntries(request, entries)
     }
   }
+  /** Runs a step; if it fails, puts everything back before the error goes out. */
+  const guarded = async <T>(step: () => Promise<T>): Promise<T> => {
+    try {
+      return await step()
+    } catch (error) {
+      let restored = false
+      try {
+        await restoreAll()
+        rmSync(marker, { force: true })
+        restored = true
+      } catch {
+        // the marker stays: the next hook points at the backup
+      }
+      throw stagingFailed(backup.ref, error, restored)
+    }
+  }
+
+  await guarded(() => checkoutIndex(request, partial))
+  // What each saved path holds now: what the gates are given.
+  const given = new Map([...states.keys()].map((file) => [file, readFileState(request.root, file)]))
 
   return {
     backup,
@@ -201,30 +256,41 @@ export async function startStaging(
         const now = given.get(file)
         return now !== undefined && sameState(now, readFileState(request.root, file))
       }),
-    finish: async (ok) => {
-      const fixed: string[] = []
-      const conflicts: string[] = []
-      // The marker goes only once everything is back: a failure on the way leaves it, and the
-      // next hook points at the backup.
-      if (!ok) {
-        await restoreAll()
-        rmSync(marker, { force: true })
-        return { backup: backup.ref, fixed, conflicts }
-      }
-      {
+    finish: (ok) =>
+      guarded(async () => {
+        const fixed: string[] = []
+        const conflicts: string[] = []
+        const unstaged: string[] = []
+        // The marker goes only once everything is back: a failure on the way leaves it, and the
+        // next hook points at the backup.
+        if (!ok) {
+          await restoreAll()
+          rmSync(marker, { force: true })
+          return { backup: backup.ref, fixed, conflicts, unstaged }
+        }
         const after = new Map([...fixSet].map((file) => [file, readFileState(request.root, file)]))
         for (const [file, state] of after) {
           const before = given.get(file)
           if (before && !sameState(before, state)) fixed.push(file)
         }
-        await stagePaths(request, fixed)
+        // git writes a merge commit's tree before pre-merge-commit runs: a fix there cannot be in
+        // it. Files git keeps apart, or with unstaged changes during a merge, keep their staged
+        // content. Either way the file goes back to what it was, and the user is told.
+        const cannot = request.hook === 'pre-merge-commit' ? new Set(fixed) : unstageable
+        const toStage = fixed.filter((file) => !cannot.has(file))
+        for (const file of fixed)
+          if (cannot.has(file)) {
+            unstaged.push(file)
+            writeFileState(request.root, file, states.get(file) as FileState, modes.get(file))
+          }
+        await stagePaths(request, toStage)
         for (const file of partialSet) {
           const original = states.get(file) as FileState
           const fix = after.get(file)
           const base = given.get(file)
-          if (!fixed.includes(file) || fix?.kind !== 'file' || base?.kind !== 'file' || original.kind !== 'file') {
+          if (!toStage.includes(file) || fix?.kind !== 'file' || base?.kind !== 'file' || original.kind !== 'file') {
             // Not fixed (or not a plain file on every side): the unstaged version comes back whole.
-            if (fixed.includes(file)) conflicts.push(file)
+            if (toStage.includes(file)) conflicts.push(file)
             writeFileState(request.root, file, original, modes.get(file))
             continue
           }
@@ -238,8 +304,7 @@ export async function startStaging(
           )
         }
         rmSync(marker, { force: true })
-        return { backup: backup.ref, fixed, conflicts }
-      }
-    },
+        return { backup: backup.ref, fixed: toStage, conflicts, unstaged }
+      }),
   }
 }

@@ -36,9 +36,19 @@ export type Backup = {
   /** When it was written, ms since the epoch. */
   readonly time: number
   readonly hook: string
+  /** The work tree it was taken in (a repository's linked worktrees share the refs). */
+  readonly root: string
+  /** Each saved file's permission bits, for a byte-and-mode exact restore. */
+  readonly modes: Readonly<Record<string, number>>
 }
 
-type Message = { readonly gitvan: 'backup'; readonly hook: string; readonly files: readonly string[] }
+type Message = {
+  readonly gitvan: 'backup'
+  readonly hook: string
+  readonly files: readonly string[]
+  readonly root: string
+  readonly modes: Readonly<Record<string, number>>
+}
 
 /** A path as fast-import reads it: always C-quoted, so spaces, quotes and newlines survive. */
 function quotePath(path: string): Buffer {
@@ -58,7 +68,12 @@ const stamp = (time: number): string =>
 
 export async function writeBackup(
   where: GitPlace,
-  backup: { readonly indexTree: string; readonly hook: string; readonly files: ReadonlyMap<string, FileState> },
+  backup: {
+    readonly indexTree: string
+    readonly hook: string
+    readonly files: ReadonlyMap<string, FileState>
+    readonly modes?: ReadonlyMap<string, number>
+  },
 ): Promise<Backup> {
   const time = Date.now()
   const seconds = Math.floor(time / 1000)
@@ -82,7 +97,8 @@ export async function writeBackup(
   ).trim()
   const ref = `${BACKUP_PREFIX}${stamp(time)}`
   const files = [...backup.files.keys()]
-  const message = `gitvan backup: the work tree\n\n${JSON.stringify({ gitvan: 'backup', hook: backup.hook, files } satisfies Message)}\n`
+  const modes = Object.fromEntries(backup.modes ?? [])
+  const message = `gitvan backup: the work tree\n\n${JSON.stringify({ gitvan: 'backup', hook: backup.hook, files, root: where.root, modes } satisfies Message)}\n`
   const parts: Buffer[] = []
   let mark = 0
   const changes: Buffer[] = []
@@ -122,7 +138,7 @@ export async function writeBackup(
       ],
     })
   await pruneBackups(where, time - WEEK_MS)
-  return { ref, indexTree: backup.indexTree, files, time, hook: backup.hook }
+  return { ref, indexTree: backup.indexTree, files, time, hook: backup.hook, root: where.root, modes }
 }
 
 /** Every backup, newest first. */
@@ -140,7 +156,15 @@ export async function listBackups(where: GitPlace): Promise<Backup[]> {
     const parsed = parseMessage(body)
     if (!parsed) continue
     const indexTree = (await readGit(where, ['rev-parse', '--verify', '-q', `${ref}^^{tree}`])).trim()
-    backups.push({ ref, indexTree, files: parsed.files, time: Number(seconds) * 1000, hook: parsed.hook })
+    backups.push({
+      ref,
+      indexTree,
+      files: parsed.files,
+      time: Number(seconds) * 1000,
+      hook: parsed.hook,
+      root: parsed.root,
+      modes: parsed.modes,
+    })
   }
   // Same second: the ref names carry milliseconds.
   return backups.sort((a, b) => b.time - a.time || (a.ref < b.ref ? 1 : -1))
@@ -150,7 +174,17 @@ function parseMessage(body: string): Message | undefined {
   try {
     const value = JSON.parse(body.trim()) as Partial<Message>
     if (value.gitvan !== 'backup' || !Array.isArray(value.files) || typeof value.hook !== 'string') return undefined
-    return { gitvan: 'backup', hook: value.hook, files: value.files.filter((f): f is string => typeof f === 'string') }
+    const modes =
+      typeof value.modes === 'object' && value.modes !== null
+        ? Object.fromEntries(Object.entries(value.modes).filter(([, m]) => typeof m === 'number'))
+        : {}
+    return {
+      gitvan: 'backup',
+      hook: value.hook,
+      files: value.files.filter((f): f is string => typeof f === 'string'),
+      root: typeof value.root === 'string' ? value.root : '',
+      modes,
+    }
   } catch {
     return undefined
   }

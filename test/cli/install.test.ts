@@ -44,7 +44,7 @@ describe('gitvan install: where it does nothing, in one line, exit 0', () => {
       expect(r.code).toBe(0)
       expect(r.stderr).toBe('')
       expect(r.stdout).toBe(
-        `gitvan: CI is set (CI=${CI}): skipped install; CI runs gates with 'gitvan run' (to install hooks here anyway: CI= gitvan install).\n`,
+        `gitvan: CI is set (CI=${CI}): skipped install: CI machines need no git hooks (to install them here anyway: CI= gitvan install).\n`,
       )
       expect(installed(repo)).toEqual({ shim: false, record: false })
     }

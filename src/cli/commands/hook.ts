@@ -14,7 +14,8 @@ import { GitvanError } from '../../errors.js'
 // Static: a blocking hook always needs the gates, and one chunk boundary fewer keeps the module
 // loader's path work below what makes V8 optimise node's own path code (measured: 52 → 49 MB peak RSS).
 import { runGates } from '../../gate/gates.js'
-import { type StagingOutcome, unfinishedBackups } from '../../gate/staging.js'
+import { unfinishedBackups } from '../../gate/pending.js'
+import type { StagingOutcome } from '../../gate/staging.js'
 import { findRepo, type HookRepo, hookRepo } from '../../git/repo.js'
 import {
   ASYNC_HOOKS,
@@ -90,10 +91,7 @@ async function runBlockingHook(hook: string, args: readonly string[], io: Io): P
     return 0
   }
   const stdin = STDIN_HOOKS.includes(hook) ? await io.readStdin() : ''
-  for (const unfinished of unfinishedBackups(repo.commonDir))
-    io.stderr(
-      `gitvan: an earlier ${hook} hook was stopped while its gates ran; what it saved is on ${unfinished.ref}.\n  Run 'gitvan restore' to put that work tree and index back ('gitvan restore --list' shows every backup).\n`,
-    )
+  noticeUnfinished(repo.commonDir, repo.root, io)
 
   // Ctrl-C reaches git, the shim and gitvan, but not the jobs: each runs in its own process
   // group. Aborting kills those groups, so nothing outlives the interrupted hook.
@@ -188,6 +186,14 @@ function liveOutput(io: Io): {
   }
 }
 
+/** A hook that was stopped while partial staging had the work tree: say where the work is saved. */
+function noticeUnfinished(commonDir: string, root: string, io: Io): void {
+  for (const unfinished of unfinishedBackups(commonDir, root))
+    io.stderr(
+      `gitvan: a commit was stopped while its gates ran; what it saved is on ${unfinished.ref}.\n  Run 'gitvan restore' to put that work tree and index back ('gitvan restore --list' shows every backup).\n`,
+    )
+}
+
 /** What fix gates re-staged, and where an unstaged part could not be merged back: always said. */
 function formatStaging(hook: string, staging: StagingOutcome): string {
   const lines: string[] = []
@@ -198,6 +204,12 @@ function formatStaging(hook: string, staging: StagingOutcome): string {
   if (staging.conflicts.length > 0)
     lines.push(
       `gitvan: ${hook}: the fix is committed, but your unstaged changes to ${staging.conflicts.join(', ')} could not be merged with it; the work tree keeps your version as it was (also saved on ${staging.backup}).\n`,
+    )
+  if (staging.unstaged.length > 0)
+    lines.push(
+      hook === 'pre-merge-commit'
+        ? `gitvan: ${hook}: a fix gate changed ${staging.unstaged.join(', ')}, but git writes a merge commit's tree before this hook runs, so the fix cannot be in it: the file is as it was (run the fixer and commit after the merge).\n`
+        : `gitvan: ${hook}: a fix gate changed ${staging.unstaged.join(', ')}, but that fix was not staged (the file has unstaged changes during a merge, or git keeps it skip-worktree or assume-unchanged): the commit holds the staged content unfixed, and the file is as it was.\n`,
     )
   return lines.join('')
 }
@@ -254,10 +266,7 @@ async function runAsyncHook(hook: AsyncHook, hookArgs: readonly string[], io: Io
   const { spoolHookEvent } = await import('../../runner/start.js')
   const repo = findRepo(io.cwd)
   const stdin = STDIN_HOOKS.includes(hook) ? await io.readStdin() : ''
-  for (const unfinished of unfinishedBackups(repo.commonDir))
-    io.stderr(
-      `gitvan: an earlier ${hook} hook was stopped while its gates ran; what it saved is on ${unfinished.ref}.\n  Run 'gitvan restore' to put that work tree and index back ('gitvan restore --list' shows every backup).\n`,
-    )
+  noticeUnfinished(repo.commonDir, repo.root, io)
   const foreground = Boolean(io.env.CI)
   const { runner } = await spoolHookEvent(repo, hook, hookArgs, stdin, {
     env: io.env,

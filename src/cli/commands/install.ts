@@ -62,7 +62,7 @@ export function installTarget(io: Io): { readonly repo: Repo } | { readonly skip
   if (off !== undefined) return { skip: `gitvan: ${off} is set: skipped install.` }
   if (io.env.CI)
     return {
-      skip: `gitvan: CI is set (CI=${io.env.CI}): skipped install; CI runs gates with 'gitvan run' (to install hooks here anyway: CI= gitvan install).`,
+      skip: `gitvan: CI is set (CI=${io.env.CI}): skipped install: CI machines need no git hooks (to install them here anyway: CI= gitvan install).`,
     }
   let repo: Repo
   try {

@@ -3,9 +3,9 @@
  * saved before it touched them (refs/gitvan/backup/*), the latest one unless another is named.
  */
 import { GitvanError } from '../../errors.js'
+import { unfinishedBackups } from '../../gate/pending.js'
 import { restoreBackup } from '../../gate/restore.js'
-import { unfinishedBackups } from '../../gate/staging.js'
-import { BACKUP_PREFIX, listBackups } from '../../git/backup.js'
+import { BACKUP_PREFIX, type Backup, listBackups } from '../../git/backup.js'
 import { findRepo } from '../../git/repo.js'
 import { parseCommandArgs } from '../args.js'
 import type { Command } from '../command.js'
@@ -14,9 +14,10 @@ const USAGE = `Usage: gitvan restore [--list] [<backup>]
 
 Before gates run on partially staged files, or before a fix gate runs, gitvan saves the index and
 the work tree of the files it will touch as commits on refs/gitvan/backup/<time>. If a commit was
-killed while its gates ran, this puts them back: the newest backup of a hook that did not finish
-(else the newest backup), or the one named (its ref, or the part after refs/gitvan/backup/). Only
-the saved paths are touched. Backups are kept a week.
+killed while its gates ran, this puts them back: with no name, what the oldest stopped hook of this
+work tree saved; or the backup named (its ref, or the part after refs/gitvan/backup/). Only the
+saved paths are touched, and what they hold before is itself saved as a backup first. Backups are
+kept a week.
 
 Options:
   --list   list the backups, newest first, with their files
@@ -49,20 +50,45 @@ export const command: Command = {
       return 0
     }
     const wanted = positionals[0]
-    // By default the newest backup of a hook that was stopped before it finished, else the newest.
-    const unfinished = new Set(unfinishedBackups(repo.commonDir).map((u) => u.ref))
-    const backup =
-      wanted === undefined
-        ? (backups.find((b) => unfinished.has(b.ref)) ?? backups[0])
-        : backups.find((b) => b.ref === wanted || b.ref === `${BACKUP_PREFIX}${wanted}`)
-    if (!backup)
-      throw new GitvanError(
-        'USAGE',
-        wanted === undefined ? 'restore: there is no backup to restore.' : `restore: no backup '${wanted}'.`,
-        { details: ["Run 'gitvan restore --list' to see the backups (they are kept a week)."] },
-      )
-    const { files } = await restoreBackup(repo, backup)
+    const mine = backups.filter((b) => b.root === '' || b.root === repo.root)
+    let backup: Backup | undefined
+    if (wanted === undefined) {
+      // Without a name, only what a stopped hook left: the oldest of this work tree's, which holds
+      // what was there before the first stopped hook hid anything.
+      const unfinished = unfinishedBackups(repo.commonDir, repo.root).map((u) => u.ref)
+      backup = unfinished.map((ref) => mine.find((b) => b.ref === ref)).find((b) => b !== undefined)
+      if (!backup)
+        throw new GitvanError(
+          'USAGE',
+          'restore: no hook was stopped while its gates ran, so there is nothing to put back.',
+          {
+            details: [
+              "To bring back a backup anyway, name it: 'gitvan restore <backup>' ('gitvan restore --list' shows them).",
+            ],
+          },
+        )
+    } else {
+      backup = backups.find((b) => b.ref === wanted || b.ref === `${BACKUP_PREFIX}${wanted}`)
+      if (!backup)
+        throw new GitvanError('USAGE', `restore: no backup '${wanted}'.`, {
+          details: ["Run 'gitvan restore --list' to see the backups (they are kept a week)."],
+        })
+      if (backup.root !== '' && backup.root !== repo.root)
+        throw new GitvanError('USAGE', `restore: ${backup.ref} was taken in another work tree, ${backup.root}.`, {
+          details: [`Run 'gitvan restore' there: it only ever puts files back where they were saved.`],
+        })
+    }
+    const { files, failed, saved } = await restoreBackup(repo, backup)
     io.stdout(`Restored ${files.length} file(s) from ${backup.ref} (${when(backup.time)}): ${files.join(', ')}\n`)
+    if (saved)
+      io.stdout(
+        `What those files held before is saved on ${saved} ('gitvan restore ${saved.slice(BACKUP_PREFIX.length)}' puts it back).\n`,
+      )
+    if (failed.length > 0) {
+      for (const f of failed) io.stderr(`gitvan: restore: could not write ${f.file}: ${f.reason}\n`)
+      io.stderr(`gitvan: restore: ${failed.length} file(s) not restored; the backup stays on ${backup.ref}.\n`)
+      return 1
+    }
     return 0
   },
 }
