@@ -82,9 +82,8 @@ export function startGit(args: readonly string[], options: Omit<GitOptions, 'inp
 }
 
 /** Runs git and collects its output. */
-export async function git(args: readonly string[], options: GitOptions): Promise<GitResult> {
-  const result = await gitBytes(args, options)
-  return { ...result, stdout: result.stdout.toString('utf8') }
+export function git(args: readonly string[], options: GitOptions): Promise<GitResult> {
+  return collect(args, options, (out) => out.toString('utf8'))
 }
 
 /** Runs git and collects its output as bytes: for blob contents, which need not be text. */
@@ -92,6 +91,14 @@ export function gitBytes(
   args: readonly string[],
   options: GitOptions,
 ): Promise<Omit<GitResult, 'stdout'> & { readonly stdout: Buffer }> {
+  return collect(args, options, (out) => out)
+}
+
+function collect<T>(
+  args: readonly string[],
+  options: GitOptions,
+  decode: (out: Buffer) => T,
+): Promise<Omit<GitResult, 'stdout'> & { readonly stdout: T }> {
   return new Promise((resolve, reject) => {
     const child = spawn('git', [...(options.keepHooksPath ? [] : BASE_ARGS), ...args], {
       cwd: options.cwd,
@@ -108,7 +115,7 @@ export function gitBytes(
       resolve({
         ok: exit === 0,
         code: exit,
-        stdout: Buffer.concat(out),
+        stdout: decode(Buffer.concat(out)),
         stderr: Buffer.concat(err).toString('utf8'),
         args,
       })
