@@ -7,13 +7,13 @@ import { loadConfig } from '../../src/config/load.js'
 import { findRepo } from '../../src/git/repo.js'
 import { huskyLine } from '../../src/install/husky.js'
 import { install, installState } from '../../src/install/install.js'
-import { CLI, makeRepo, PROJECT_ROOT, removeTemp, type TestRepo } from '../helpers/repo.js'
+import { installHusky } from '../helpers/husky.js'
+import { CLI, makeRepo, removeTemp, type TestRepo } from '../helpers/repo.js'
 import { drained, receipts, status, waitFor } from '../runner/fixture.js'
 import { writeHook } from './fixture.js'
 
 // The real husky 9.1.7 writes `.husky/_` in these repositories: the copy the benchmarks install,
 // or one installed from the npm registry for this run (a few seconds, once).
-const HUSKY_VERSION = '9.1.7'
 let huskyBin = ''
 const temps: string[] = []
 const tempDir = (prefix: string): string => {
@@ -22,33 +22,17 @@ const tempDir = (prefix: string): string => {
   return dir
 }
 
+let disposeHusky = () => {}
 beforeAll(() => {
-  const local = path.join(PROJECT_ROOT, 'bench/peers/node_modules/husky')
-  const versionOf = (dir: string): string | undefined =>
-    existsSync(path.join(dir, 'package.json'))
-      ? (JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { version: string }).version
-      : undefined
-  if (versionOf(local) === HUSKY_VERSION) {
-    huskyBin = path.join(local, 'bin.js')
-    return
-  }
-  const prefix = tempDir('gitvan-husky-')
-  const npm = spawnSync(
-    'npm',
-    ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--prefix', prefix, `husky@${HUSKY_VERSION}`],
-    { encoding: 'utf8', timeout: 170_000 },
-  )
-  const installed = path.join(prefix, 'node_modules/husky')
-  if (versionOf(installed) !== HUSKY_VERSION)
-    throw new Error(
-      `could not install husky@${HUSKY_VERSION} from the npm registry: ${npm.error?.message ?? npm.stderr}`,
-    )
-  huskyBin = path.join(installed, 'bin.js')
+  const husky = installHusky()
+  huskyBin = husky.bin
+  disposeHusky = husky.dispose
 }, 180_000)
 
 afterAll(() => {
   removeTemp()
   for (const dir of temps) rmSync(dir, { recursive: true, force: true })
+  disposeHusky()
 })
 
 const POST_COMMIT_LINE =

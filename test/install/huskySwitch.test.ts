@@ -4,16 +4,16 @@
  * drops husky but keeps core.hooksPath gets clear words from install and doctor, not a crash.
  */
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { readLines } from '../gate/fixture.js'
-import { CLI, makeRepo, PROJECT_ROOT, removeTemp, type TestRepo } from '../helpers/repo.js'
+import { installHusky } from '../helpers/husky.js'
+import { CLI, makeRepo, removeTemp, type TestRepo } from '../helpers/repo.js'
 
 // The real husky 9.1.7 writes `.husky/_`: the copy the benchmarks install, or one installed from
 // the npm registry for this run (with --ignore-scripts, as bench/peers does).
-const HUSKY_VERSION = '9.1.7'
 let huskyBin = ''
 const temps: string[] = []
 const tempDir = (prefix: string): string => {
@@ -22,31 +22,17 @@ const tempDir = (prefix: string): string => {
   return dir
 }
 
+let disposeHusky = () => {}
 beforeAll(() => {
-  const versionOf = (dir: string): string | undefined =>
-    existsSync(path.join(dir, 'package.json'))
-      ? (JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { version: string }).version
-      : undefined
-  const local = path.join(PROJECT_ROOT, 'bench/peers/node_modules/husky')
-  if (versionOf(local) === HUSKY_VERSION) {
-    huskyBin = path.join(local, 'bin.js')
-    return
-  }
-  const prefix = tempDir('gitvan-husky-')
-  const npm = spawnSync(
-    'npm',
-    ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--prefix', prefix, `husky@${HUSKY_VERSION}`],
-    { encoding: 'utf8', timeout: 170_000 },
-  )
-  const installed = path.join(prefix, 'node_modules/husky')
-  if (versionOf(installed) !== HUSKY_VERSION)
-    throw new Error(`could not install husky@${HUSKY_VERSION}: ${npm.error?.message ?? npm.stderr}`)
-  huskyBin = path.join(installed, 'bin.js')
+  const husky = installHusky()
+  huskyBin = husky.bin
+  disposeHusky = husky.dispose
 }, 180_000)
 
 afterAll(() => {
   removeTemp()
   for (const dir of temps) rmSync(dir, { recursive: true, force: true })
+  disposeHusky()
 })
 
 /** A repository husky set up (what `npm install` runs as `prepare`), with gitvan as a project dependency. */
