@@ -148,6 +148,9 @@ export async function runGates(
         )
       : undefined
   let outcome: StagingOutcome | undefined
+  // What partial staging finished as: a verdict that passed after it put everything back (an
+  // interrupt between the last gate and finishing) is no pass.
+  let finishedAs: boolean | undefined
   try {
     const only = selected.length === 1 ? selected[0] : undefined
     if (only) {
@@ -166,6 +169,7 @@ export async function runGates(
     if (staging) {
       const passed = !options.signal?.aborted && selected.every(({ job }) => results.get(job)?.status === 'ok')
       if (cache && !options.signal?.aborted) await cache.gate.settle(jobs, passed, staging.untouched())
+      finishedAs = passed
       outcome = await staging.finish(passed)
       if (passed && cache && outcome.fixed.length > 0 && verdictHoldsAfterFixes(selected, outcome.fixed))
         await storeFixedVerdict(config, request, jobs, selected, results, staging.hidden)
@@ -179,7 +183,7 @@ export async function runGates(
   // Report in the order the gates ran: finished first (by priority), then what was skipped.
   const order = (run: GateRun) => (run.state === 'done' ? 0 : 1)
   runs.sort((a, b) => order(a) - order(b) || b.job.priority - a.job.priority)
-  const ok = runs.every((run) => run.state === 'done' && run.result.status === 'ok')
+  const ok = runs.every((run) => run.state === 'done' && run.result.status === 'ok') && finishedAs !== false
   if (cache && !staging && !options.signal?.aborted) await cache.gate.settle(jobs, ok)
   return { hook: request.hook, candidates: jobs.length, runs, ok, ...(outcome ? { staging: outcome } : {}) }
 }

@@ -37,7 +37,7 @@ import { blobId } from '../cache/key.js'
 import { GitvanError } from '../errors.js'
 import { type Backup, type FileState, writeBackup } from '../git/backup.js'
 import { readGit } from '../git/read.js'
-import { unstagedPaths, writeTree } from '../git/staged.js'
+import { indexChangesSince, unstagedPaths, writeTree } from '../git/staged.js'
 import { checkoutIndex, mergeContents, setIndexEntries, stagePaths } from '../git/worktree.js'
 import { formatOwner, selfOwner } from '../lockFile.js'
 import type { GateRequest } from './facts.js'
@@ -216,16 +216,20 @@ export async function startStaging(
 
   const fixSet = new Set(fixable)
   const partialSet = new Set(partial)
+  /**
+   * Index entries the gates changed by themselves (a fixer that runs `git add -A`) go back to what
+   * was staged, except `keep` (the fixes gitvan re-staged): a gate never stages anything else.
+   */
+  const undoGateStaging = async (keep: ReadonlySet<string>): Promise<void> => {
+    const changed = (await indexChangesSince(request, indexTree)).filter((entry) => !keep.has(entry.path))
+    await setIndexEntries(
+      request,
+      changed.map((entry) => (/^0+$/.test(entry.mode) ? { path: entry.path, mode: '0', oid: entry.oid } : entry)),
+    )
+  }
   const restoreAll = async (): Promise<void> => {
     for (const [file, state] of states) writeFileState(request.root, file, state, modes.get(file))
-    if (fixSet.size > 0) {
-      // A fix gate may have staged by itself: its files' entries go back to what was staged.
-      const entries = [...fixSet].flatMap((file) => {
-        const [oid = '', mode = ''] = (staged.get(file) ?? '').split(' ')
-        return oid && mode ? [{ path: file, mode, oid }] : []
-      })
-      await setIndexEntries(request, entries)
-    }
+    await undoGateStaging(new Set())
   }
   /** Runs a step; if it fails, puts everything back before the error goes out. */
   const guarded = async <T>(step: () => Promise<T>): Promise<T> => {
@@ -271,7 +275,10 @@ export async function startStaging(
         const after = new Map([...fixSet].map((file) => [file, readFileState(request.root, file)]))
         for (const [file, state] of after) {
           const before = given.get(file)
-          if (before && !sameState(before, state)) fixed.push(file)
+          if (!before || sameState(before, state)) continue
+          // A fixer that deleted its file did not fix it: the file comes back, nothing is staged.
+          if (state.kind === 'absent' && before.kind !== 'absent') unstageable.add(file)
+          fixed.push(file)
         }
         // git writes a merge commit's tree before pre-merge-commit runs: a fix there cannot be in
         // it. Files git keeps apart, or with unstaged changes during a merge, keep their staged
@@ -284,6 +291,7 @@ export async function startStaging(
             writeFileState(request.root, file, states.get(file) as FileState, modes.get(file))
           }
         await stagePaths(request, toStage)
+        await undoGateStaging(new Set(toStage))
         for (const file of partialSet) {
           const original = states.get(file) as FileState
           const fix = after.get(file)

@@ -40,3 +40,31 @@ export async function unstagedPaths(where: GitPlace): Promise<Set<string> | unde
   const out = await tryGit(where, ['diff-files', '--name-only', '-z'])
   return out === undefined ? undefined : new Set(splitZ(out))
 }
+
+/** An index entry as a tree had it: `mode` '000000' when the tree did not have the path. */
+export type SavedEntry = { readonly path: string; readonly mode: string; readonly oid: string }
+
+/**
+ * The paths whose index entry differs from `tree` (an earlier `write-tree` of this index), each
+ * with the tree's entry: what to set back to undo whatever staged them since. Intent-to-add
+ * entries are not differences (write-tree leaves them out, and so does this).
+ */
+export async function indexChangesSince(where: GitPlace, tree: string): Promise<SavedEntry[]> {
+  const out = await readGit(where, [
+    'diff-index',
+    '--cached',
+    '--ita-invisible-in-index',
+    '-z',
+    '--raw',
+    '--no-renames',
+    '--no-abbrev',
+    tree,
+  ])
+  const parts = splitZ(out) // ':<old mode> <new mode> <old oid> <new oid> <status>', then the path
+  const entries: SavedEntry[] = []
+  for (let i = 0; i + 1 < parts.length; i += 2) {
+    const [oldMode = '', , oldOid = ''] = (parts[i] as string).slice(1).split(' ')
+    entries.push({ path: parts[i + 1] as string, mode: oldMode, oid: oldOid })
+  }
+  return entries
+}

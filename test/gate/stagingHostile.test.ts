@@ -397,3 +397,51 @@ describe('hostile: kill -9 and gitvan restore', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /)
   })
 })
+
+describe('hostile: fixers that do more than fix', () => {
+  const selfStaging = (extra = '') =>
+    gateRepo(`export default { jobs: {
+      fmt: { on: { hook: 'pre-commit', paths: ['*.txt'] }, run: ${JSON.stringify(`sh -c 'sed -i s/bad/good/ "$@"; git add -A' x {files}`)}, fix: true },
+      ${extra}
+    } }`)
+
+  it('regression: a fixer that runs git add -A gets its fixes committed, nothing else', () => {
+    const repo = selfStaging()
+    repo.write('t.txt', 'tracked\n')
+    raw(repo, 'add', 't.txt')
+    raw(repo, 'commit', '-q', '-m', 'tracked')
+    repo.write('a.txt', 'a bad\n')
+    repo.git(['add', 'a.txt'])
+    repo.write('t.txt', 'tracked\nnot staged\n')
+    repo.write('u.txt', 'untracked\n')
+    const r = commit(repo)
+    expect(r.code, r.stderr).toBe(0)
+    expect(repo.git(['show', 'HEAD:a.txt']).stdout).toBe('a good\n')
+    expect(repo.git(['show', 'HEAD:t.txt']).stdout).toBe('tracked\n')
+    expect(repo.git(['ls-tree', '--name-only', 'HEAD', '--', 'u.txt']).stdout).toBe('')
+    expect(repo.git(['status', '--porcelain']).stdout).toBe(' M t.txt\n?? u.txt\n')
+  })
+
+  it('regression: a refused commit leaves nothing staged that a fixer staged with git add -A', () => {
+    const repo = selfStaging(`no: { on: { hook: 'pre-commit', paths: ['*.txt'] }, run: 'false', after: ['fmt'] },`)
+    repo.write('a.txt', 'a bad\n')
+    repo.git(['add', 'a.txt'])
+    repo.write('u.txt', 'untracked\n')
+    const before = snapshot(repo)
+    expect(commit(repo).code).not.toBe(0)
+    expect(snapshot(repo)).toEqual(before)
+  })
+
+  it('regression: a fixer that deletes its file: the file comes back and no deletion is committed', () => {
+    const repo = gateRepo(`export default { jobs: {
+      fmt: { on: { hook: 'pre-commit', paths: ['*.txt'] }, run: 'rm -f {files}', fix: true },
+    } }`)
+    repo.write('a.txt', 'a\n')
+    repo.git(['add', 'a.txt'])
+    const r = commit(repo)
+    expect(r.code, r.stderr).toBe(0)
+    expect(repo.git(['show', 'HEAD:a.txt']).stdout).toBe('a\n')
+    expect(read(repo, 'a.txt')).toBe('a\n')
+    expect(r.stderr).toContain('the fixer deleted the file')
+  })
+})

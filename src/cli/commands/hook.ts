@@ -136,7 +136,9 @@ async function runBlockingHook(hook: string, args: readonly string[], io: Io): P
           : { onResult: (r) => output.flush(r.job) }),
       },
     )
-    if (controller.signal.aborted) {
+    // Interrupted while gates ran: refused. Once every gate has passed (partial staging was putting
+    // the work tree back), the verdict stands, so index and work tree match the commit git makes.
+    if (controller.signal.aborted && !verdict.ok) {
       io.stderr(`gitvan: ${hook}: interrupted; the jobs were stopped.\n`)
       return 130
     }
@@ -209,7 +211,7 @@ function formatStaging(hook: string, staging: StagingOutcome): string {
     lines.push(
       hook === 'pre-merge-commit'
         ? `gitvan: ${hook}: a fix gate changed ${staging.unstaged.join(', ')}, but git writes a merge commit's tree before this hook runs, so the fix cannot be in it: the file is as it was (run the fixer and commit after the merge).\n`
-        : `gitvan: ${hook}: a fix gate changed ${staging.unstaged.join(', ')}, but that fix was not staged (the file has unstaged changes during a merge, or git keeps it skip-worktree or assume-unchanged): the commit holds the staged content unfixed, and the file is as it was.\n`,
+        : `gitvan: ${hook}: a fix gate changed ${staging.unstaged.join(', ')}, but that fix was not staged (the fixer deleted the file, the file has unstaged changes during a merge, or git keeps it skip-worktree or assume-unchanged): the commit holds the staged content unfixed, and the file is as it was.\n`,
     )
   return lines.join('')
 }
