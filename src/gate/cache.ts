@@ -138,10 +138,21 @@ export function openGateCache(
     } catch {
       return undefined
     }
-    let cli: { readonly oid: string; readonly configOid: string } | undefined
+    let cli:
+      | { readonly oid: string; readonly configOid: string; readonly hook: string; readonly hookOid: string }
+      | undefined
     if (probing) {
       try {
-        cli = { oid: blobId(readFileSync(process.argv[1] ?? '')), configOid: blobId(readFileSync(config.file)) }
+        // The CLI's entry and the hook's own bundle beside it (cli.js names it by a fixed path, so
+        // a changed hook bundle must be seen by its bytes).
+        const entry = process.argv[1] ?? ''
+        const hook = path.join(path.dirname(entry), 'hook', 'hook.js')
+        cli = {
+          oid: blobId(readFileSync(entry)),
+          configOid: blobId(readFileSync(config.file)),
+          hook,
+          hookOid: blobId(readFileSync(hook)),
+        }
       } catch {
         // no probe without the CLI's bytes; inputs still count
       }
@@ -291,8 +302,13 @@ export function openGateCache(
         JOBS_DIR,
         ...inputs.filter(([, oid]) => oid === null).map(([file]) => file),
       ],
-      files: [configFile, ...inputs.filter(([, oid]) => oid !== null).map(([file]) => file)],
-      hashes: [print.cli.oid, print.cli.configOid, ...inputs.flatMap(([, oid]) => (oid === null ? [] : [oid]))],
+      files: [configFile, print.cli.hook, ...inputs.filter(([, oid]) => oid !== null).map(([file]) => file)],
+      hashes: [
+        print.cli.oid,
+        print.cli.configOid,
+        print.cli.hookOid,
+        ...inputs.flatMap(([, oid]) => (oid === null ? [] : [oid])),
+      ],
     })
     if (text !== undefined) store.putFile(probePath(request.hook, treeOid), text)
   }
