@@ -115,6 +115,27 @@ function matchesStaged(state: FileState, staged: string | undefined): boolean {
   return false
 }
 
+/**
+ * `git commit <paths>` commits from a temporary index (GIT_INDEX_FILE = `<git dir>/next-index-*.lock`)
+ * and afterwards makes the locked real index (`<git dir>/index.lock`, already holding those paths)
+ * the index. A fix staged only in the temporary index would be committed while the real index kept
+ * the unfixed blob: the same entries go into the locked real index too.
+ */
+async function stageInRealIndex(request: GateRequest, files: readonly string[]): Promise<void> {
+  const temporary = request.env.GIT_INDEX_FILE
+  if (files.length === 0 || temporary === undefined || !/^next-index-.*\.lock$/.test(path.basename(temporary))) return
+  const real = path.join(request.gitDir, 'index.lock')
+  if (!existsSync(real)) return
+  const wanted = new Set(files)
+  const entries = (await readGit(request, ['ls-files', '-s', '-z'])).split('\0').flatMap((line) => {
+    const tab = line.indexOf('\t')
+    const [mode = '', oid = ''] = line.slice(0, tab).split(' ')
+    const file = line.slice(tab + 1)
+    return tab !== -1 && wanted.has(file) ? [{ path: file, mode, oid }] : []
+  })
+  await setIndexEntries({ root: request.root, env: { ...request.env, GIT_INDEX_FILE: real } }, entries)
+}
+
 /** Above this, a file is left as it is (not saved, hidden or fixed): a backup holds it in memory. */
 const MAX_BYTES = 256 * 1024 * 1024
 
@@ -292,6 +313,7 @@ export async function startStaging(
           }
         await stagePaths(request, toStage)
         await undoGateStaging(new Set(toStage))
+        await stageInRealIndex(request, toStage)
         for (const file of partialSet) {
           const original = states.get(file) as FileState
           const fix = after.get(file)

@@ -445,3 +445,19 @@ describe('hostile: fixers that do more than fix', () => {
     expect(r.stderr).toContain('the fixer deleted the file')
   })
 })
+
+describe('hostile: git commit <paths>', () => {
+  it('regression: the fix is committed and the real index has it too (no staged revert left behind)', () => {
+    const { repo } = fixRepo()
+    repo.write('b.txt', 'b\n')
+    repo.write('c.txt', 'c\n')
+    raw(repo, 'add', 'b.txt', 'c.txt')
+    raw(repo, 'commit', '-q', '-m', 'base')
+    repo.write('b.txt', 'b bad\n')
+    repo.write('c.txt', 'c bad\n')
+    const r = repo.git(['commit', '-q', '-m', 'only b', '--', 'b.txt'], { allowFail: true })
+    expect(r.code, r.stderr).toBe(0)
+    expect(repo.git(['show', 'HEAD:b.txt']).stdout).toBe('b good\n')
+    expect(repo.git(['status', '--porcelain']).stdout).toBe(' M c.txt\n')
+  })
+})
