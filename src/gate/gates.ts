@@ -80,12 +80,13 @@ async function runCached(
   options: GateOptions,
 ): Promise<JobResult> {
   const lookup = cache ? await cache.gate.lookup(job, input.files, cache.facts) : undefined
-  const { signal, onOutput } = options
+  const { signal, onOutput, onSpawn } = options
   const result =
     lookup?.hit ??
     (await runJob(job, input, {
       ...(signal ? { signal } : {}),
       ...(onOutput ? { onOutput: (chunk: Buffer) => onOutput(job, chunk) } : {}),
+      ...(onSpawn ? { onSpawn } : {}),
     }))
   const marked: JobResult = lookup && !lookup.hit ? { ...result, cache: 'miss', key: lookup.key } : result
   cache?.gate.record(job, input.files, lookup, marked)
@@ -102,6 +103,8 @@ export type GateOptions = {
   readonly onResult?: (result: JobResult) => void
   /** A gate's output as it arrives. */
   readonly onOutput?: (job: Job, chunk: Buffer) => void
+  /** Each program a gate starts (partial staging notes them, so a restore can stop them). */
+  readonly onSpawn?: (pid: number) => void
 }
 
 export async function runGates(
@@ -151,17 +154,20 @@ export async function runGates(
   // What partial staging finished as: a verdict that passed after it put everything back (an
   // interrupt between the last gate and finishing) is no pass.
   let finishedAs: boolean | undefined
+  // The programs gates start while partial staging has the work tree go into its marker: a hook
+  // killed meanwhile leaves them running (each leads its own process group), and restore stops them.
+  const watched: GateOptions = staging ? { ...options, onSpawn: (pid) => staging.noteProgram(pid) } : options
   try {
     const only = selected.length === 1 ? selected[0] : undefined
     if (only) {
       // One gate (the common case) needs no queue: nothing to order and nothing to skip, so p-queue
       // is not even loaded.
-      const result = await runCached(only.job, toInput(only.files), cache, options)
+      const result = await runCached(only.job, toInput(only.files), cache, watched)
       results.set(only.job, result)
       options.onResult?.(result)
     } else if (selected.length > 1) {
-      await runOrdered(selected, config.concurrency, toInput, results, options, (job, input) =>
-        runCached(job, input, cache, options),
+      await runOrdered(selected, config.concurrency, toInput, results, watched, (job, input) =>
+        runCached(job, input, cache, watched),
       )
     }
   } finally {
@@ -199,7 +205,11 @@ function verdictHoldsAfterFixes(selected: readonly Selected[], fixed: readonly s
   const before = (job: Job): Set<Job> => {
     const all = new Set<Job>()
     const visit = (j: Job) => {
-      for (const w of waits.get(j) ?? []) if (!all.has(w)) all.add(w), visit(w)
+      for (const w of waits.get(j) ?? []) {
+        if (all.has(w)) continue
+        all.add(w)
+        visit(w)
+      }
     }
     visit(job)
     return all

@@ -39,6 +39,33 @@ export function unfinishedBackups(commonDir: string, root: string): { readonly r
   return found.sort((a, b) => (a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : 0))
 }
 
+/**
+ * Stops what the stopped hook's gates left running (each program leads its own process group,
+ * so killing the hook did not reach them): a formatter that outlived the hook would otherwise
+ * write over what a restore puts back. A pid that now names another process is left alone.
+ */
+export function stopPrograms(commonDir: string, ref: string): number {
+  let text: string
+  try {
+    text = readFileSync(pendingMarker(commonDir, ref), 'utf8')
+  } catch {
+    return 0
+  }
+  let stopped = 0
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('program ')) continue
+    const owner = parseOwner(line.slice('program '.length))
+    if (!owner || !isAlive(owner)) continue
+    try {
+      process.kill(-owner.pid, 'SIGKILL')
+      stopped++
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return stopped
+}
+
 /** Removes the pending marker of a backup (restored by hand, or finished). */
 export function clearPending(commonDir: string, ref: string): void {
   rmSync(pendingMarker(commonDir, ref), { force: true })

@@ -10,7 +10,7 @@ import { type Backup, type FileState, readBlob, treeEntries, writeBackup } from 
 import type { GitPlace } from '../git/read.js'
 import { writeTree } from '../git/staged.js'
 import { setIndexEntries } from '../git/worktree.js'
-import { clearPending } from './pending.js'
+import { clearPending, stopPrograms } from './pending.js'
 import { readFileState, writeFileState } from './staging.js'
 
 export type Restored = {
@@ -29,7 +29,9 @@ export async function restoreBackup(
     treeEntries(where, `${backup.ref}^{tree}`, backup.files),
     treeEntries(where, backup.indexTree, backup.files),
   ])
-  // What is there now, saved first (its own backup, with no pending marker).
+  // Nothing the stopped hook started may write after this; then what is there now is saved first
+  // (its own backup, with no pending marker).
+  stopPrograms(where.commonDir, backup.ref)
   const now = new Map(backup.files.map((file) => [file, readFileState(where.root, file)]))
   const indexTree = await writeTree(where)
   const saved =

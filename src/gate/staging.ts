@@ -19,11 +19,11 @@
  * `gitvan restore` puts the saved work tree and index back.
  */
 import {
+  appendFileSync,
   chmodSync,
   existsSync,
   lstatSync,
   mkdirSync,
-  readdirSync,
   readFileSync,
   readlinkSync,
   renameSync,
@@ -39,7 +39,7 @@ import { type Backup, type FileState, writeBackup } from '../git/backup.js'
 import { readGit } from '../git/read.js'
 import { indexChangesSince, unstagedPaths, writeTree } from '../git/staged.js'
 import { checkoutIndex, mergeContents, setIndexEntries, stagePaths } from '../git/worktree.js'
-import { formatOwner, selfOwner } from '../lockFile.js'
+import { formatOwner, processStart, selfOwner } from '../lockFile.js'
 import type { GateRequest } from './facts.js'
 import { pendingMarker } from './pending.js'
 
@@ -61,6 +61,8 @@ export type Staging = {
   readonly backup: Backup
   /** Partially staged files whose unstaged part was hidden while the gates ran. */
   readonly hidden: readonly string[]
+  /** Notes a program a gate started (its pid leads its process group) in the pending marker. */
+  readonly noteProgram: (pid: number) => void
   /** Hidden files whose bytes are still the staged content: clean for the cache, though their stat info changed. */
   readonly untouched: () => readonly string[]
   readonly finish: (ok: boolean) => Promise<StagingOutcome>
@@ -276,6 +278,14 @@ export async function startStaging(
   return {
     backup,
     hidden: partial,
+    noteProgram: (pid) => {
+      const start = processStart(pid)
+      try {
+        appendFileSync(marker, `program ${pid} ${start ?? '0'}\n`)
+      } catch {
+        // the marker is gone: finished
+      }
+    },
     untouched: () =>
       partial.filter((file) => {
         const now = given.get(file)

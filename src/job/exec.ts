@@ -33,6 +33,8 @@ export type ExecOptions = {
   readonly separate?: boolean
   /** Each chunk of output (stdout or stderr) as it arrives, for showing it live. */
   readonly onOutput?: (chunk: Buffer) => void
+  /** The program's pid once it started (it leads its own process group). */
+  readonly onSpawn?: (pid: number) => void
 }
 
 export type ExecOutcome = {
@@ -131,6 +133,7 @@ export function execArgv(argv: readonly string[], options: ExecOptions): Promise
       detached: true,
       stdio: [options.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
     })
+    if (child.pid !== undefined) options.onSpawn?.(child.pid)
 
     const stop = () => {
       if (child.pid === undefined) return

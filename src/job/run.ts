@@ -41,7 +41,12 @@ export type RunJobOptions = {
   readonly random?: () => number
   /** A command's output as it arrives (its log keeps it too). */
   readonly onOutput?: (chunk: Buffer) => void
+  /** Each program started, by pid (it leads its own process group). */
+  readonly onSpawn?: (pid: number) => void
 }
+
+/** What a caller watches of a job's programs as they run. */
+type Watch = Pick<RunJobOptions, 'onOutput' | 'onSpawn'>
 
 type Attempt = {
   readonly status: JobStatus
@@ -90,7 +95,7 @@ export async function runJob(job: Job, input: JobInput, options: RunJobOptions =
         `[gitvan: attempt ${attempts + 1} of ${maxAttempts}, after: ${attempt.error?.message ?? attempt.status}]\n`,
       )
     attempts++
-    attempt = await runAttempt(job, input, log, options.signal, options.onOutput)
+    attempt = await runAttempt(job, input, log, options.signal, options)
     if (attempt.status === 'ok' || !attempt.retryable || attempts >= maxAttempts) break
     await sleep(backoffMs(attempts - 1, random), options.signal)
   }
@@ -112,7 +117,7 @@ async function runAttempt(
   input: JobInput,
   log: TailBuffer,
   outer: AbortSignal | undefined,
-  onOutput: ((chunk: Buffer) => void) | undefined,
+  watch: Watch,
 ): Promise<Attempt> {
   const controller = new AbortController()
   let timedOut = false
@@ -126,7 +131,7 @@ async function runAttempt(
         }, job.timeoutMs)
       : undefined
   try {
-    const attempt = await runBody(job, input, log, controller.signal, onOutput)
+    const attempt = await runBody(job, input, log, controller.signal, watch)
     if (timedOut)
       return {
         status: 'timeout',
@@ -179,7 +184,7 @@ function runBody(
   input: JobInput,
   log: TailBuffer,
   signal: AbortSignal,
-  onOutput: ((chunk: Buffer) => void) | undefined,
+  watch: Watch,
 ): Promise<Attempt> | Attempt {
   const dir = jobDir(input.root, job.cwd)
   if (job.cwd !== '') {
@@ -192,8 +197,7 @@ function runBody(
       `job '${job.id}' names template ${job.templates.map((t) => `'${t}'`).join(', ')}, but template rendering is not available in this version of gitvan; use 'run' instead`,
     )
   }
-  if (typeof job.run === 'string')
-    return runCommand(job, job.run, input, dir, jobEnv(job, input), log, signal, onOutput)
+  if (typeof job.run === 'string') return runCommand(job, job.run, input, dir, jobEnv(job, input), log, signal, watch)
   if (typeof job.run === 'function') {
     // Copying process.env costs tens of microseconds (each variable is a call into the runtime):
     // a function job that runs no program, the common case, should not pay it on every run.
@@ -219,7 +223,7 @@ async function runCommand(
   env: NodeJS.ProcessEnv,
   log: TailBuffer,
   signal: AbortSignal,
-  onOutput: ((chunk: Buffer) => void) | undefined,
+  watch: Watch,
 ): Promise<Attempt> {
   const parsed = parseCommand(command)
   if (!parsed.ok) return failed('BAD_COMMAND', `job '${job.id}': ${parsed.problem} (in ${job.source})`)
@@ -246,7 +250,8 @@ async function runCommand(
       ...(input.stdin ? { stdin: input.stdin } : {}),
       signal,
       logLimit: LOG_LIMIT,
-      ...(onOutput ? { onOutput } : {}),
+      ...(watch.onOutput ? { onOutput: watch.onOutput } : {}),
+      ...(watch.onSpawn ? { onSpawn: watch.onSpawn } : {}),
     })
     log.push(outcome.log)
     if (outcome.aborted) return { status: 'cancelled', retryable: false } // runAttempt names it timeout or cancelled

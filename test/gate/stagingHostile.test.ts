@@ -461,3 +461,33 @@ describe('hostile: git commit <paths>', () => {
     expect(repo.git(['status', '--porcelain']).stdout).toBe(' M c.txt\n')
   })
 })
+
+describe('hostile: a fixer outliving a killed hook', () => {
+  it('regression: gitvan restore stops the fixer a kill -9 left running, so it cannot write over what comes back', async () => {
+    const fixer = blockingFixer()
+    const repo = gateRepo(
+      `export default { jobs: { fmt: { on: { hook: 'pre-commit', paths: ['*.txt'] }, run: ${JSON.stringify(fixer.run)}, fix: true } } }`,
+    )
+    partiallyStaged(repo, ['a.txt'])
+    const before = snapshot(repo)
+    const c = startCommit(repo)
+    await until(() => existsSync(path.join(fixer.dir, 'read')), 'the fixer to start')
+    c.signal('SIGKILL')
+    await c.finished()
+    const pid = Number(readFileSync(path.join(fixer.dir, 'read'), 'utf8'))
+    rmSync(path.join(repo.dir, '.git/index.lock'), { force: true }) // git's own lock, as git tells the user
+    const r = repo.gitvan(['restore'])
+    expect(r.code, r.stderr).toBe(0)
+    await until(() => {
+      try {
+        process.kill(pid, 0)
+        return false
+      } catch {
+        return true
+      }
+    }, 'the fixer to be stopped')
+    writeFileSync(path.join(fixer.dir, 'go'), '') // would let a fixer still alive write now
+    expect(existsSync(path.join(fixer.dir, 'done'))).toBe(false)
+    expect(snapshot(repo)).toEqual(before)
+  })
+})
