@@ -337,7 +337,7 @@ describe('hostile: kill -9 and gitvan restore', () => {
     expect({ code: r.code, kept: read(repo, 'a.txt').includes('new work') || saved }).toMatchObject({ kept: true })
   })
 
-  it("BUG: gitvan restore in one linked worktree puts another worktree's backup over its own files", () => {
+  it("regression: gitvan restore in one linked worktree puts another worktree's backup over its own files", () => {
     const { repo } = fixRepo()
     repo.write('a.txt', 'main a\n')
     repo.git(['add', 'a.txt'])
@@ -355,7 +355,7 @@ describe('hostile: kill -9 and gitvan restore', () => {
     rmSync(other, { recursive: true, force: true })
   })
 
-  it("BUG: after a retried commit was killed too, gitvan restore brings back the retry's backup (already hidden), not the first one", async () => {
+  it("regression: after a retried commit was killed too, gitvan restore brings back the retry's backup (already hidden), not the first one", async () => {
     const fixer = blockingFixer()
     const repo = gateRepo(
       `export default { jobs: { fmt: { on: { hook: 'pre-commit', paths: ['*.txt'] }, run: ${JSON.stringify(fixer.run)}, fix: true } } }`,

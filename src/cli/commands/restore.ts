@@ -15,9 +15,9 @@ const USAGE = `Usage: gitvan restore [--list] [<backup>]
 Before gates run on partially staged files, or before a fix gate runs, gitvan saves the index and
 the work tree of the files it will touch as commits on refs/gitvan/backup/<time>. If a commit was
 killed while its gates ran, this puts them back: with no name, what the oldest stopped hook of this
-work tree saved; or the backup named (its ref, or the part after refs/gitvan/backup/). Only the
-saved paths are touched, and what they hold before is itself saved as a backup first. Backups are
-kept a week.
+work tree saved, else this work tree's latest backup; or the backup named (its ref, or the part
+after refs/gitvan/backup/). Only the saved paths are touched, and what they hold before is itself
+saved as a backup first, so a restore loses nothing either. Backups are kept a week.
 
 Options:
   --list   list the backups, newest first, with their files
@@ -53,20 +53,17 @@ export const command: Command = {
     const mine = backups.filter((b) => b.root === '' || b.root === repo.root)
     let backup: Backup | undefined
     if (wanted === undefined) {
-      // Without a name, only what a stopped hook left: the oldest of this work tree's, which holds
-      // what was there before the first stopped hook hid anything.
+      // Without a name: what a stopped hook left, the oldest of this work tree's (it holds what was
+      // there before the first stopped hook hid anything); else this work tree's newest backup.
+      // Either way, what the files hold now is saved first.
       const unfinished = unfinishedBackups(repo.commonDir, repo.root).map((u) => u.ref)
-      backup = unfinished.map((ref) => mine.find((b) => b.ref === ref)).find((b) => b !== undefined)
+      backup =
+        unfinished.map((ref) => mine.find((b) => b.ref === ref)).find((b) => b !== undefined) ??
+        mine.find((b) => b.hook !== 'restore')
       if (!backup)
-        throw new GitvanError(
-          'USAGE',
-          'restore: no hook was stopped while its gates ran, so there is nothing to put back.',
-          {
-            details: [
-              "To bring back a backup anyway, name it: 'gitvan restore <backup>' ('gitvan restore --list' shows them).",
-            ],
-          },
-        )
+        throw new GitvanError('USAGE', `restore: there is no backup of this work tree (${repo.root}) to put back.`, {
+          details: ["'gitvan restore --list' shows every backup; they are kept a week."],
+        })
     } else {
       backup = backups.find((b) => b.ref === wanted || b.ref === `${BACKUP_PREFIX}${wanted}`)
       if (!backup)
