@@ -36,8 +36,7 @@ import path from 'node:path'
 import { blobId } from '../cache/key.js'
 import { GitvanError } from '../errors.js'
 import { type Backup, type FileState, writeBackup } from '../git/backup.js'
-import { readGit } from '../git/read.js'
-import { indexChangesSince, unstagedPaths, writeTree } from '../git/staged.js'
+import { indexChangesSince, indexEntries, keptApart, unstagedPaths, writeTree } from '../git/staged.js'
 import { checkoutIndex, mergeContents, setIndexEntries, stagePaths } from '../git/worktree.js'
 import { formatOwner, processStart, selfOwner } from '../lockFile.js'
 import type { GateRequest } from './facts.js'
@@ -128,13 +127,7 @@ async function stageInRealIndex(request: GateRequest, files: readonly string[]):
   if (files.length === 0 || temporary === undefined || !/^next-index-.*\.lock$/.test(path.basename(temporary))) return
   const real = path.join(request.gitDir, 'index.lock')
   if (!existsSync(real)) return
-  const wanted = new Set(files)
-  const entries = (await readGit(request, ['ls-files', '-s', '-z'])).split('\0').flatMap((line) => {
-    const tab = line.indexOf('\t')
-    const [mode = '', oid = ''] = line.slice(0, tab).split(' ')
-    const file = line.slice(tab + 1)
-    return tab !== -1 && wanted.has(file) ? [{ path: file, mode, oid }] : []
-  })
+  const entries = await indexEntries(request, files)
   await setIndexEntries({ root: request.root, env: { ...request.env, GIT_INDEX_FILE: real } }, entries)
 }
 
@@ -163,20 +156,6 @@ function handleable(root: string, file: string): boolean {
   } catch {
     return true // absent
   }
-}
-
-/** Index entries git keeps out of the work tree's reach (skip-worktree, assume-unchanged): never staged from it. */
-async function flagged(request: GateRequest, files: readonly string[]): Promise<Set<string>> {
-  if (files.length === 0) return new Set()
-  const wanted = new Set(files)
-  const out = await readGit(request, ['ls-files', '-v', '-z'])
-  const result = new Set<string>()
-  for (const entry of out.split('\0')) {
-    const tag = entry[0] ?? ''
-    const file = entry.slice(2)
-    if (wanted.has(file) && (tag === 'S' || (tag >= 'a' && tag <= 'z'))) result.add(file)
-  }
-  return result
 }
 
 /** A step of partial staging failed: everything is put back (as far as it can be), and the user told where the work is. */
@@ -217,7 +196,6 @@ export async function startStaging(
     partial.push(file)
   }
   const fixable = files.fix.filter((file) => handleable(request.root, file))
-  for (const file of await flagged(request, fixable)) unstageable.add(file)
   for (const file of fixable) if (!states.has(file)) states.set(file, readFileState(request.root, file))
   if (states.size === 0) return undefined
 
@@ -311,6 +289,8 @@ export async function startStaging(
           if (state.kind === 'absent' && before.kind !== 'absent') unstageable.add(file)
           fixed.push(file)
         }
+        // Asked only when something was fixed: most commits with a fix gate change nothing.
+        for (const file of await keptApart(request, fixed)) unstageable.add(file)
         // git writes a merge commit's tree before pre-merge-commit runs: a fix there cannot be in
         // it. Files git keeps apart, or with unstaged changes during a merge, keep their staged
         // content. Either way the file goes back to what it was, and the user is told.

@@ -48,6 +48,8 @@ type Message = {
   readonly files: readonly string[]
   readonly root: string
   readonly modes: Readonly<Record<string, number>>
+  /** The index commit's tree, so listing backups asks git nothing per backup. */
+  readonly indexTree?: string
 }
 
 /** A path as fast-import reads it: always C-quoted, so spaces, quotes and newlines survive. */
@@ -98,7 +100,7 @@ export async function writeBackup(
   const ref = `${BACKUP_PREFIX}${stamp(time)}`
   const files = [...backup.files.keys()]
   const modes = Object.fromEntries(backup.modes ?? [])
-  const message = `gitvan backup: the work tree\n\n${JSON.stringify({ gitvan: 'backup', hook: backup.hook, files, root: where.root, modes } satisfies Message)}\n`
+  const message = `gitvan backup: the work tree\n\n${JSON.stringify({ gitvan: 'backup', hook: backup.hook, files, root: where.root, modes, indexTree: backup.indexTree } satisfies Message)}\n`
   const parts: Buffer[] = []
   let mark = 0
   const changes: Buffer[] = []
@@ -155,7 +157,8 @@ export async function listBackups(where: GitPlace): Promise<Backup[]> {
     if (!ref?.startsWith(BACKUP_PREFIX) || body === undefined) continue
     const parsed = parseMessage(body)
     if (!parsed) continue
-    const indexTree = (await readGit(where, ['rev-parse', '--verify', '-q', `${ref}^^{tree}`])).trim()
+    const indexTree =
+      parsed.indexTree ?? (await readGit(where, ['rev-parse', '--verify', '-q', `${ref}^^{tree}`])).trim()
     backups.push({
       ref,
       indexTree,
@@ -184,6 +187,7 @@ function parseMessage(body: string): Message | undefined {
       files: value.files.filter((f): f is string => typeof f === 'string'),
       root: typeof value.root === 'string' ? value.root : '',
       modes,
+      ...(typeof value.indexTree === 'string' && isObjectId(value.indexTree) ? { indexTree: value.indexTree } : {}),
     }
   } catch {
     return undefined

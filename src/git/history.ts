@@ -4,7 +4,7 @@
  * no rename detection, paths split on NUL; callers pass oids they have checked), the tags on
  * commits, and the paths a range of commits changed.
  */
-import { type GitPlace, readGit } from './read.js'
+import { type GitPlace, readGit, splitZ } from './read.js'
 
 export type CommitSummary = {
   /** The full commit message. */
@@ -73,5 +73,5 @@ export async function changedPaths(
 ): Promise<string[]> {
   const args = ['log', '-z', '--format=', '--name-only', '--no-renames', '--diff-filter=ACMR', ...tips, '--not', ...not]
   if (options.remotes) args.push('--remotes')
-  return [...new Set((await readGit(where, args)).split('\0').filter((name) => name !== ''))]
+  return [...new Set(splitZ(await readGit(where, args)))]
 }

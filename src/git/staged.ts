@@ -68,3 +68,31 @@ export async function indexChangesSince(where: GitPlace, tree: string): Promise<
   }
   return entries
 }
+
+/** The index entries (mode and blob) of `paths`, from `git ls-files -s`. */
+export async function indexEntries(where: GitPlace, paths: readonly string[]): Promise<SavedEntry[]> {
+  if (paths.length === 0) return []
+  const wanted = new Set(paths)
+  return splitZ(await readGit(where, ['ls-files', '-s', '-z'])).flatMap((line) => {
+    const tab = line.indexOf('\t')
+    const [mode = '', oid = ''] = line.slice(0, tab).split(' ')
+    const file = line.slice(tab + 1)
+    return tab !== -1 && wanted.has(file) ? [{ path: file, mode, oid }] : []
+  })
+}
+
+/**
+ * Which of `paths` git keeps out of the work tree's reach (skip-worktree `S`, assume-unchanged in
+ * lower case, from `git ls-files -v`): their work-tree bytes must never be staged.
+ */
+export async function keptApart(where: GitPlace, paths: readonly string[]): Promise<Set<string>> {
+  if (paths.length === 0) return new Set()
+  const wanted = new Set(paths)
+  const result = new Set<string>()
+  for (const entry of splitZ(await readGit(where, ['ls-files', '-v', '-z']))) {
+    const tag = entry[0] ?? ''
+    const file = entry.slice(2)
+    if (wanted.has(file) && (tag === 'S' || (tag >= 'a' && tag <= 'z'))) result.add(file)
+  }
+  return result
+}
