@@ -130,6 +130,13 @@ export function runAsync(
   })
 }
 
+/** A temporary directory removed with the repositories by `removeTemp()`. */
+export function tempDir(prefix: string): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix))
+  homes.push(dir)
+  return dir
+}
+
 export function removeTemp(): void {
   for (const home of homes.splice(0)) rmSync(home, { recursive: true, force: true })
 }

@@ -1,6 +1,5 @@
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs'
-import os from 'node:os'
+import { existsSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '../../src/config/load.js'
@@ -8,19 +7,13 @@ import { findRepo } from '../../src/git/repo.js'
 import { huskyLine } from '../../src/install/husky.js'
 import { install, installState } from '../../src/install/install.js'
 import { installHusky } from '../helpers/husky.js'
-import { CLI, makeRepo, removeTemp, type TestRepo } from '../helpers/repo.js'
+import { CLI, makeRepo, removeTemp, type TestRepo, tempDir } from '../helpers/repo.js'
 import { drained, receipts, status, waitFor } from '../runner/fixture.js'
 import { writeHook } from './fixture.js'
 
 // The real husky 9.1.7 writes `.husky/_` in these repositories: the copy the benchmarks install,
 // or one installed from the npm registry for this run (a few seconds, once).
 let huskyBin = ''
-const temps: string[] = []
-const tempDir = (prefix: string): string => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), prefix))
-  temps.push(dir)
-  return dir
-}
 
 let disposeHusky = () => {}
 beforeAll(() => {
@@ -31,7 +24,6 @@ beforeAll(() => {
 
 afterAll(() => {
   removeTemp()
-  for (const dir of temps) rmSync(dir, { recursive: true, force: true })
   disposeHusky()
 })
 

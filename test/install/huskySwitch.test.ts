@@ -4,23 +4,16 @@
  * drops husky but keeps core.hooksPath gets clear words from install and doctor, not a crash.
  */
 import { spawnSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs'
-import os from 'node:os'
+import { mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { readLines } from '../gate/fixture.js'
 import { installHusky } from '../helpers/husky.js'
-import { CLI, makeRepo, removeTemp, type TestRepo } from '../helpers/repo.js'
+import { CLI, makeRepo, removeTemp, type TestRepo, tempDir } from '../helpers/repo.js'
 
 // The real husky 9.1.7 writes `.husky/_`: the copy the benchmarks install, or one installed from
 // the npm registry for this run (with --ignore-scripts, as bench/peers does).
 let huskyBin = ''
-const temps: string[] = []
-const tempDir = (prefix: string): string => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), prefix))
-  temps.push(dir)
-  return dir
-}
 
 let disposeHusky = () => {}
 beforeAll(() => {
@@ -31,7 +24,6 @@ beforeAll(() => {
 
 afterAll(() => {
   removeTemp()
-  for (const dir of temps) rmSync(dir, { recursive: true, force: true })
   disposeHusky()
 })
 
