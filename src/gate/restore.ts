@@ -7,9 +7,9 @@
  * be written (a file now stands where its directory was) is reported and the others still come back.
  */
 import { type Backup, type FileState, readBlob, treeEntries, writeBackup } from '../git/backup.js'
+import { setIndexEntries } from '../git/indexWrites.js'
 import type { GitPlace } from '../git/read.js'
 import { writeTree } from '../git/staged.js'
-import { setIndexEntries } from '../git/worktree.js'
 import { clearPending, stopPrograms } from './pending.js'
 import { readFileState, writeFileState } from './staging.js'
 

@@ -1,5 +1,5 @@
 /**
- * Writes to the index and the work tree, for partial staging and fix gates. Each takes the
+ * Writes to the index (and the work tree, from it), for partial staging and fix gates. Each takes the
  * environment git gave the hook, so `git commit <paths>` and `-a` (a temporary GIT_INDEX_FILE)
  * get the same treatment as a plain commit. Paths go NUL-separated on standard input: any name
  * (spaces, newlines, a leading dash) arrives intact.
