@@ -41,7 +41,10 @@ export type JobConfig = {
    * A command is split into argv (no shell) and runs like an npm script: the project's
    * `node_modules/.bin` comes first on PATH. Placeholders: `{files}` (the matched files, one
    * argument each), `{args}` (the hook's own arguments, one each: commit-msg's message file),
-   * `{commit}`, `{branch}`, `{root}` (the repository's top-level directory).
+   * `{commit}`, `{branch}`, `{root}` (the repository's top-level directory). A placeholder is a
+   * value, never code: it stands as a whole argument or an option's value (`--ref={branch}`), and
+   * `{root}` may start a plain path (`{root}/scripts/x.mjs`); inside other text, or in a shell's
+   * `-c` script, use the environment (`sh -c 'echo "$GITVAN_BRANCH"'`).
    * A command that exits non-zero fails the job; in a blocking hook that refuses the git operation.
    */
   readonly run?: string | ((ctx: JobContext) => unknown)

@@ -159,6 +159,7 @@ const jobEnv = (job: Job, input: JobInput): NodeJS.ProcessEnv =>
       GITVAN_HOOK: input.hook,
       GITVAN_COMMIT: input.commit,
       GITVAN_BRANCH: input.branch ?? '',
+      GITVAN_ROOT: input.root,
     },
     binDirs(input.root, job.cwd),
     path.dirname(process.execPath),

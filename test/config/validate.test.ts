@@ -526,8 +526,19 @@ describe('validateConfig: good configs', () => {
     ).toEqual([])
   })
 
-  it('accepts {args} as a whole argument and {root} anywhere in one', () => {
+  it('accepts {args} as a whole argument and {root} at the start of a plain path', () => {
     expect(validateConfig(job({ on: 'commit-msg', run: 'node {root}/scripts/check.mjs {args}' }))).toEqual([])
+  })
+
+  it('refuses a placeholder inside a shell script, by job and key, pointing to the environment variable', () => {
+    expect(validateConfig(job({ on: 'post-commit', run: 'sh -c "echo branch is {branch} >> out"' }))).toEqual([
+      {
+        path: 'jobs.lint.run',
+        message: expect.stringMatching(
+          /^\{branch\} inside the argument 'echo branch is \{branch\} >> out' could be run as code .*"\$GITVAN_BRANCH"/,
+        ),
+      },
+    ])
   })
 
   it('accepts an empty config (jobs may all live under jobs/)', () => {

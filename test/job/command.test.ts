@@ -34,7 +34,12 @@ describe('parseCommand + expandCommand', () => {
     ['lint {files}', ['lint', 'a.ts', 'b c.ts']],
     ['lint "{files}" --', ['lint', 'a.ts', 'b c.ts', '--']],
     [`lint '{files}' \\{files}`, ['lint', '{files}', '{files}']],
-    ['tag {commit}-{branch} --ref=refs/heads/{branch}', ['tag', 'abc123-feature/x', '--ref=refs/heads/feature/x']],
+    ['tag {commit} --ref={branch} name={branch}', ['tag', 'abc123', '--ref=feature/x', 'name=feature/x']],
+    [
+      '{root}/bin/x.sh -r={root}/a_b/c-d.mjs "{branch}"',
+      ['/work/my repo/bin/x.sh', '-r=/work/my repo/a_b/c-d.mjs', 'feature/x'],
+    ],
+    [`sh -c 'echo "$GITVAN_BRANCH" "$1"' sh {branch}`, ['sh', '-c', 'echo "$GITVAN_BRANCH" "$1"', 'sh', 'feature/x']],
     ["echo '{commit}'", ['echo', '{commit}']],
     ['find . -exec {} + {unknown}', ['find', '.', '-exec', '{}', '+', '{unknown}']],
     ['line\\\ncontinued', ['linecontinued']],
@@ -83,6 +88,59 @@ describe('parseCommand + expandCommand', () => {
       expect(parsed.ok, command).toBe(false)
       if (!parsed.ok) expect(parsed.problem).toMatch(problem)
     }
+  })
+})
+
+describe('placeholders are values, never code', () => {
+  // A legal branch name (git check-ref-format accepts it) that runs three commands if a shell reads it.
+  const hostile = 'x`touch${IFS}pwned1`$(touch${IFS}pwned2);touch${IFS}pwned3'
+
+  it('passes a hostile branch name as one intact argument', () => {
+    expect(argv('record {branch} --ref={branch}', { ...facts, branch: hostile })).toEqual([
+      ['record', hostile, `--ref=${hostile}`],
+    ])
+  })
+
+  it('refuses a value placeholder inside a larger argument, pointing to its GITVAN_* variable', () => {
+    const problems = [
+      [
+        'sh -c "echo branch is {branch} >> out"',
+        /\{branch\} inside the argument 'echo branch is \{branch\} >> out'.*"\$GITVAN_BRANCH"/,
+      ],
+      ['tag {commit}-{branch}', /\{commit\} inside the argument '\{commit\}-\{branch\}'.*"\$GITVAN_COMMIT"/],
+      ['echo v{commit}', /\{commit\} inside the argument 'v\{commit\}'/],
+      ['echo --ref=refs/{branch}', /\{branch\} inside the argument '--ref=refs\/\{branch\}'/],
+      ['echo {branch}/x', /\{branch\} inside the argument/],
+      ['node "{root}/my script.mjs"', /\{root\} inside the argument '\{root\}\/my script.mjs'.*"\$GITVAN_ROOT"/],
+      ['node {root}/x;y', /\{root\} inside the argument/],
+      ['echo $({branch})', /\{branch\} inside the argument/],
+    ] as const
+    for (const [command, problem] of problems) {
+      const parsed = parseCommand(command)
+      expect(parsed.ok, command).toBe(false)
+      if (!parsed.ok) expect(parsed.problem).toMatch(problem)
+    }
+  })
+
+  it('refuses any placeholder that is the script of a shell -c, wherever the shell stands', () => {
+    const problems = [
+      ['sh -c {branch}', /\{branch\} is part of the script '\{branch\}' that sh -c runs.*"\$GITVAN_BRANCH"/],
+      ['/bin/bash -e -o pipefail -c {commit}', /\{commit\} is part of the script/],
+      ['bash --norc -ec {files}', /\{files\} is part of the script.*"\$@"/],
+      ['env FOO=1 dash -c -- {args}', /\{args\} is part of the script/],
+    ] as const
+    for (const [command, problem] of problems) {
+      const parsed = parseCommand(command)
+      expect(parsed.ok, command).toBe(false)
+      if (!parsed.ok) expect(parsed.problem).toMatch(problem)
+    }
+    for (const command of [
+      'sh script.sh {branch}',
+      'sh -c \'x "$@"\' sh {files}',
+      'sh -- {branch}',
+      "echo '{branch}' -c",
+    ])
+      expect(parseCommand(command).ok, command).toBe(true)
   })
 })
 

@@ -136,7 +136,7 @@ describe('runner crashes and shutdowns lose nothing', () => {
       count: false,
       concurrency: 1,
       idle: '30s',
-      jobs: `hang: { on: 'post-commit', run: 'sh -c "echo hang {commit} >> $GITVAN_TEST_RUNS; sleep 60"' },`,
+      jobs: `hang: { on: 'post-commit', run: 'sh -c "echo hang $GITVAN_COMMIT >> $GITVAN_TEST_RUNS; sleep 60"' },`,
     })
     repo.commit('one', { allowEmpty: true, env: { GITVAN_TEST_RUNS: repo.runsFile } })
     const head = repo.rev('HEAD')
