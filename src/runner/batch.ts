@@ -13,7 +13,7 @@ import type { HookEvent } from '../event.js'
 import type { Repo } from '../git/repo.js'
 import type { Owner } from '../spool/lock.js'
 import { type Log, noteFailure, recordBatch } from '../spool/log.js'
-import { type Claimed, claim, finish, loadClaimed, requeue } from '../spool/spool.js'
+import { type Bad, type Claimed, claim, finish, loadClaimed, requeue } from '../spool/spool.js'
 import type { Config } from '../types.js'
 import { runEvents } from './pipeline.js'
 
@@ -40,18 +40,31 @@ export type BatchOutcome = {
   readonly failed: number
 }
 
-/** Claims up to `take` events; malformed ones go to spool/bad/, incomplete ones stay for later. */
+/**
+ * Claims up to `take` events; what is not an event (malformed, not a regular file, too large) goes
+ * to spool/bad/ and is logged once, incomplete ones stay for later.
+ */
 export function claimBatch(options: BatchOptions, owner: Owner, take: number): ClaimedBatch {
   const { repo, log } = options
   const claimStart = Date.now()
-  const claimed = claim(repo.stateDir, owner, take)
-  if (claimed.length === 0) return { claimed, events: [], bad: 0, spoolWaitMs: 0 }
+  const { claimed, bad: poison } = claim(repo.stateDir, owner, take)
+  logBad(log, poison)
+  if (claimed.length === 0) return { claimed, events: [], bad: poison.length, spoolWaitMs: 0 }
   const oldest = Math.min(...claimed.map((item) => item.mtimeMs))
   const spoolWaitMs = Math.max(0, Math.round(claimStart - oldest))
   const { events, bad, incomplete } = loadClaimed(repo.stateDir, claimed)
-  for (const item of bad) log.info(`malformed event ${item.name} moved to spool/bad/: ${item.reason}`)
+  logBad(log, bad)
   if (incomplete > 0) log.debug(`${incomplete} event file(s) still being written; left for the next batch`)
-  return { claimed, events, bad: bad.length, spoolWaitMs }
+  return { claimed, events, bad: poison.length + bad.length, spoolWaitMs }
+}
+
+const logBad = (log: Log, bad: readonly Bad[]): void => {
+  for (const item of bad)
+    log.info(
+      item.moved
+        ? `malformed event ${item.name} moved to spool/bad/: ${item.reason}`
+        : `malformed event ${item.name} left in place: ${item.reason}`,
+    )
 }
 
 /** Puts a claimed batch back in the spool (the config could not be loaded). */

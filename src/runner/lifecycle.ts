@@ -193,6 +193,9 @@ async function serve(
     }
     state = afterFlush(state, outcome.claimed, Date.now())
     lastWork = Date.now()
+    // Nothing to run (files still being written went back, or what was there was not an event):
+    // look again after a pause, never in a tight loop.
+    if (batch.events.length === 0) await sleep(POLL_MS, signal)
     if (outcome.ok) {
       failures = 0
       totals.batches++

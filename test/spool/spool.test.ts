@@ -43,7 +43,7 @@ describe('spool files', () => {
       return file
     })
     expect(listWaiting(dir)).toHaveLength(3)
-    const claimed = claim(dir, owner, 2)
+    const { claimed } = claim(dir, owner, 2)
     expect(claimed.map((c) => path.basename(c.file))).toEqual([path.basename(files[1]!), path.basename(files[2]!)])
     expect(listWaiting(dir)).toHaveLength(1)
     const { events } = loadClaimed(dir, claimed)
@@ -59,10 +59,12 @@ describe('spool files', () => {
     const old = path.join(spoolDir(dir), 'post-commit-old.event')
     writeFileSync(old, `gitvan-event 1\nhook post-commit\n`)
     utimesSync(old, 1, 1)
-    const loaded = loadClaimed(dir, claim(dir, owner, 10))
+    const loaded = loadClaimed(dir, claim(dir, owner, 10).claimed)
     expect(loaded.incomplete).toBe(1)
     expect(listWaiting(dir)).toEqual(['post-commit-young.event'])
-    expect(loaded.bad).toEqual([{ name: 'post-commit-old.event', reason: expect.stringContaining("no 'end' line") }])
+    expect(loaded.bad).toEqual([
+      { name: 'post-commit-old.event', reason: expect.stringContaining("no 'end' line"), moved: true },
+    ])
     expect(readFileSync(path.join(spoolDir(dir), 'bad', 'post-commit-old.event.reason'), 'utf8')).toContain(
       "no 'end' line",
     )
