@@ -4,8 +4,10 @@
  * - No shell: `argv[0]` is the program, found on PATH by the OS.
  * - The child leads its own process group (`detached`), so a timeout or an abort can end
  *   everything the job started: SIGTERM to the whole group, then SIGKILL to whatever is left,
- *   once the program has exited (and its output drained) or after GRACE_MS, whichever is first. Killing only the child would leave its children (`npm test` → node,
- *   `sh -c` → pipelines) running, holding pipes open and the hook waiting.
+ *   once the program has exited (and its output drained) or after GRACE_MS, whichever is first.
+ *   Killing only the child would leave its children (`npm test` → node, `sh -c` → pipelines)
+ *   running, holding pipes open and the hook waiting. However the program ends, nothing it
+ *   started outlives it (leftovers.ts), and the outcome is reported once that is done.
  * - stdout and stderr are read as they arrive into one log, in arrival order, keeping at most
  *   the last `logLimit` bytes (the end of a failing job's output is what explains it).
  * - When the program exits, output still arriving is read for DRAIN_MS more; a background
@@ -16,8 +18,10 @@
  *   `#!/usr/bin/env node` with no node on PATH); the message tells which.
  */
 import { spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
 import { closeSync, openSync, readSync, statSync } from 'node:fs'
 import path from 'node:path'
+import { EXEC_ID_VARIABLE, endLeftovers } from './leftovers.js'
 
 export type ExecOptions = {
   readonly cwd: string
@@ -127,9 +131,10 @@ export function execArgv(argv: readonly string[], options: ExecOptions): Promise
     let settled = false
     const timers: NodeJS.Timeout[] = []
 
+    const marker = randomBytes(12).toString('hex')
     const child = spawn(file, args, {
       cwd: options.cwd,
-      env: options.env,
+      env: { ...options.env, [EXEC_ID_VARIABLE]: marker },
       detached: true,
       stdio: [options.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
     })
@@ -169,15 +174,20 @@ export function execArgv(argv: readonly string[], options: ExecOptions): Promise
       options.signal?.removeEventListener('abort', onAbort)
       child.stdout?.destroy()
       child.stderr?.destroy()
-      resolve({
-        code: exit?.code ?? null,
-        signal: exit?.signal ?? null,
-        log: log.toString(),
-        timedOut,
-        aborted,
-        ...(spawnError ? { error: spawnError } : {}),
-        ...(out && err ? { stdout: out.toString(), stderr: err.toString() } : {}),
-      })
+      const done = child.pid === undefined ? Promise.resolve() : endLeftovers(child.pid, marker, timedOut || aborted)
+      void done
+        .catch(() => undefined)
+        .then(() =>
+          resolve({
+            code: exit?.code ?? null,
+            signal: exit?.signal ?? null,
+            log: log.toString(),
+            timedOut,
+            aborted,
+            ...(spawnError ? { error: spawnError } : {}),
+            ...(out && err ? { stdout: out.toString(), stderr: err.toString() } : {}),
+          }),
+        )
     }
 
     child.stdout?.on('data', (chunk: Buffer) => {

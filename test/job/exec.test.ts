@@ -3,7 +3,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { execArgv } from '../../src/job/exec.js'
-import { gone } from './fixture.js'
+import { gone, isRunning } from './fixture.js'
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'gitvan-exec-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -102,13 +102,44 @@ describe('execArgv', () => {
     expect(await gone(Number(readFileSync(pidFile, 'utf8')))).toBe(true)
   })
 
-  it('does not wait for a background process that keeps the pipes open', async () => {
+  it('does not wait for a background process that keeps the pipes open, and ends it', async () => {
     const pidFile = path.join(dir, 'daemon.pid')
     const r = await execArgv(['sh', '-c', `sleep 30 & echo $! > "${pidFile}"; echo done`], base)
     expect(r).toMatchObject({ code: 0, timedOut: false })
     expect(r.log).toBe('done\n')
-    process.kill(Number(readFileSync(pidFile, 'utf8')))
+    expect(isRunning(Number(readFileSync(pidFile, 'utf8')))).toBe(false)
   })
+
+  it('ends the group of a program that exited by itself, ok or not: SIGTERM, then SIGKILL', async () => {
+    const pidFile = path.join(dir, 'left.pid')
+    for (const [script, code] of [
+      [`sleep 100 >/dev/null 2>&1 & echo $! > "${pidFile}"`, 0],
+      [`sleep 100 >/dev/null 2>&1 & echo $! > "${pidFile}"; exit 4`, 4],
+      [`trap '' TERM; sleep 100 >/dev/null 2>&1 & echo $! > "${pidFile}"`, 0],
+    ] as const) {
+      const r = await execArgv(['sh', '-c', script], base)
+      expect(r.code, script).toBe(code)
+      // Checked at once: the outcome is reported only after the leftovers are gone.
+      expect(isRunning(Number(readFileSync(pidFile, 'utf8'))), script).toBe(false)
+    }
+  })
+
+  it.runIf(process.platform === 'linux')(
+    'on timeout ends a sleep pair, the one that left the group with setsid too',
+    async () => {
+      const pids = path.join(dir, 'pair.pids')
+      const r = await execArgv(
+        ['sh', '-c', `sleep 100 & echo $! > "${pids}"; setsid sleep 100 & echo $! >> "${pids}"; wait`],
+        { ...base, timeoutMs: 300 },
+      )
+      expect(r.timedOut).toBe(true)
+      const [inGroup, own] = readFileSync(pids, 'utf8').trim().split('\n').map(Number)
+      expect(inGroup).toBeGreaterThan(0)
+      expect(own).toBeGreaterThan(0)
+      expect(isRunning(inGroup as number)).toBe(false)
+      expect(isRunning(own as number)).toBe(false)
+    },
+  )
 })
 
 function readFileSafe(file: string): string {
