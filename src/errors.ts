@@ -17,6 +17,7 @@ export type ErrorCode =
   | 'CONFIG_NOT_FOUND'
   | 'CONFIG_LOAD'
   | 'NOT_A_REPO'
+  | 'UNSUPPORTED_PATH'
   | 'NOT_BUILT'
   | 'GIT_FAILED'
   | 'REF_CONFLICT'
@@ -29,6 +30,7 @@ const EXIT_BY_CODE: Record<ErrorCode, number> = {
   CONFIG_NOT_FOUND: EXIT.usage,
   CONFIG_LOAD: EXIT.usage,
   NOT_A_REPO: EXIT.usage,
+  UNSUPPORTED_PATH: EXIT.usage,
   NOT_BUILT: EXIT.usage,
   GIT_FAILED: EXIT.usage,
   REF_CONFLICT: EXIT.conflict,

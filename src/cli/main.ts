@@ -124,8 +124,22 @@ for (const stream of [process.stdout, process.stderr])
     process.exit(process.exitCode ?? 0)
   })
 
+/** The working directory, read when a command needs it; one that was deleted is a clear error. */
+function currentDir(): string {
+  try {
+    return process.cwd()
+  } catch (error) {
+    process.stderr.write(
+      `gitvan: the current directory no longer exists (${(error as Error).message}): cd into the repository and run the command again.\n`,
+    )
+    process.exit(2)
+  }
+}
+
 const io: Io = {
-  cwd: process.cwd(),
+  get cwd() {
+    return currentDir()
+  },
   env: process.env,
   stdout: (text) => void process.stdout.write(text),
   stderr: (text) => void process.stderr.write(text),

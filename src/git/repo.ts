@@ -5,6 +5,10 @@
  * Inside a hook, `hookRepo` answers most of it from files instead, saving a git process on every
  * commit: git runs hooks from the top of the working tree, where `.git` is the git dir or a
  * gitfile, and sets GIT_DIR when it is elsewhere. Anything it does not recognise is left to git.
+ *
+ * A repository whose paths hold a newline is refused, with a message that says so: git prints
+ * these paths one per line, and the hook shims name the repository on one line too, so such a
+ * path would be cut short somewhere. Renaming the directory is the fix.
  */
 import { readFileSync, statSync } from 'node:fs'
 import path from 'node:path'
@@ -34,7 +38,10 @@ export function findRepo(cwd: string): Repo {
       details: [result.stderr.trim(), "Run gitvan inside a repository (or 'git init' one first)."].filter(Boolean),
     })
   }
-  const [root, gitDir, commonDir, hooksDir] = result.stdout.split('\n') as [string, string, string, string]
+  const lines = result.stdout.split('\n')
+  if (lines.at(-1) === '') lines.pop()
+  if (lines.length !== 4) throw newlineInPath(cwd, result.stdout)
+  const [root, gitDir, commonDir, hooksDir] = lines as [string, string, string, string]
   const abs = (p: string) => path.resolve(cwd, p)
   const common = abs(commonDir)
   return {
@@ -46,6 +53,18 @@ export function findRepo(cwd: string): Repo {
   }
 }
 
+function newlineInPath(cwd: string, printed: string): GitvanError {
+  const where = cwd.includes('\n')
+    ? `the repository's path holds a newline: ${JSON.stringify(cwd)}`
+    : `a path of this repository holds a newline (its git directory, or core.hooksPath): git printed ${JSON.stringify(printed)}`
+  return new GitvanError('UNSUPPORTED_PATH', `gitvan cannot work here: ${where}.`, {
+    details: [
+      'git prints repository paths one per line and hooks name the repository on one line, so a newline would cut it short.',
+      'Rename the directory (or core.hooksPath) without the newline, then run the command again.',
+    ],
+  })
+}
+
 /** A repository as a hook sees it: everything but the hooks dir, which only install needs. */
 export type HookRepo = Omit<Repo, 'hooksDir'>
 
@@ -55,7 +74,8 @@ export type HookRepo = Omit<Repo, 'hooksDir'>
  * a gitfile that cannot be read): then ask git with `findRepo`.
  */
 export function hookRepo(cwd: string, env: NodeJS.ProcessEnv): HookRepo | undefined {
-  if (env.GIT_WORK_TREE || env.GIT_COMMON_DIR) return undefined
+  // A newline anywhere: findRepo says what is wrong.
+  if (env.GIT_WORK_TREE || env.GIT_COMMON_DIR || cwd.includes('\n') || env.GIT_DIR?.includes('\n')) return undefined
   const dotGit = path.join(cwd, '.git')
   let gitDir: string
   try {
@@ -81,5 +101,6 @@ export function hookRepo(cwd: string, env: NodeJS.ProcessEnv): HookRepo | undefi
   } catch {
     return undefined
   }
+  if (commonDir.includes('\n')) return undefined
   return { root: cwd, gitDir, commonDir, stateDir: path.join(commonDir, 'gitvan') }
 }

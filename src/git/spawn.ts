@@ -5,7 +5,7 @@
  * same everywhere, and turns hooks off (`-c core.hooksPath=/dev/null`) so gitvan's own git calls
  * never re-enter gitvan. Callers put `--end-of-options` before user-supplied revisions or refs.
  * A non-zero exit is a value (`ok: false` with code and stderr), not an exception: callers decide
- * what a failure means. Only a git that cannot be started at all throws.
+ * what a failure means. Only a git that cannot be started at all throws (a GitvanError that says why).
  *
  * Inside a hook git exports GIT_DIR, GIT_WORK_TREE and GIT_INDEX_FILE, sometimes relative to the
  * hook's working directory; they are made absolute here so a git started with another `cwd` still
@@ -15,8 +15,10 @@
  * `fast-import`): the caller owns the streams; `exited` resolves with the code and stderr.
  */
 import { spawn, spawnSync } from 'node:child_process'
+import { statSync } from 'node:fs'
 import path from 'node:path'
 import type { Readable, Writable } from 'node:stream'
+import { GitvanError } from '../errors.js'
 
 export type GitOptions = {
   readonly cwd: string
@@ -81,6 +83,25 @@ export function startGit(args: readonly string[], options: Omit<GitOptions, 'inp
   return { stdin: child.stdin, stdout: child.stdout, exited, kill: () => void child.kill('SIGKILL') }
 }
 
+/**
+ * Git could not be started at all: the directory is gone, or git is not installed. A user error
+ * to report (exit 2), never an internal one.
+ */
+function notStarted(error: NodeJS.ErrnoException, cwd: string): GitvanError {
+  let hint: string
+  try {
+    hint = statSync(cwd).isDirectory()
+      ? 'Is git installed and on PATH? gitvan runs the git it finds there.'
+      : `${cwd} is not a directory.`
+  } catch {
+    hint = `${JSON.stringify(cwd)} does not exist (was it moved or deleted?).`
+  }
+  return new GitvanError('GIT_FAILED', `cannot run git in ${JSON.stringify(cwd)}: ${error.message}`, {
+    details: [hint],
+    cause: error,
+  })
+}
+
 /** Runs git and collects its output. */
 export function git(args: readonly string[], options: GitOptions): Promise<GitResult> {
   return collect(args, options, (out) => out.toString('utf8'))
@@ -109,7 +130,7 @@ function collect<T>(
     const err: Buffer[] = []
     child.stdout.on('data', (chunk: Buffer) => out.push(chunk))
     child.stderr.on('data', (chunk: Buffer) => err.push(chunk))
-    child.on('error', reject)
+    child.on('error', (error: NodeJS.ErrnoException) => reject(notStarted(error, options.cwd)))
     child.on('close', (code, signal) => {
       const exit = code ?? (signal ? 128 : 1)
       resolve({
@@ -133,7 +154,7 @@ export function gitSync(args: readonly string[], options: GitOptions): GitResult
     input: options.input ?? '',
     maxBuffer: 1024 * 1024 * 1024,
   })
-  if (result.error) throw result.error
+  if (result.error) throw notStarted(result.error, options.cwd)
   const code = result.status ?? 128
   return {
     ok: code === 0,
