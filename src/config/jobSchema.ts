@@ -56,10 +56,12 @@ export function checkJobId(problems: Problems, path: string, id: string, fromFil
   if (reason === undefined) return
   const fix = fixRefComponent(id)
   const what = fromFile ? `rename the file so its id reads '${fix}'` : `use '${fix}'`
+  // A control character (a newline) would break the message's line: show it escaped.
+  const shown = /[\u0000-\u001f\u007f]/.test(id) ? JSON.stringify(id) : `'${id}'`
   report(
     problems,
     path,
-    `job id '${id}' ${reason}; an id names refs (refs/gitvan/locks/<id>/<commit>), so it must be one valid ref name component: ${what}`,
+    `job id ${shown} ${reason}; an id names refs (refs/gitvan/locks/<id>/<commit>), so it must be one valid ref name component: ${what}`,
   )
 }
 

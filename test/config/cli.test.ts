@@ -41,6 +41,52 @@ describe('config errors through the CLI', () => {
     expect(r.stderr).toContain('\n  at gitvan.config.mjs:2\n')
   })
 
+  it('refuses hostile job ids, in the config and from jobs/ file names, in every command that loads it, with exit 2', () => {
+    const repo = makeRepo()
+    repo.write(
+      'gitvan.config.mjs',
+      `export default { jobs: {
+  'a b': { on: 'post-commit', run: 'true' },
+  '../up': { on: 'post-commit', run: 'true' },
+  'x\\ny': { on: 'pre-commit', run: 'true' },
+  'HEAD@{1}': { on: 'post-commit', run: 'true' },
+  'a.lock': { on: 'post-commit', run: 'true' },
+  '': { on: 'post-commit', run: 'true' },
+} }
+`,
+    )
+    repo.write('jobs/my job/x*y.mjs', "export default { on: 'post-commit', run: 'true' }\n")
+    repo.git(['add', '-A'])
+    repo.git(['commit', '-q', '-m', 'hostile ids'])
+    const expected = [
+      "jobs['a b']: job id 'a b' contains a space",
+      "jobs['../up']: job id '../up' contains '/'",
+      'jobs[\'x\\ny\']: job id "x\\ny" contains a control character (0x0a)',
+      "jobs['HEAD@{1}']: job id 'HEAD@{1}' contains '@{'",
+      "jobs['a.lock']: job id 'a.lock' ends with '.lock'",
+      "jobs['']: job id '' is empty",
+      "jobs/my job/x*y.mjs: jobs['my job.x*y']: job id 'my job.x*y' contains a space",
+    ]
+    for (const args of [['install'], ['run', '--all'], ['doctor'], ['hook', 'pre-commit']]) {
+      const r = repo.gitvan(args)
+      expect(r.code, args.join(' ')).toBe(2)
+      const out = r.stdout + r.stderr
+      expect(out).toContain('gitvan.config.mjs and jobs/ have 7 problems:')
+      for (const line of expected) expect(out, `${args.join(' ')}: ${line}`).toContain(line)
+    }
+    expect(repo.git(['for-each-ref', 'refs/gitvan/', 'refs/notes/']).stdout).toBe('')
+  })
+
+  it('exits 2 for a hostile --job id', () => {
+    const repo = makeRepo()
+    repo.write('gitvan.config.mjs', "export default { jobs: { ok: { on: 'post-commit', run: 'true' } } }\n")
+    for (const id of ['../../x', 'a b', '-rf', 'x\ny', '']) {
+      const r = repo.gitvan(['run', '--all', '--job', id])
+      expect(r.code, JSON.stringify(id)).toBe(2)
+      expect(r.stderr).not.toContain('internal error')
+    }
+  })
+
   it("says to run 'gitvan init' when there is no config, and exits 2", () => {
     const repo = makeRepo()
     const r = repo.gitvan(['install'])

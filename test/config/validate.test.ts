@@ -390,7 +390,7 @@ describe('validateConfig: job ids follow git-check-ref-format for one component'
     ],
     [
       'a\tb',
-      "job id 'a\tb' contains a control character (0x09); an id names refs (refs/gitvan/locks/<id>/<commit>), so it must be one valid ref name component: use 'a-b'",
+      `job id "a\\tb" contains a control character (0x09); an id names refs (refs/gitvan/locks/<id>/<commit>), so it must be one valid ref name component: use 'a-b'`,
     ],
   ]
   it.each(ID_PROBLEMS)('%j', (id, message) => {
