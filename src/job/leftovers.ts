@@ -22,14 +22,19 @@ const POLL_MS = 20
 
 export const EXEC_ID_VARIABLE = 'GITVAN_EXEC_ID'
 
-const hasProc = (() => {
-  try {
-    readdirSync('/proc/self')
-    return true
-  } catch {
-    return false
+let procSeen: boolean | undefined
+/** Whether /proc lists processes here (Linux); looked at once, and only when a job left something. */
+const hasProc = (): boolean => {
+  if (procSeen === undefined) {
+    try {
+      readdirSync('/proc/self')
+      procSeen = true
+    } catch {
+      procSeen = false
+    }
   }
-})()
+  return procSeen
+}
 
 const signal = (target: number, sig: NodeJS.Signals | 0): boolean => {
   try {
@@ -61,7 +66,7 @@ function processes(): { readonly pid: number; readonly pgrp: number }[] {
 function groupAlive(pgid: number): boolean {
   if (!signal(-pgid, 0)) return false
   // kill(-pgid, 0) also succeeds for zombies; /proc tells them apart where it exists.
-  return !hasProc || processes().some((p) => p.pgrp === pgid)
+  return !hasProc() || processes().some((p) => p.pgrp === pgid)
 }
 
 function isLive(pid: number): boolean {
@@ -76,7 +81,7 @@ function isLive(pid: number): boolean {
 
 /** The live processes whose environment holds the marker. */
 function marked(marker: string): number[] {
-  if (!hasProc) return []
+  if (!hasProc()) return []
   const needle = Buffer.from(`${EXEC_ID_VARIABLE}=${marker}\0`)
   const found: number[] = []
   for (const { pid } of processes()) {
