@@ -67,6 +67,18 @@ describe('a repository whose path holds a newline', () => {
     expect(r.stderr).not.toContain('internal error')
   })
 
+  it('refuses a core.hooksPath that holds a newline, saying so', () => {
+    const repo = makeRepo()
+    repo.write('gitvan.config.mjs', CONFIG)
+    repo.git(['config', 'core.hooksPath', 'hooks\nelsewhere'])
+    for (const args of [['install'], ['status']]) {
+      const r = repo.gitvan(args)
+      expect(r.code, r.stderr).toBe(2)
+      expect(r.stderr).toContain('a path of this repository holds a newline (its git directory, or core.hooksPath)')
+      expect(r.stderr).not.toContain('internal error')
+    }
+  })
+
   it('works from a subdirectory with a newline inside an ordinary repository', () => {
     const repo = makeRepo()
     repo.write('gitvan.config.mjs', CONFIG)
