@@ -1,17 +1,47 @@
-import { spawnSync } from 'node:child_process'
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { acquireLockFile, isAlive, processStart, readLockFile, releaseLockFile, selfOwner } from '../src/lockFile.js'
 import { bundleFixture } from './helpers/bundle.js'
-import { cleanEnv, removeTemp, runAsync } from './helpers/repo.js'
+import { cleanEnv, removeTemp } from './helpers/repo.js'
 
 afterAll(removeTemp)
 
 /** The pid of a process that has exited and been reaped: certainly not alive. */
 const deadPid = (): number =>
   Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout)
+
+/**
+ * Starts `count` racers and returns the line each printed. Their stdin stays open until every one
+ * has printed (each has made its attempt), then closes, so a winner holds its lock through the race.
+ */
+async function race(count: number, start: () => ChildProcess): Promise<string[]> {
+  const racers = Array.from({ length: count }, () => start())
+  const lines = await Promise.all(
+    racers.map(
+      (child) =>
+        new Promise<string>((resolve, reject) => {
+          let out = ''
+          child.stdout?.setEncoding('utf8')
+          child.stdout?.on('data', (chunk: string) => {
+            out += chunk
+            if (out.includes('\n')) resolve(out.trim())
+          })
+          child.on('error', reject)
+          child.on('exit', (code) => reject(new Error(`a racer exited (${code}) before printing: ${out}`)))
+        }),
+    ),
+  )
+  await Promise.all(
+    racers.map((child) => {
+      child.stdin?.end()
+      return new Promise((resolve) => child.on('exit', resolve))
+    }),
+  )
+  return lines
+}
 
 describe('lock files', () => {
   let worker: string
@@ -25,12 +55,7 @@ describe('lock files', () => {
       const file = path.join(dir, 'the.lock')
       writeFileSync(file, `${deadPid()} 12345\n`)
       const startAt = String(Date.now() + 600)
-      const results = await Promise.all(
-        Array.from({ length: 8 }, () =>
-          runAsync(process.execPath, [worker, file, startAt], { cwd: dir, env: cleanEnv() }),
-        ),
-      )
-      const lines = results.map((r) => r.stdout.trim())
+      const lines = await race(8, () => spawn(process.execPath, [worker, file, startAt], { cwd: dir, env: cleanEnv() }))
       expect(
         lines.filter((line) => line === 'won'),
         lines.join(', '),
