@@ -100,7 +100,8 @@ export function openGateCache(
       ttlMs: config.cache.ttlMs,
     },
   )
-  const probing = (PROBE_HOOKS as readonly string[]).includes(request.hook)
+  // A CI run over the checked-out tree says nothing about a commit's staged changes: no probe.
+  const probing = request.checkout === undefined && (PROBE_HOOKS as readonly string[]).includes(request.hook)
   const configFile = path.relative(config.root, config.file).split(path.sep).join('/')
 
   const indexFile = request.env.GIT_INDEX_FILE

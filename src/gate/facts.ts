@@ -27,7 +27,7 @@ import { readHead } from '../git/head.js'
 import { changedPaths } from '../git/history.js'
 import { objectTypes } from '../git/objects.js'
 import { readGit } from '../git/read.js'
-import { stagedBlobs } from '../git/staged.js'
+import { indexEntries, stagedBlobs } from '../git/staged.js'
 import { branchOf, tagOf } from '../names.js'
 import type { TriggerFacts } from '../schedule/match.js'
 
@@ -46,6 +46,19 @@ export type GateRequest = {
   readonly env: NodeJS.ProcessEnv
   /** What the pre-commit shim already asked git: the index's tree, and HEAD's ('none' when unborn). */
   readonly shim?: { readonly tree: string; readonly base: string }
+  /**
+   * CI (`gitvan run --hook <name> <range>`): the gates run on the checked-out tree over these files
+   * instead of what is staged or pushed, and fix gates only say what they would change.
+   */
+  readonly checkout?: Checkout
+}
+
+export type Checkout = {
+  /** The files the gates are given (before each job's `paths`), all present in the work tree. */
+  readonly files: readonly string[]
+  /** The checked-out commit, which the receipts name. */
+  readonly commit: string
+  readonly branch: string | undefined
 }
 
 export type GateFacts = {
@@ -146,6 +159,7 @@ export async function gatherFacts(
   needs: { readonly author: boolean; readonly files: boolean },
 ): Promise<GateFacts> {
   const { hook } = request
+  if (request.checkout) return checkoutFacts(request, request.checkout, needs)
   const isCommitMessage = hook === 'commit-msg' || hook === 'prepare-commit-msg' || hook === 'applypatch-msg'
   const blobs = once(() => stagedBlobs(request))
   const staged = once(async () => [...(await blobs()).keys()])
@@ -177,5 +191,37 @@ export async function gatherFacts(
     files: staged,
     stagedBlobs: blobs,
     filesByDefault: hook === 'pre-commit',
+  }
+}
+
+/**
+ * The facts of a CI run over the checked-out tree: its files are given, and each one's blob comes
+ * from the index (`ls-files -s`), which the caller has checked matches the work tree, so the gate
+ * cache keys them as a commit of the same content would be keyed.
+ */
+async function checkoutFacts(
+  request: GateRequest,
+  checkout: Checkout,
+  needs: { readonly author: boolean },
+): Promise<GateFacts> {
+  const { hook } = request
+  const isCommitMessage = hook === 'commit-msg' || hook === 'prepare-commit-msg' || hook === 'applypatch-msg'
+  const [author, message] = await Promise.all([
+    needs.author
+      ? readGit(request, ['log', '-1', '--format=%an <%ae>', checkout.commit, '--']).then((line) => line.trim())
+      : undefined,
+    isCommitMessage ? readMessage(request) : undefined,
+  ])
+  const blobs = once(
+    async () =>
+      new Map((await indexEntries(request, checkout.files)).map((entry) => [entry.path, `${entry.oid} ${entry.mode}`])),
+  )
+  return {
+    commit: checkout.commit,
+    branch: checkout.branch,
+    triggers: [{ hook, branch: checkout.branch, message, author }],
+    files: async () => checkout.files,
+    stagedBlobs: blobs,
+    filesByDefault: hook === 'pre-commit' || hook === 'pre-merge-commit' || hook === 'pre-push',
   }
 }

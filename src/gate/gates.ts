@@ -18,6 +18,7 @@ import { matchFiles, matchTrigger } from '../schedule/match.js'
 import type { Config, Job } from '../types.js'
 import { type GateCache, openGateCache } from './cache.js'
 import { type GateFacts, type GateRequest, gatherFacts } from './facts.js'
+import type { FixPreview } from './fixPreview.js'
 import type { StagingOutcome } from './staging.js'
 
 export type { GateRequest } from './facts.js'
@@ -78,16 +79,19 @@ async function runCached(
   input: JobInput,
   cache: { readonly gate: GateCache; readonly facts: GateFacts } | undefined,
   options: GateOptions,
+  preview?: FixPreview,
 ): Promise<JobResult> {
   const lookup = cache ? await cache.gate.lookup(job, input.files, cache.facts) : undefined
   const { signal, onOutput, onSpawn } = options
-  const result =
-    lookup?.hit ??
-    (await runJob(job, input, {
+  const ran = async (): Promise<JobResult> => {
+    const result = await runJob(job, input, {
       ...(signal ? { signal } : {}),
       ...(onOutput ? { onOutput: (chunk: Buffer) => onOutput(job, chunk) } : {}),
       ...(onSpawn ? { onSpawn } : {}),
-    }))
+    })
+    return preview && job.fix ? preview.judge(input.files, result) : result
+  }
+  const result = lookup?.hit ?? (await ran())
   const marked: JobResult = lookup && !lookup.hit ? { ...result, cache: 'miss', key: lookup.key } : result
   cache?.gate.record(job, input.files, lookup, marked)
   return marked
@@ -105,6 +109,8 @@ export type GateOptions = {
   readonly onOutput?: (job: Job, chunk: Buffer) => void
   /** Each program a gate starts (partial staging notes them, so a restore can stop them). */
   readonly onSpawn?: (pid: number) => void
+  /** Run every gate whatever fails (CI, to report every failure); a job still waits for its `after` jobs to pass. */
+  readonly keepGoing?: boolean
 }
 
 export async function runGates(
@@ -142,8 +148,13 @@ export async function runGates(
     all: [...new Set(selected.flatMap((s) => s.files))],
     fix: [...new Set(selected.filter((s) => s.job.fix).flatMap((s) => s.files))],
   }
+  // CI over the checked-out tree: nothing is staged, and fix gates only say what they would change.
+  const preview =
+    request.checkout && files.fix.length > 0
+      ? await (await import('./fixPreview.js')).startFixPreview(request, files.fix)
+      : undefined
   const staging =
-    STAGING_HOOKS.includes(request.hook) && files.all.length > 0
+    !request.checkout && STAGING_HOOKS.includes(request.hook) && files.all.length > 0
       ? await (await import('./staging.js')).startStaging(
           request,
           files,
@@ -162,15 +173,16 @@ export async function runGates(
     if (only) {
       // One gate (the common case) needs no queue: nothing to order and nothing to skip, so p-queue
       // is not even loaded.
-      const result = await runCached(only.job, toInput(only.files), cache, watched)
+      const result = await runCached(only.job, toInput(only.files), cache, watched, preview)
       results.set(only.job, result)
       options.onResult?.(result)
     } else if (selected.length > 1) {
       await runOrdered(selected, config.concurrency, toInput, results, watched, (job, input) =>
-        runCached(job, input, cache, watched),
+        runCached(job, input, cache, watched, preview),
       )
     }
   } finally {
+    await preview?.finish()
     // Whatever happened, the work tree and index go back (refused, interrupted, or a bug).
     if (staging) {
       const passed = !options.signal?.aborted && selected.every(({ job }) => results.get(job)?.status === 'ok')
@@ -190,7 +202,7 @@ export async function runGates(
   const order = (run: GateRun) => (run.state === 'done' ? 0 : 1)
   runs.sort((a, b) => order(a) - order(b) || b.job.priority - a.job.priority)
   const ok = runs.every((run) => run.state === 'done' && run.result.status === 'ok') && finishedAs !== false
-  if (cache && !staging && !options.signal?.aborted) await cache.gate.settle(jobs, ok)
+  if (cache && !staging && !options.signal?.aborted) await cache.gate.settle(jobs, ok, preview?.restored())
   return { hook: request.hook, candidates: jobs.length, runs, ok, ...(outcome ? { staging: outcome } : {}) }
 }
 
@@ -314,7 +326,7 @@ async function runOrdered(
       const result = await runOne(job, input)
       results.set(job, result)
       options.onResult?.(result)
-      if (result.status !== 'ok') stop()
+      if (result.status !== 'ok' && !options.keepGoing) stop()
       return result.status === 'ok'
     }
     passed.set(

@@ -75,3 +75,19 @@ export async function changedPaths(
   if (options.remotes) args.push('--remotes')
   return [...new Set(splitZ(await readGit(where, args)))]
 }
+
+/** commit oid → its subject (first line of the message), in one `git log --no-walk --stdin`. */
+export async function commitSubjects(where: GitPlace, oids: readonly string[]): Promise<Map<string, string>> {
+  const result = new Map<string, string>()
+  if (oids.length === 0) return result
+  const out = await readGit(
+    where,
+    ['log', '--no-walk=unsorted', '--stdin', '-z', '--format=%H %s'],
+    [...new Set(oids)].map((oid) => `${oid}\n`).join(''),
+  )
+  for (const record of splitZ(out)) {
+    const space = record.indexOf(' ')
+    if (space > 0) result.set(record.slice(0, space), record.slice(space + 1))
+  }
+  return result
+}

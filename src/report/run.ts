@@ -1,7 +1,7 @@
 /**
  * What `gitvan run` tells the user: counts per job, the failures with their logs, one summary line
  * (pretty), one JSON document (`--reporter json`), JUnit XML (`junit`: a suite per job, a case per
- * run) or GitHub workflow commands (`github`: an `::error` per failure). Pure: run.ts prints.
+ * run; github.ts has the GitHub workflow commands). Pure: the CLI prints.
  */
 
 import type { JobError, JobResult, JobStatus } from '../job/result.js'
@@ -27,8 +27,18 @@ export type Failure = {
   readonly log: string
 }
 
-/** One finished run, for the JUnit report. */
-export type Outcome = { readonly job: string; readonly commit: string; readonly status: JobStatus; readonly ms: number }
+/** One finished run, for the json and JUnit reports. */
+export type Outcome = {
+  readonly job: string
+  readonly commit: string
+  readonly status: JobStatus
+  readonly ms: number
+  readonly cache: 'hit' | 'miss' | 'off'
+  readonly error?: JobError
+}
+
+/** What a report needs of a run: which job, on which commit (and the commits a batch run covered). */
+export type RunRef = Pick<PlannedRun, 'job' | 'commit' | 'commits'>
 
 export type Tally = {
   planned: number
@@ -59,9 +69,16 @@ export const emptyTally = (jobs: readonly Job[]): Tally => ({
 })
 
 /** Counts one finished run; for a run that was not ok, returns the text to show. */
-export function recordResult(tally: Tally, run: PlannedRun, result: JobResult): string | undefined {
+export function recordResult(tally: Tally, run: RunRef, result: JobResult): string | undefined {
   tally.done++
-  tally.outcomes.push({ job: run.job.id, commit: run.commit, status: result.status, ms: result.ms })
+  tally.outcomes.push({
+    job: run.job.id,
+    commit: run.commit,
+    status: result.status,
+    ms: result.ms,
+    cache: result.cache ?? 'off',
+    ...(result.error ? { error: result.error } : {}),
+  })
   const counts = tally.jobs.get(run.job.id)
   if (counts) {
     counts.runs++
@@ -109,6 +126,8 @@ export function toJsonReport(tally: Tally, facts: RunFacts) {
     notesCommits: tally.notesCommits,
     ms: Math.round(facts.ms),
     jobs: Object.fromEntries(tally.jobs),
+    /** Every run: per job and commit, its status, duration, cache use and error. */
+    results: tally.outcomes.map((outcome) => ({ ...outcome, ms: Math.round(outcome.ms) })),
     failures: tally.failures,
   }
 }
@@ -122,33 +141,41 @@ const xml = (text: string): string =>
     .replace(/>/g, '&gt;')
     .replace(/"/g, '&quot;')
 
-export function toJunit(tally: Tally, facts: RunFacts): string {
-  const failures = new Map(tally.failures.map((failure) => [`${failure.job}\u0000${failure.commit}`, failure]))
-  const suites = [...tally.jobs].map(([job, counts]) => {
-    const cases = tally.outcomes
-      .filter((outcome) => outcome.job === job)
-      .map((outcome) => {
-        const attrs = `classname="${xml(job)}" name="${xml(outcome.commit)}" time="${(outcome.ms / 1000).toFixed(3)}"`
-        const failure = outcome.status === 'ok' ? undefined : failures.get(`${job}\u0000${outcome.commit}`)
-        if (!failure) return `    <testcase ${attrs}/>`
-        const message = failure.error?.message ?? failure.status
-        return `    <testcase ${attrs}>\n      <failure type="${failure.status}" message="${xml(message)}">${xml(failure.log)}</failure>\n    </testcase>`
-      })
-    const head = `  <testsuite name="${xml(job)}" tests="${counts.runs}" failures="${counts.runs - counts.ok}" skipped="${counts.skipped}">`
-    return [head, ...cases, '  </testsuite>'].join('\n')
-  })
-  const top = `<testsuites name="gitvan run ${xml(facts.range)}" tests="${tally.done}" failures="${tally.failed}" time="${(facts.ms / 1000).toFixed(3)}">`
-  return ['<?xml version="1.0" encoding="UTF-8"?>', top, ...suites, '</testsuites>', ''].join('\n')
+/** What a JUnit report names beyond the tally: commit subjects, the host, when the run started. */
+export type JunitFacts = {
+  readonly subjects: ReadonlyMap<string, string>
+  readonly hostname: string
+  /** ISO 8601, when the run started. */
+  readonly timestamp: string
 }
 
-/** GitHub Actions workflow commands: data escaped as the runner expects (%, CR, LF). */
-const workflowData = (text: string): string => text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A')
-
-export function toGithub(tally: Tally, facts: RunFacts): string {
-  const lines = tally.failures.map((failure) => {
-    const title = workflowData(`gitvan ${failure.job}`).replace(/,/g, '%2C').replace(/:/g, '%3A')
-    const message = `${failure.job} ${failure.status} on ${failure.commit}${failure.error ? `: ${failure.error.message}` : ''}${failure.log.trim() ? `\n${failure.log.trimEnd()}` : ''}`
-    return `::error title=${title}::${workflowData(message)}`
+/**
+ * JUnit XML as CI servers read it: a suite per job, a case per job and commit named
+ * `<job> @ <short sha> <subject>`, a failure holding the error and the job's output. Every
+ * element and attribute the common schemas require is there (Ant's JUnit.xsd: `properties`,
+ * `system-out` and `system-err` in each suite; `id`, `package`, `hostname`, `timestamp`, `time`,
+ * `errors`), so strict parsers accept it too.
+ */
+export function toJunit(tally: Tally, facts: RunFacts, junit: JunitFacts): string {
+  const failures = new Map(tally.failures.map((failure) => [`${failure.job}\u0000${failure.commit}`, failure]))
+  const timestamp = junit.timestamp.replace(/\.\d+Z$|Z$/, '')
+  const suites = [...tally.jobs].map(([job, counts], index) => {
+    const outcomes = tally.outcomes.filter((outcome) => outcome.job === job)
+    const ms = outcomes.reduce((sum, outcome) => sum + outcome.ms, 0)
+    const cases = outcomes.map((outcome) => {
+      const subject = junit.subjects.get(outcome.commit)
+      const name = `${job} @ ${outcome.commit.slice(0, 12)}${subject ? ` ${subject}` : ''}`
+      const attrs = `name="${xml(name)}" classname="${xml(job)}" time="${(outcome.ms / 1000).toFixed(3)}"`
+      const failure = outcome.status === 'ok' ? undefined : failures.get(`${job}\u0000${outcome.commit}`)
+      if (!failure) return `    <testcase ${attrs}/>`
+      const message = failure.error?.message ?? failure.status
+      return `    <testcase ${attrs}>\n      <failure type="${xml(failure.status)}" message="${xml(message)}">${xml(failure.log)}</failure>\n    </testcase>`
+    })
+    const head =
+      `  <testsuite name="${xml(job)}" id="${index}" package="gitvan" hostname="${xml(junit.hostname)}" timestamp="${timestamp}" ` +
+      `tests="${counts.runs}" failures="${counts.runs - counts.ok}" errors="0" skipped="${counts.skipped}" time="${(ms / 1000).toFixed(3)}">`
+    return [head, '    <properties/>', ...cases, '    <system-out/>', '    <system-err/>', '  </testsuite>'].join('\n')
   })
-  return [...lines, formatSummary(tally, facts), ''].join('\n')
+  const top = `<testsuites name="gitvan run ${xml(facts.range)}" tests="${tally.done}" failures="${tally.failed}" errors="0" time="${(facts.ms / 1000).toFixed(3)}">`
+  return ['<?xml version="1.0" encoding="UTF-8"?>', top, ...suites, '</testsuites>', ''].join('\n')
 }

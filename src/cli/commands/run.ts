@@ -17,20 +17,15 @@ import { revList } from '../../git/commits.js'
 import { findRepo, type Repo } from '../../git/repo.js'
 import { git } from '../../git/spawn.js'
 import { ASYNC_HOOKS, type AsyncHook, isAsyncHook, isBlockingHook } from '../../hooks.js'
-import {
-  emptyTally,
-  formatSummary,
-  recordResult,
-  type Tally,
-  toGithub,
-  toJsonReport,
-  toJunit,
-} from '../../report/run.js'
+import { formatProgress, useColor } from '../../report/progress.js'
+import { emptyTally, recordResult, type Tally } from '../../report/run.js'
 import { runEvents } from '../../runner/pipeline.js'
 import { commitEvents, type PlannedRun } from '../../schedule/plan.js'
 import type { Config, Job } from '../../types.js'
 import { parseCommandArgs } from '../args.js'
 import type { Command } from '../command.js'
+import { isReporter, printReport, REPORTERS, type Reporter } from '../report.js'
+import { type GatesRequest, runGatesOverRange } from './runGates.js'
 
 const USAGE = `Usage: gitvan run [<range>|--all] [options]
 
@@ -51,6 +46,14 @@ Options:
                      junit: JUnit XML, a suite per job; github: an ::error workflow command per failure
   --foreground       accepted for symmetry with the runner: gitvan run always runs in the foreground
 
+Gates in CI: with --hook naming a blocking hook (pre-commit, pre-merge-commit, pre-push), that
+hook's gates run once on the checked-out tree, over the files changed in <range> (A..B: what
+'git diff --name-only A...B' lists and B still has; B must be the checked-out commit), or over
+every tracked file with --all-files. Fix gates do not rewrite anything: a change they would make
+fails them, shown as a diff. One receipt per gate on B. With --hook commit-msg, the gates of
+commit-msg check the message of each commit of <range>, and each commit gets its receipts.
+  --all-files        every tracked file instead of a range's files
+
 Exit codes: 0 every run ok, 1 a job failed, 2 usage or config error, 3 a ref or lock conflict.
 `
 
@@ -64,6 +67,7 @@ const OPTIONS = {
   reporter: { type: 'string' },
   foreground: { type: 'boolean' },
   remote: { type: 'string' },
+  'all-files': { type: 'boolean' },
 } as const
 
 type Request = {
@@ -75,14 +79,10 @@ type Request = {
   readonly reporter: Reporter
 }
 
-const REPORTERS = ['pretty', 'json', 'junit', 'github'] as const
-type Reporter = (typeof REPORTERS)[number]
-const isReporter = (name: string): name is Reporter => (REPORTERS as readonly string[]).includes(name)
-
 const usage = (message: string, hint = "Run 'gitvan run --help' for usage.") =>
   new GitvanError('USAGE', `run: ${message}`, { details: [hint] })
 
-function parseRequest(args: readonly string[]): Request {
+function parseRequest(args: readonly string[]): Request | GatesRequest {
   const { values, positionals } = parseCommandArgs('run', args, OPTIONS)
   if (positionals.length > 1) throw usage(`expected one range, got ${positionals.length}: ${positionals.join(' ')}`)
   if (values.all && positionals.length > 0) throw usage(`give a range or --all, not both`)
@@ -92,15 +92,10 @@ function parseRequest(args: readonly string[]): Request {
       'Run without --remote; receipts can be shared with `git push` of refs/notes/gitvan/results.',
     )
   const hook = values.hook ?? 'post-commit'
-  if (isBlockingHook(hook))
-    throw usage(
-      `'${hook}' is a blocking hook: its jobs run while git waits, not over a range`,
-      `gitvan run plans the jobs of ${ASYNC_HOOKS.join(', ')}.`,
-    )
-  if (!isAsyncHook(hook))
+  if (!isAsyncHook(hook) && !isBlockingHook(hook))
     throw usage(
       `'${hook}' is not a hook gitvan runs jobs for`,
-      `gitvan run plans the jobs of ${ASYNC_HOOKS.join(', ')}.`,
+      `gitvan run plans the jobs of ${ASYNC_HOOKS.join(', ')}, and runs the gates of a blocking hook with --hook.`,
     )
   const reporter = values.reporter ?? 'pretty'
   if (!isReporter(reporter)) throw usage(`--reporter must be one of ${REPORTERS.join(', ')}, got '${reporter}'`)
@@ -110,6 +105,20 @@ function parseRequest(args: readonly string[]): Request {
     if (!Number.isInteger(concurrency) || concurrency < 1)
       throw usage(`--concurrency must be a whole number of at least 1, got '${values.concurrency}'`)
   }
+  if (isBlockingHook(hook)) {
+    if (values.all) throw usage('--all goes with jobs over commits; gates take a range (A..B) or --all-files')
+    return {
+      gates: true,
+      hook,
+      range: positionals[0],
+      allFiles: values['all-files'] ?? false,
+      jobIds: values.job ?? [],
+      noCache: values['no-cache'] ?? false,
+      concurrency,
+      reporter,
+    }
+  }
+  if (values['all-files']) throw usage(`--all-files goes with --hook <blocking hook>; '${hook}' is not one`)
   const range = values.all ? 'all' : (positionals[0] ?? 'HEAD')
   return { range, hook, jobIds: values.job ?? [], force: values.force ?? false, concurrency, reporter }
 }
@@ -170,7 +179,9 @@ export const command: Command = {
   summary: 'run jobs over commits: gitvan run [<range>|--all]',
   usage: USAGE,
   run: async (args, io) => {
-    const request = parseRequest(args)
+    const parsed = parseRequest(args)
+    if ('gates' in parsed) return runGatesOverRange(parsed, io)
+    const request = parsed
     const repo = findRepo(io.cwd)
     // The range's git calls run while the config loads; their results (and errors) are taken in
     // the order they always were, so a config error still comes before a range error.
@@ -184,7 +195,9 @@ export const command: Command = {
     const ref = await named
     const tally = emptyTally(jobs)
     const started = performance.now()
+    const startedAt = new Date().toISOString()
     const tty = process.stdout.isTTY === true && request.reporter === 'pretty'
+    const color = useColor(tty, io.env)
     let shown = 0
 
     const controller = new AbortController()
@@ -201,9 +214,15 @@ export const command: Command = {
             const now = performance.now()
             if (!tty || now - shown < 100) return // a redraw per run would cost more than the runs
             shown = now
-            io.stdout(
-              `\r\x1b[2K${tally.done}/${tally.planned} runs, ${tally.failed} failed, ${run.job.id} on ${run.commit.slice(0, 12)}`,
-            )
+            const line = formatProgress({
+              done: tally.done,
+              total: tally.planned,
+              failed: tally.failed,
+              elapsedMs: now - started,
+              label: `${run.job.id} on ${run.commit.slice(0, 12)}`,
+              color,
+            })
+            io.stdout(`\r\x1b[2K${line}`)
           })
         }
       }
@@ -213,10 +232,7 @@ export const command: Command = {
       if (tty) io.stdout('\r\x1b[2K')
     }
     const facts = { range: request.range, hook: request.hook, commits: commits.length, ms: performance.now() - started }
-    if (request.reporter === 'json') io.stdout(`${JSON.stringify(toJsonReport(tally, facts), null, 2)}\n`)
-    else if (request.reporter === 'junit') io.stdout(toJunit(tally, facts))
-    else if (request.reporter === 'github') io.stdout(toGithub(tally, facts))
-    else io.stdout(`${formatSummary(tally, facts)}\n`)
+    await printReport(io, request.reporter, tally, facts, { repo, jobs, startedAt })
     if (controller.signal.aborted) return 130
     return tally.failed > 0 ? 1 : 0
   },
