@@ -28,8 +28,11 @@ import { readFileState, writeFileState } from './staging.js'
 export type FixPreview = {
   /** A fix gate's result as CI sees it: failed when it changed any of its files (put back meanwhile). */
   readonly judge: (files: readonly string[], result: JobResult) => Promise<JobResult>
-  /** Files a fix gate changed and that were put back (same bytes, new stat info). */
-  readonly restored: () => readonly string[]
+  /**
+   * The saved files, which hold their saved bytes again once `finish` is done (their stat info may
+   * have changed: a fixer rewrote them, or they were put back), for the gate cache.
+   */
+  readonly saved: readonly string[]
   readonly finish: () => Promise<void>
 }
 
@@ -56,7 +59,6 @@ export async function startFixPreview(request: GateRequest, files: readonly stri
   mkdirSync(path.dirname(marker), { recursive: true })
   writeFileSync(`${marker}.tmp`, `${backup.ref}\n${formatOwner(selfOwner())}\n${request.root}\n`)
   renameSync(`${marker}.tmp`, marker)
-  const restored = new Set<string>()
 
   const putBack = async (paths: readonly string[]): Promise<string[]> => {
     const changed: string[] = []
@@ -65,7 +67,6 @@ export async function startFixPreview(request: GateRequest, files: readonly stri
       if (!saved || same(saved, readFileState(request.root, file))) continue
       changed.push(file)
       writeFileState(request.root, file, saved)
-      restored.add(file)
     }
     // A fixer that staged what it wrote (`git add`): the index goes back too.
     const staged = await indexChangesSince(request, indexTree)
@@ -99,7 +100,7 @@ export async function startFixPreview(request: GateRequest, files: readonly stri
 
   return {
     judge,
-    restored: () => [...restored],
+    saved: files,
     finish: async () => {
       await putBack(files)
       rmSync(marker, { force: true })

@@ -202,7 +202,7 @@ export async function runGates(
   const order = (run: GateRun) => (run.state === 'done' ? 0 : 1)
   runs.sort((a, b) => order(a) - order(b) || b.job.priority - a.job.priority)
   const ok = runs.every((run) => run.state === 'done' && run.result.status === 'ok') && finishedAs !== false
-  if (cache && !staging && !options.signal?.aborted) await cache.gate.settle(jobs, ok, preview?.restored())
+  if (cache && !staging && !options.signal?.aborted) await cache.gate.settle(jobs, ok, preview?.saved)
   return { hook: request.hook, candidates: jobs.length, runs, ok, ...(outcome ? { staging: outcome } : {}) }
 }
 

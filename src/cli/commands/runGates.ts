@@ -15,7 +15,7 @@
  * when the checkout is clean (a gate that saw uncommitted changes says nothing about B); the gate
  * cache is used on a clean checkout only. Exit 0 all passed, 1 a gate failed, 2 usage or config.
  */
-import { lstatSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { lstatSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { loadConfig } from '../../config/load.js'
 import { GitvanError } from '../../errors.js'
@@ -227,6 +227,7 @@ export async function runGatesOverRange(request: GatesRequest, io: Io): Promise<
       commits = oids.length
       tally.planned = oids.length * jobs.length
       const messages = await describeCommits(repo, oids)
+      mkdirSync(repo.stateDir, { recursive: true })
       const dir = mkdtempSync(path.join(repo.stateDir, 'messages-'))
       try {
         for (const commit of oids) {
