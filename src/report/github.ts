@@ -46,10 +46,10 @@ const levelOf = (message: string): 'error' | 'warning' => (/^\s*warning\b/i.test
 export function findAnnotations(log: string, job: string, where: Locating): Annotation[] {
   const found: Annotation[] = []
   const seen = new Set<string>()
-  const resolve = (file: string): string | undefined => {
+  const resolve = (file: string, fromRoot = false): string | undefined => {
     const trimmed = file.trim()
     if (trimmed === '' || /^[a-z][a-z0-9+.-]*:/i.test(trimmed)) return undefined // a URL, node:internal
-    const full = path.resolve(where.root, where.cwdOf(job), trimmed)
+    const full = path.resolve(where.root, fromRoot ? '' : where.cwdOf(job), trimmed)
     const relative = path.relative(where.root, full)
     if (relative === '' || relative.startsWith('..') || path.isAbsolute(relative)) return undefined
     const posix = relative.split(path.sep).join('/')
@@ -67,7 +67,7 @@ export function findAnnotations(log: string, job: string, where: Locating): Anno
     const line = raw.trimEnd()
     const plus = /^\+\+\+ b\/(.+)$/.exec(line)
     if (plus) {
-      diffFile = resolve(plus[1] as string)
+      diffFile = resolve(plus[1] as string, true) // gitvan's own diff names paths from the root
       continue
     }
     const hunk = diffFile && HUNK.exec(line)

@@ -231,15 +231,15 @@ describe('the pretty reporter', () => {
     const coloured = tty({})
     expect(coloured.status, coloured.stdout).toBe(0)
     // The first run to end draws the line: counts, rate, time left, what ran.
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: the terminal's escapes are the point
-    expect(coloured.stdout).toMatch(/\r\u001b\[2K\d+\/301 runs, \u001b\[32m0 failed\u001b\[0m, [\d.]+\/s, (?:\d+ (?:h|min|s) )+left/)
+    expect(coloured.stdout).toMatch(
+      /\r\u001b\[2K\d+\/301 runs, \u001b\[32m0 failed\u001b\[0m, [\d.]+\/s, (?:\d+ (?:h|min|s) )+left/,
+    )
     expect(coloured.stdout).toMatch(/301 runs, 301 ok, 0 failed/)
     const plain = repo.gitvan(['run', '--all', '--force'])
     expect(plain.stdout.trim().split('\n')).toHaveLength(1)
     expect(plain.stdout).not.toContain('\r')
     const noColor = tty({ NO_COLOR: '1' })
     expect(noColor.stdout).toMatch(/\d+\/301 runs, 0 failed, [\d.]+\/s, (?:\d+ (?:h|min|s) )+left/)
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: checking for colour escapes
     expect(noColor.stdout).not.toMatch(/\u001b\[\d+m/)
   })
 })
@@ -292,7 +292,7 @@ describe('reports', () => {
 // A small XML reader for the test: elements, attributes, text; throws on anything not well formed.
 type Node = { name: string; attrs: Record<string, string>; children: Node[]; text: string }
 
-const unescape = (text: string) =>
+const fromEntities = (text: string) =>
   text
     .replace(/&lt;/g, '<')
     .replace(/&gt;/g, '>')
@@ -316,14 +316,14 @@ function parseXml(source: string): Node {
     const top = stack[stack.length - 1] as Node
     if (text !== undefined) {
       if (/&(?!(lt|gt|quot|apos|amp);)/.test(text)) throw new Error(`bad entity in ${text}`)
-      top.text += unescape(text)
+      top.text += fromEntities(text)
     } else if (close) {
       if (top.name !== name) throw new Error(`</${name}> closes <${top.name}>`)
       stack.pop()
     } else {
       const attrs: Record<string, string> = {}
       for (const [, key, value] of (attrText ?? '').matchAll(/([\w:.-]+)="([^"]*)"/g))
-        attrs[key as string] = unescape(value as string)
+        attrs[key as string] = fromEntities(value as string)
       const node: Node = { name: name as string, attrs, children: [], text: '' }
       top.children.push(node)
       if (!selfClose) stack.push(node)
