@@ -109,7 +109,10 @@ export type GateOptions = {
   readonly onOutput?: (job: Job, chunk: Buffer) => void
   /** Each program a gate starts (partial staging notes them, so a restore can stop them). */
   readonly onSpawn?: (pid: number) => void
-  /** Run every gate whatever fails (CI, to report every failure); a job still waits for its `after` jobs to pass. */
+  /**
+   * Run every gate whatever fails (CI, to report every failure): `after` then only orders, since
+   * nothing a gate before it did is kept for it to build on.
+   */
   readonly keepGoing?: boolean
 }
 
@@ -334,7 +337,7 @@ async function runOrdered(
       waits.length === 0
         ? queue.add(run, { priority: job.priority })
         : Promise.all(waits).then((oks) =>
-            oks.every(Boolean) && !stopped ? queue.add(run, { priority: job.priority }) : false,
+            (oks.every(Boolean) || options.keepGoing) && !stopped ? queue.add(run, { priority: job.priority }) : false,
           ),
     )
   }

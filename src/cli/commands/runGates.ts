@@ -294,12 +294,15 @@ export async function runGatesOverRange(request: GatesRequest, io: Io): Promise<
     const where = request.allFiles ? 'all files' : (request.range as string)
     const facts = { range: where, hook: request.hook, commits, ms: performance.now() - started }
     const ok = tally.done - tally.failed
+    const over =
+      request.hook === 'commit-msg'
+        ? `${commits} commit${commits === 1 ? '' : 's'}`
+        : `${files.length} file${files.length === 1 ? '' : 's'}`
+    const notRun = tally.skipped > 0 ? `, ${tally.skipped} not run (interrupted)` : ''
     const summary =
       jobs.length === 0
         ? `gitvan run: no gate runs on ${request.hook}; nothing to check in ${where}`
-        : request.hook === 'commit-msg'
-          ? `gitvan run: ${request.hook} gates over ${where} (${commits} commit${commits === 1 ? '' : 's'}): ${tally.done} runs, ${ok} ok, ${tally.failed} failed, ${tally.skipped} not run (an 'after' job failed); ${(facts.ms / 1000).toFixed(1)} s`
-          : `gitvan run: ${request.hook} gates over ${where} (${files.length} file${files.length === 1 ? '' : 's'}): ${tally.done} runs, ${ok} ok, ${tally.failed} failed, ${tally.skipped} not run (an 'after' job failed); ${(facts.ms / 1000).toFixed(1)} s`
+        : `gitvan run: ${request.hook} gates over ${where} (${over}): ${tally.done} runs, ${ok} ok, ${tally.failed} failed${notRun}; ${(facts.ms / 1000).toFixed(1)} s`
     await printReport(io, request.reporter, tally, facts, {
       repo,
       jobs,
