@@ -12,7 +12,7 @@
  * A process killed on the way leaves the backup and the marker, as a hook's partial staging does:
  * the next hook says so, and `gitvan restore` puts the files back.
  */
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { appendFileSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { GitvanError } from '../errors.js'
 import { type FileState, writeBackup } from '../git/backup.js'
@@ -20,7 +20,7 @@ import { setIndexEntries } from '../git/indexWrites.js'
 import { tryGit } from '../git/read.js'
 import { indexChangesSince, writeTree } from '../git/staged.js'
 import type { JobResult } from '../job/result.js'
-import { formatOwner, selfOwner } from '../lockFile.js'
+import { formatOwner, processStart, selfOwner } from '../lockFile.js'
 import type { GateRequest } from './facts.js'
 import { pendingMarker } from './pending.js'
 import { readFileState, writeFileState } from './staging.js'
@@ -33,6 +33,8 @@ export type FixPreview = {
    * have changed: a fixer rewrote them, or they were put back), for the gate cache.
    */
   readonly saved: readonly string[]
+  /** Notes a program a gate started in the pending marker, so a restore after a crash can stop it first. */
+  readonly noteProgram: (pid: number) => void
   readonly finish: () => Promise<void>
 }
 
@@ -101,6 +103,13 @@ export async function startFixPreview(request: GateRequest, files: readonly stri
   return {
     judge,
     saved: files,
+    noteProgram: (pid) => {
+      try {
+        appendFileSync(marker, `program ${pid} ${processStart(pid) ?? '0'}\n`)
+      } catch {
+        // the marker is gone: finished
+      }
+    },
     finish: async () => {
       await putBack(files)
       rmSync(marker, { force: true })

@@ -170,7 +170,8 @@ export async function runGates(
   let finishedAs: boolean | undefined
   // The programs gates start while partial staging has the work tree go into its marker: a hook
   // killed meanwhile leaves them running (each leads its own process group), and restore stops them.
-  const watched: GateOptions = staging ? { ...options, onSpawn: (pid) => staging.noteProgram(pid) } : options
+  const keeper = staging ?? preview
+  const watched: GateOptions = keeper ? { ...options, onSpawn: (pid) => keeper.noteProgram(pid) } : options
   try {
     const only = selected.length === 1 ? selected[0] : undefined
     if (only) {

@@ -1,7 +1,7 @@
 // `gitvan run --hook <blocking hook> <A..B>|--all-files`: a hook's gates in CI, with the real eslint
 // and prettier (the project's devDependencies), real git, the built CLI.
-import { spawnSync } from 'node:child_process'
-import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
+import { spawn, spawnSync } from 'node:child_process'
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { snapshot } from '../gate/stagingFixture.js'
@@ -36,6 +36,15 @@ function toolRepo(config: string): TestRepo {
 const LINT = `export default { jobs: {
   lint: { on: { hook: 'pre-commit', paths: ['src/**/*.js'] }, run: 'eslint --max-warnings=0 {files}' },
 } }\n`
+
+/** Whether a process runs (a zombie whose parent was killed does not). */
+const running = (pid: number): boolean => {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'))
+  } catch {
+    return false
+  }
+}
 
 const receipts = (repo: TestRepo, rev: string) =>
   repo
@@ -135,6 +144,38 @@ describe('gitvan run --hook pre-commit over a range', () => {
         .map((x) => String(x.cache))
         .sort(),
     ).toEqual(['hit', 'miss'])
+  })
+
+  it('a run killed with -9 while a fix gate has rewritten a file leaves it saved: gitvan restore puts it back and stops the gate', async () => {
+    const repo = toolRepo(`export default { jobs: {
+      hang: { on: { hook: 'pre-commit', paths: ['src/**'] }, run: 'node hang.mjs {files}', fix: true },
+    } }\n`)
+    const ready = path.join(tempDir('gitvan-ready-'), 'ready')
+    repo.write(
+      'hang.mjs',
+      `import fs from 'node:fs'\nfor (const f of process.argv.slice(2)) fs.writeFileSync(f, 'REWRITTEN\\n')\nfs.writeFileSync(${JSON.stringify(ready)}, String(process.pid))\nsetInterval(() => {}, 1000)\n`,
+    )
+    repo.write('src/mine.js', 'export const mine = 1\n')
+    repo.commit('mine')
+    const child = spawn(process.execPath, [CLI, 'run', '--hook', 'pre-commit', 'main..HEAD'], {
+      cwd: repo.dir,
+      env: repo.env,
+      stdio: 'ignore',
+    })
+    const exited = new Promise((resolve) => child.once('exit', resolve))
+    for (let i = 0; !existsSync(ready) || readFileSync(ready, 'utf8') === ''; i++) {
+      if (i > 3000) throw new Error('the fix gate never started')
+      await new Promise((resolve) => setTimeout(resolve, 10))
+    }
+    const gate = Number(readFileSync(ready, 'utf8'))
+    child.kill('SIGKILL')
+    await exited
+    expect(readFileSync(path.join(repo.dir, 'src/mine.js'), 'utf8')).toBe('REWRITTEN\n')
+    const restored = repo.gitvan(['restore'])
+    expect(restored.code, restored.stderr).toBe(0)
+    expect(readFileSync(path.join(repo.dir, 'src/mine.js'), 'utf8')).toBe('export const mine = 1\n')
+    expect(repo.git(['status', '--porcelain']).stdout).toBe('')
+    expect(running(gate), `gate ${gate}`).toBe(false) // stopped before the files came back
   })
 
   it('runs every gate whatever fails, `after` only ordering them', () => {
