@@ -42,8 +42,10 @@ Options:
   --force            run again where a receipt exists
   --no-cache         do not use the disk cache
   --concurrency N    jobs at once (default: the config's concurrency)
-  --reporter NAME    pretty (default); json: one JSON document with counts per job and the failures;
-                     junit: JUnit XML, a suite per job; github: an ::error workflow command per failure
+  --reporter NAME    pretty (default): failures and a summary, progress on a terminal (NO_COLOR honoured);
+                     json: one JSON document, a result per job and commit; junit: JUnit XML, a case
+                     per job and commit; github: an ::error annotation per file:line the tools
+                     printed (a summary table in $GITHUB_STEP_SUMMARY when it is set)
   --foreground       accepted for symmetry with the runner: gitvan run always runs in the foreground
 
 Gates in CI: with --hook naming a blocking hook (pre-commit, pre-merge-commit, pre-push), that
