@@ -315,6 +315,30 @@ describe('reports', () => {
     expect(failure?.text).toContain("Expected '===' and instead saw '=='")
   })
 
+  it('jobs over commits: json has a result per job and commit, junit a case per job and commit, in the same schema', () => {
+    const repo = makeRepo()
+    repo.write(
+      'gitvan.config.mjs',
+      `export default { jobs: { a: { on: 'post-commit', run: async () => 1 }, b: { on: 'post-commit', run: async (ctx) => { if (ctx.commit.startsWith(process.env.FAIL_ON)) throw new Error('no & <good>') } } } }\n`,
+    )
+    repo.commit('config')
+    repo.commit('second', { allowEmpty: true })
+    const env = { FAIL_ON: repo.rev('HEAD') }
+    const json = repo.gitvan(['run', '--all', '--reporter', 'json'], { env })
+    expect(json.code).toBe(1)
+    const doc = JSON.parse(json.stdout) as { results: { job: string; commit: string; status: string; cache: string }[] }
+    expect(doc.results).toHaveLength(6)
+    expect(doc.results.filter((r) => r.status === 'failed')).toMatchObject([
+      { job: 'b', commit: repo.rev('HEAD'), cache: 'off', error: { message: 'no & <good>' } },
+    ])
+    const junit = repo.gitvan(['run', '--all', '--force', '--reporter', 'junit'], { env })
+    const tree = parseXml(junit.stdout)
+    checkJunit(tree)
+    const names = tree.children[0]?.children.flatMap((suite) => suite.children.map((c) => c.attrs.name)).filter(Boolean)
+    expect(names).toContain(`b @ ${repo.rev('HEAD').slice(0, 12)} second`)
+    expect(names).toHaveLength(6)
+  })
+
   it('github: writes a summary table to $GITHUB_STEP_SUMMARY when it is set', () => {
     const repo = toolRepo(LINT)
     repo.write('src/bad.js', 'export const y = (x) => x == 2\n')
