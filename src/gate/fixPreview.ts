@@ -12,7 +12,7 @@
  * A process killed on the way leaves the backup and the marker, as a hook's partial staging does:
  * the next hook says so, and `gitvan restore` puts the files back.
  */
-import { appendFileSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { appendFileSync, lstatSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { GitvanError } from '../errors.js'
 import { type FileState, writeBackup } from '../git/backup.js'
@@ -56,7 +56,15 @@ export async function startFixPreview(request: GateRequest, files: readonly stri
       details: ['Fix gates run only once their files are saved. Resolve the conflict, or check out a clean commit.'],
     })
   const states = new Map(files.map((file) => [file, readFileState(request.root, file)]))
-  const backup = await writeBackup(request, { indexTree, hook: request.hook, files: states })
+  const modes = new Map<string, number>()
+  for (const file of files) {
+    try {
+      modes.set(file, lstatSync(path.join(request.root, file)).mode & 0o7777)
+    } catch {
+      // absent
+    }
+  }
+  const backup = await writeBackup(request, { indexTree, hook: request.hook, files: states, modes })
   const marker = pendingMarker(request.commonDir, backup.ref)
   mkdirSync(path.dirname(marker), { recursive: true })
   writeFileSync(`${marker}.tmp`, `${backup.ref}\n${formatOwner(selfOwner())}\n${request.root}\n`)
@@ -68,7 +76,7 @@ export async function startFixPreview(request: GateRequest, files: readonly stri
       const saved = states.get(file)
       if (!saved || same(saved, readFileState(request.root, file))) continue
       changed.push(file)
-      writeFileState(request.root, file, saved)
+      writeFileState(request.root, file, saved, modes.get(file))
     }
     // A fixer that staged what it wrote (`git add`): the index goes back too.
     const staged = await indexChangesSince(request, indexTree)

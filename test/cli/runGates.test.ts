@@ -1,7 +1,7 @@
 // `gitvan run --hook <blocking hook> <A..B>|--all-files`: a hook's gates in CI, with the real eslint
 // and prettier (the project's devDependencies), real git, the built CLI.
 import { spawn, spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { snapshot } from '../gate/stagingFixture.js'
@@ -120,6 +120,7 @@ describe('gitvan run --hook pre-commit over a range', () => {
     } }\n`)
     repo.write('src/ugly.js', 'export const  ugly = ( a ) => { return a }\n')
     repo.commit('ugly')
+    chmodSync(path.join(repo.dir, 'src/ugly.js'), 0o640) // permission bits git does not record come back too
     const before = snapshot(repo)
     const r = repo.gitvan(['run', '--hook', 'pre-commit', 'main..HEAD', '--reporter', 'github'])
     expect(r.code, r.stdout).toBe(1)

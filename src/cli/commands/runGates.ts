@@ -279,7 +279,8 @@ export async function runGatesOverRange(request: GatesRequest, io: Io): Promise<
       receipts = tallyVerdict(tally, verdict, commit, request.hook, show)
     }
     if (tty) io.stderr('\r\x1b[2K')
-    if (!clean && receipts.length > 0) {
+    // Messages come from the commits themselves; files from the checkout, which must then be B.
+    if (!clean && request.hook !== 'commit-msg' && receipts.length > 0) {
       if (request.reporter === 'pretty')
         io.stderr(
           'gitvan: the checkout has uncommitted changes: no receipts written, and the gate cache was not used.\n',
