@@ -231,6 +231,27 @@ describe('gitvan run --hook pre-commit over a range', () => {
   })
 })
 
+describe('gitvan run --hook pre-push over a range', () => {
+  it("gives pre-push gates the range's files, as a push of B onto A would", () => {
+    const repo = makeRepo()
+    repo.write(
+      'gitvan.config.mjs',
+      `export default { jobs: { pushed: { on: 'pre-push', run: 'node -e "require(\\'fs\\').writeFileSync(\\'given.json\\', JSON.stringify(process.argv.slice(1)))" {files}' } } }\n`,
+    )
+    repo.write('.gitignore', 'given.json\n')
+    repo.commit('config')
+    repo.git(['checkout', '-q', '-b', 'topic'])
+    repo.write('one.txt', '1\n')
+    repo.commit('one')
+    repo.write('two.txt', '2\n')
+    repo.commit('two')
+    const r = repo.gitvan(['run', '--hook', 'pre-push', 'main..HEAD'])
+    expect(r.code, r.stderr).toBe(0)
+    expect(JSON.parse(readFileSync(path.join(repo.dir, 'given.json'), 'utf8'))).toEqual(['one.txt', 'two.txt'])
+    expect(receipts(repo, 'HEAD')).toMatchObject([{ job: 'pushed', hook: 'pre-push', status: 'ok' }])
+  })
+})
+
 describe('gitvan run --hook commit-msg over a range', () => {
   it("checks each commit's message with the commit-msg gates, with a receipt on each commit", () => {
     const repo = makeRepo()
