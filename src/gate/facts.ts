@@ -27,7 +27,7 @@ import { readHead } from '../git/head.js'
 import { changedPaths } from '../git/history.js'
 import { objectTypes } from '../git/objects.js'
 import { readGit } from '../git/read.js'
-import { indexEntries, stagedBlobs } from '../git/staged.js'
+import { stagedBlobs } from '../git/staged.js'
 import { branchOf, tagOf } from '../names.js'
 import type { TriggerFacts } from '../schedule/match.js'
 
@@ -138,7 +138,7 @@ const refFacts = (hook: string, ref: PushedRef): TriggerFacts => {
   return { hook }
 }
 
-async function readMessage(request: GateRequest): Promise<string | undefined> {
+export async function readMessage(request: GateRequest): Promise<string | undefined> {
   const file = request.args[0]
   if (file === undefined) return undefined
   try {
@@ -159,7 +159,6 @@ export async function gatherFacts(
   needs: { readonly author: boolean; readonly files: boolean },
 ): Promise<GateFacts> {
   const { hook } = request
-  if (request.checkout) return checkoutFacts(request, request.checkout, needs)
   const isCommitMessage = hook === 'commit-msg' || hook === 'prepare-commit-msg' || hook === 'applypatch-msg'
   const blobs = once(() => stagedBlobs(request))
   const staged = once(async () => [...(await blobs()).keys()])
@@ -191,37 +190,5 @@ export async function gatherFacts(
     files: staged,
     stagedBlobs: blobs,
     filesByDefault: hook === 'pre-commit',
-  }
-}
-
-/**
- * The facts of a CI run over the checked-out tree: its files are given, and each one's blob comes
- * from the index (`ls-files -s`), which the caller has checked matches the work tree, so the gate
- * cache keys them as a commit of the same content would be keyed.
- */
-async function checkoutFacts(
-  request: GateRequest,
-  checkout: Checkout,
-  needs: { readonly author: boolean },
-): Promise<GateFacts> {
-  const { hook } = request
-  const isCommitMessage = hook === 'commit-msg' || hook === 'prepare-commit-msg' || hook === 'applypatch-msg'
-  const [author, message] = await Promise.all([
-    needs.author
-      ? readGit(request, ['log', '-1', '--format=%an <%ae>', checkout.commit, '--']).then((line) => line.trim())
-      : undefined,
-    isCommitMessage ? readMessage(request) : undefined,
-  ])
-  const blobs = once(
-    async () =>
-      new Map((await indexEntries(request, checkout.files)).map((entry) => [entry.path, `${entry.oid} ${entry.mode}`])),
-  )
-  return {
-    commit: checkout.commit,
-    branch: checkout.branch,
-    triggers: [{ hook, branch: checkout.branch, message, author }],
-    files: async () => checkout.files,
-    stagedBlobs: blobs,
-    filesByDefault: hook === 'pre-commit' || hook === 'pre-merge-commit' || hook === 'pre-push',
   }
 }

@@ -17,8 +17,9 @@ import { runJob } from '../job/run.js'
 import { matchFiles, matchTrigger } from '../schedule/match.js'
 import type { Config, Job } from '../types.js'
 import { type GateCache, openGateCache } from './cache.js'
+import type { checkoutFacts } from './checkoutFacts.js'
 import { type GateFacts, type GateRequest, gatherFacts } from './facts.js'
-import type { FixPreview } from './fixPreview.js'
+import type { FixPreview, startFixPreview } from './fixPreview.js'
 import type { StagingOutcome } from './staging.js'
 
 export type { GateRequest } from './facts.js'
@@ -114,6 +115,16 @@ export type GateOptions = {
    * nothing a gate before it did is kept for it to build on.
    */
   readonly keepGoing?: boolean
+  /**
+   * For a request over the checked-out tree (`checkout`, CI): how its facts are gathered and fix
+   * gates previewed. Passed in by `gitvan run`, so a hook's bundle never holds that code.
+   */
+  readonly ci?: { readonly facts: typeof checkoutFacts; readonly preview: typeof startFixPreview }
+}
+
+function ciParts(options: GateOptions): NonNullable<GateOptions['ci']> {
+  if (!options.ci) throw new Error('bug: a gate request over the checked-out tree without its ci parts')
+  return options.ci
 }
 
 export async function runGates(
@@ -126,10 +137,10 @@ export async function runGates(
   // The cache's git processes run alongside the facts'. Imported statically: measured, a dynamic
   // import() of its chunk raised the hook's peak RSS by about 4 MB (52 against 48 MB).
   const gate = openGateCache(config, request)
-  const facts = await gatherFacts(request, {
-    author: jobs.some((job) => job.on.author !== undefined),
-    files: jobs.some(needsFiles),
-  })
+  const needs = { author: jobs.some((job) => job.on.author !== undefined), files: jobs.some(needsFiles) }
+  const ci = request.checkout ? ciParts(options) : undefined
+  const facts =
+    ci && request.checkout ? await ci.facts(request, request.checkout, needs) : await gatherFacts(request, needs)
   const selected = await select(jobs, facts)
   const cache = gate && { gate, facts }
 
@@ -152,10 +163,7 @@ export async function runGates(
     fix: [...new Set(selected.filter((s) => s.job.fix).flatMap((s) => s.files))],
   }
   // CI over the checked-out tree: nothing is staged, and fix gates only say what they would change.
-  const preview =
-    request.checkout && files.fix.length > 0
-      ? await (await import('./fixPreview.js')).startFixPreview(request, files.fix)
-      : undefined
+  const preview = ci && files.fix.length > 0 ? await ci.preview(request, files.fix) : undefined
   const staging =
     !request.checkout && STAGING_HOOKS.includes(request.hook) && files.all.length > 0
       ? await (await import('./staging.js')).startStaging(

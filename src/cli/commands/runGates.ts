@@ -19,7 +19,9 @@ import { lstatSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import path from 'node:path'
 import { loadConfig } from '../../config/load.js'
 import { GitvanError } from '../../errors.js'
+import { checkoutFacts } from '../../gate/checkoutFacts.js'
 import type { Checkout, GateRequest } from '../../gate/facts.js'
+import { startFixPreview } from '../../gate/fixPreview.js'
 import { type GateVerdict, jobsFor, runGates } from '../../gate/gates.js'
 import { describeCommits } from '../../git/history.js'
 import { publishReceipts } from '../../git/notes.js'
@@ -215,6 +217,7 @@ export async function runGatesOverRange(request: GatesRequest, io: Io): Promise<
     const options = {
       signal: controller.signal,
       keepGoing: true,
+      ci: { facts: checkoutFacts, preview: startFixPreview },
       onResult: (result: JobResult) => progress(`${result.job} ${result.status}`),
     }
 
