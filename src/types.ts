@@ -60,7 +60,8 @@ export type Config = {
   readonly debounce: { readonly waitMs: number; readonly maxWaitMs: number; readonly maxBatch: number }
   readonly concurrency: number
   readonly cache: { readonly enabled: boolean; readonly maxSizeBytes: number; readonly ttlMs: number }
-  readonly runner: { readonly idleMs: number; readonly maxHeapMB: number }
+  /** keepWarmMs: how long the runner stays warm for gate requests after its last work (0: off). */
+  readonly runner: { readonly idleMs: number; readonly maxHeapMB: number; readonly keepWarmMs: number }
 }
 
 /** One commit's metadata, as `ctx.git.commit()` and templates see it. */

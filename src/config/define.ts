@@ -113,6 +113,13 @@ export type GitvanConfig = {
     readonly idle?: Duration
     /** V8 heap limit of the runner process, in MB. Default 512. */
     readonly maxHeapMB?: number
+    /**
+     * Warm gates: how long the runner stays up after its last request or batch, answering the
+     * blocking hooks' gates in its warm process instead of a new node per commit. Default `'10m'`;
+     * `0` turns warm gates off (every gate starts node, as without a runner). Above `maxHeapMB` of
+     * resident memory the runner leaves, and the next commit starts one cold.
+     */
+    readonly keepWarm?: Duration
   }
   /**
    * GitVan v2's tuning block, mapped onto `cache`, `concurrency` and `debounce`:

@@ -21,7 +21,7 @@ export const DEFAULTS = {
   debounce: { waitMs: 200, maxWaitMs: 2000, maxBatch: 1000 },
   maxConcurrency: 4,
   cache: { enabled: true, maxSizeBytes: 256 * 1024 ** 2, ttlMs: 30 * 86_400_000 },
-  runner: { idleMs: 10_000, maxHeapMB: 512 },
+  runner: { idleMs: 10_000, maxHeapMB: 512, keepWarmMs: 600_000 },
 } as const
 
 export type ResolveInput = {
@@ -120,6 +120,7 @@ export function resolveConfig(input: ResolveInput): Config {
     runner: {
       idleMs: parseDuration(raw.runner?.idle) ?? DEFAULTS.runner.idleMs,
       maxHeapMB: raw.runner?.maxHeapMB ?? DEFAULTS.runner.maxHeapMB,
+      keepWarmMs: parseDuration(raw.runner?.keepWarm) ?? DEFAULTS.runner.keepWarmMs,
     },
   }
 }

@@ -79,8 +79,9 @@ function checkSettings(problems: Problems, config: Record<string, unknown>): voi
   }
   const runner = checkRecord(problems, 'runner', config.runner)
   if (runner) {
-    checkKeys(problems, 'runner', runner, ['idle', 'maxHeapMB'])
+    checkKeys(problems, 'runner', runner, ['idle', 'maxHeapMB', 'keepWarm'])
     checkDuration(problems, 'runner.idle', runner.idle)
+    checkDuration(problems, 'runner.keepWarm', runner.keepWarm)
     checkNumber(problems, 'runner.maxHeapMB', runner.maxHeapMB, 'positiveInteger')
   }
   checkPerformance(problems, config.performance)

@@ -40,7 +40,7 @@ describe('resolveConfig: defaults', () => {
       debounce: { waitMs: 200, maxWaitMs: 2000, maxBatch: 1000 },
       concurrency: 4,
       cache: { enabled: true, maxSizeBytes: 256 * 1024 * 1024, ttlMs: 30 * 24 * 3600 * 1000 },
-      runner: { idleMs: 10_000, maxHeapMB: 512 },
+      runner: { idleMs: 10_000, maxHeapMB: 512, keepWarmMs: 600_000 },
     })
   })
 
@@ -95,7 +95,7 @@ describe('resolveConfig: defaults', () => {
     expect(config.debounce).toEqual({ waitMs: 50, maxWaitMs: 500, maxBatch: 10 })
     expect(config.concurrency).toBe(3)
     expect(config.cache).toEqual({ enabled: false, maxSizeBytes: 1024 ** 3, ttlMs: 3_600_000 })
-    expect(config.runner).toEqual({ idleMs: 2000, maxHeapMB: 128 })
+    expect(config.runner).toEqual({ idleMs: 2000, maxHeapMB: 128, keepWarmMs: 600_000 })
   })
 
   it('keeps a function job as the function itself, and cache inputs', () => {

@@ -11,23 +11,11 @@
 
 import { loadInstalledConfig } from '../../config/load.js'
 import { GitvanError } from '../../errors.js'
-// Static: a blocking hook always needs the gates, and one chunk boundary fewer keeps the module
-// loader's path work below what makes V8 optimise node's own path code (measured: 52 → 49 MB peak RSS).
-import { runGates } from '../../gate/gates.js'
-import { unfinishedBackups } from '../../gate/pending.js'
-import type { StagingOutcome } from '../../gate/staging.js'
+import { answerHook, noticeUnfinished } from '../../gate/answer.js'
 import { findRepo, type HookRepo, hookRepo } from '../../git/repo.js'
-import {
-  ASYNC_HOOKS,
-  type AsyncHook,
-  BLOCKING_HOOKS,
-  hooksOf,
-  isAsyncHook,
-  isBlockingHook,
-  STDIN_HOOKS,
-  sameHooks,
-} from '../../hooks.js'
+import { ASYNC_HOOKS, type AsyncHook, BLOCKING_HOOKS, isAsyncHook, isBlockingHook, STDIN_HOOKS } from '../../hooks.js'
 import { readRecord } from '../../install/record.js'
+import { syncShims } from '../../install/sync.js'
 import { isObjectId } from '../../names.js'
 import type { Config } from '../../types.js'
 import type { Command, Io } from '../command.js'
@@ -78,7 +66,6 @@ export const command: Command = {
 }
 
 async function runBlockingHook(hook: string, args: readonly string[], io: Io): Promise<number> {
-  const debug = io.env.GITVAN_DEBUG === '1'
   const started = performance.now()
   const repo = hookRepo(io.cwd, io.env) ?? findRepo(io.cwd)
   // The config file install recorded, imported without a search (cosmiconfig never loads here).
@@ -87,11 +74,10 @@ async function runBlockingHook(hook: string, args: readonly string[], io: Io): P
   const loaded = performance.now()
   await syncShims(repo, config, io)
   if (!config.jobs.some((job) => (job.on.hooks as readonly string[]).includes(hook))) {
-    if (debug) io.stderr(`gitvan: ${hook}: no jobs\n`)
+    if (io.env.GITVAN_DEBUG === '1') io.stderr(`gitvan: ${hook}: no jobs\n`)
     return 0
   }
   const stdin = STDIN_HOOKS.includes(hook) ? await io.readStdin() : ''
-  noticeUnfinished(repo.commonDir, repo.root, io)
 
   // Ctrl-C reaches git, the shim and gitvan, but not the jobs: each runs in its own process
   // group. Aborting kills those groups, so nothing outlives the interrupted hook.
@@ -100,120 +86,45 @@ async function runBlockingHook(hook: string, args: readonly string[], io: Io): P
   const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const
   for (const signal of signals) process.on(signal, interrupt)
   try {
-    const { env: hookEnv, shim } = shimFacts(io.env)
-    // Tools keep their colours when git's terminal is one (they see a pipe otherwise).
-    const env =
-      io.stderrIsTTY && hookEnv.FORCE_COLOR === undefined && hookEnv.NO_COLOR === undefined
-        ? { ...hookEnv, FORCE_COLOR: '1' }
-        : hookEnv
-    const output = liveOutput(io)
-    const verdict = await runGates(
+    const { env, shim } = shimFacts(io.env)
+    const ms = (from: number, to = performance.now()) => `${Math.round(to - from)} ms`
+    const code = await answerHook(
       config,
+      repo,
       {
         hook,
         args,
         stdin,
-        root: repo.root,
-        gitDir: repo.gitDir,
-        commonDir: repo.commonDir,
-        cwd: io.cwd,
-        env,
-        ...(shim ? { shim } : {}),
-      },
-      {
         signal: controller.signal,
-        onOutput: output.write,
-        // On a terminal (or with GITVAN_DEBUG=1) one line per gate as it ends; silent otherwise.
-        ...(debug || io.stderrIsTTY
-          ? {
-              onResult: (r) => {
-                output.flush(r.job)
-                io.stderr(
-                  `gitvan: ${hook}: job '${r.job}': ${r.cache === 'hit' ? 'ok (cached)' : r.status} in ${Math.round(r.ms)} ms\n`,
-                )
-              },
-            }
-          : { onResult: (r) => output.flush(r.job) }),
+        ...(shim ? { shim } : {}),
+        trace: (matched, candidates) =>
+          `gitvan: ${hook}: ${matched} of ${candidates} jobs matched; ${ms(started)} in the hook (repo and config: ${ms(started, loaded)}), after ${ms(0, started)} of node start-up\n`,
       },
+      { ...io, env },
     )
-    // Interrupted while gates ran: refused. Once every gate has passed (partial staging was putting
-    // the work tree back), the verdict stands, so index and work tree match the commit git makes.
-    if (controller.signal.aborted && !verdict.ok) {
-      io.stderr(`gitvan: ${hook}: interrupted; the jobs were stopped.\n`)
-      return 130
-    }
-    if (debug) {
-      const ms = (from: number, to = performance.now()) => `${Math.round(to - from)} ms`
-      io.stderr(
-        `gitvan: ${hook}: ${verdict.runs.length} of ${verdict.candidates} jobs matched; ${ms(started)} in the hook (repo and config: ${ms(started, loaded)}), after ${ms(0, started)} of node start-up\n`,
-      )
-    }
-    if (verdict.staging) io.stderr(formatStaging(hook, verdict.staging))
-    if (verdict.ok) return 0
-    const { formatVerdict } = await import('../../gate/report.js')
-    io.stderr(formatVerdict(verdict, repo.root, output.shown))
-    return 1
+    await warmUp(repo, config, io)
+    return code
   } finally {
     for (const signal of signals) process.off(signal, interrupt)
   }
 }
 
 /**
- * Gates' output, shown as it comes: whole lines, each prefixed with its job (several gates may run
- * at once), so two gates' lines never mix within a line. `shown` is the jobs that printed anything:
- * the failure report does not repeat their output.
+ * Cold start: this hook started node, so the next one should not. A runner is started (detached)
+ * to stay warm for the next gates, unless one is alive, warm gates are off (`runner.keepWarm: 0`,
+ * GITVAN_WARM=0) or CI runs (no detached runner there). Never fails the hook.
  */
-function liveOutput(io: Io): {
-  readonly write: (job: { readonly id: string }, chunk: Buffer) => void
-  readonly flush: (id: string) => void
-  readonly shown: ReadonlySet<string>
-} {
-  const partial = new Map<string, string>()
-  const shown = new Set<string>()
-  const emit = (id: string, text: string) => io.stderr(text.replace(/^(?=.)/gm, `[${id}] `))
-  return {
-    shown,
-    write: (job, chunk) => {
-      shown.add(job.id)
-      const text = (partial.get(job.id) ?? '') + chunk.toString('utf8')
-      const end = text.lastIndexOf('\n') + 1
-      if (end > 0) emit(job.id, text.slice(0, end))
-      partial.set(job.id, text.slice(end))
-    },
-    flush: (id) => {
-      const rest = partial.get(id)
-      if (rest) emit(id, `${rest}\n`)
-      partial.delete(id)
-    },
+async function warmUp(repo: HookRepo, config: Config, io: Io): Promise<void> {
+  if (config.runner.keepWarmMs <= 0 || io.env.GITVAN_WARM === '0' || io.env.CI) return
+  try {
+    const { readLock, isAlive } = await import('../../spool/lock.js')
+    const holder = readLock(repo.stateDir)
+    if (holder && isAlive(holder)) return
+    const { ensureRunner } = await import('../../runner/start.js')
+    await ensureRunner(findRepo(repo.root), io.env)
+  } catch {
+    // No warm runner: the next hook starts node, as this one did.
   }
-}
-
-/** A hook that was stopped while partial staging had the work tree: say where the work is saved. */
-function noticeUnfinished(commonDir: string, root: string, io: Io): void {
-  for (const unfinished of unfinishedBackups(commonDir, root))
-    io.stderr(
-      `gitvan: a commit was stopped while its gates ran; what it saved is on ${unfinished.ref}.\n  Run 'gitvan restore' to put that work tree and index back ('gitvan restore --list' shows every backup).\n`,
-    )
-}
-
-/** What fix gates re-staged, and where an unstaged part could not be merged back: always said. */
-function formatStaging(hook: string, staging: StagingOutcome): string {
-  const lines: string[] = []
-  if (staging.fixed.length > 0)
-    lines.push(
-      `gitvan: ${hook}: fix gates changed and re-staged ${staging.fixed.length} file(s): ${staging.fixed.join(', ')}\n`,
-    )
-  if (staging.conflicts.length > 0)
-    lines.push(
-      `gitvan: ${hook}: the fix is committed, but your unstaged changes to ${staging.conflicts.join(', ')} could not be merged with it; the work tree keeps your version as it was (also saved on ${staging.backup}).\n`,
-    )
-  if (staging.unstaged.length > 0)
-    lines.push(
-      hook === 'pre-merge-commit'
-        ? `gitvan: ${hook}: a fix gate changed ${staging.unstaged.join(', ')}, but git writes a merge commit's tree before this hook runs, so the fix cannot be in it: the file is as it was (run the fixer and commit after the merge).\n`
-        : `gitvan: ${hook}: a fix gate changed ${staging.unstaged.join(', ')}, but that fix was not staged (the fixer deleted the file, the file has unstaged changes during a merge, or git keeps it skip-worktree or assume-unchanged): the commit holds the staged content unfixed, and the file is as it was.\n`,
-    )
-  return lines.join('')
 }
 
 /**
@@ -234,29 +145,6 @@ function shimFacts(env: NodeJS.ProcessEnv): {
     base !== undefined &&
     (base === 'none' || isObjectId(base))
   return { env: rest, shim: mine ? { tree, base } : undefined }
-}
-
-/**
- * Keeps the installed shims in step with the config; a problem here never blocks the hook. The
- * install code loads only when the installed hooks differ from the config's (rarely).
- */
-async function syncShims(repo: HookRepo, config: Config, io: Io): Promise<void> {
-  try {
-    const record = readRecord(repo.stateDir)
-    if (!record || sameHooks(record.hooks, hooksOf(config))) return
-    const { ensureInstalled } = await import('../../install/install.js')
-    const report = ensureInstalled(findRepo(io.cwd), config)
-    if (!report?.changed) return
-    const { describeChange } = await import('../../install/describe.js')
-    for (const change of report.changes) {
-      if (change.kind === 'unchanged' || change.kind === 'husky-present') continue
-      io.stderr(`gitvan: the config changed the hooks: ${describeChange(change, io.cwd)}\n`)
-    }
-  } catch (error) {
-    io.stderr(
-      `gitvan: could not update the hook shims (${error instanceof Error ? error.message : String(error)}); run 'gitvan install'.\n`,
-    )
-  }
 }
 
 /**
