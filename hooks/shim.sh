@@ -131,6 +131,59 @@ if [ "$hook" = pre-commit ] && [ -d "$cache" ] && tree=$(git write-tree 2>/dev/n
   export GITVAN_SHIM_TREE GITVAN_SHIM_BASE GITVAN_SHIM_PID
 fi
 
+# Warm gates: a runner that stays up (runner.keepWarm) answers the gates in its warm process, so
+# this hook starts no node. The request: this shim's pid as one line on $warm/requests (one write,
+# far below PIPE_BUF, so concurrent shims never mix), after $warm/$$.req (hook, cwd, the probe's
+# trees, args, stdin; the environment is read from /proc/$$/environ). The reply FIFO $warm/$$.out
+# streams 'a' (taken), 'o<line>' (output), 'v <code>' (the verdict), or 'f' (go on with node).
+# Nothing here can hang: the request is written read-write (no wait for a reader), and a request
+# nobody takes within 2 s is claimed by the watchdog, which answers 'f' itself.
+warm=$state/warm
+warm_alive() {  # the runner in $warm/ready lives (its pid, with the start time it wrote)
+  read -r pid start 2>/dev/null < "$warm/ready" || return 1
+  read -r line 2>/dev/null < "/proc/$pid/stat" || return 1
+  set -- ${line##*) }
+  [ "$1" != Z ] && [ "${20-}" = "$start" ]
+}
+if [ -z "${CI-}" ] && [ "${GITVAN_WARM-}" != 0 ] && [ -p "$warm/requests" ] && [ -r "/proc/$$/environ" ] \
+  && warm_alive && { mkfifo -m 600 "$warm/$$.out" || { rm -f "$warm/$$.out" && mkfifo -m 600 "$warm/$$.out"; }; } 2>/dev/null; then
+  tty=0
+  [ -t 2 ] && tty=1
+  {
+    printf 'gitvan-warm 1\000%s\000%s\000%s\000%s\000%s\000%s\000' "$hook" "$PWD" "${GITVAN_SHIM_TREE-}" "${GITVAN_SHIM_BASE-}" "$tty" "$#"
+    [ $# -gt 0 ] && printf '%s\000' "$@"
+    [ "$reads_stdin" = 1 ] && printf '%s' "$input"
+  } > "$warm/$$.req"
+  ( sleep 2; kill -0 $$ && mv -f "$warm/$$.req" "$warm/$$.late" && echo f > "$warm/$$.out" ) </dev/null >/dev/null 2>&1 &
+  dog=$! cancelled=0 seen=0 taken= code=
+  # Ctrl-C: the runner cancels the gates and puts the work tree back, then answers; twice: leave now.
+  trap 'cancelled=$((cancelled + 1)); : > "$warm/$$.cancel"; [ "$cancelled" -gt 1 ] && exit 130' INT TERM HUP
+  if printf '%s\n' "$$" 1<> "$warm/requests" && exec 4< "$warm/$$.out"; then
+    while :; do
+      if IFS= read -r line <&4; then
+        case $line in
+          o*) printf '%s\n' "${line#o}" >&2 ;;
+          a) taken=1 ;;
+          "v "*) code=${line#v } ;;
+          f) break ;;
+        esac
+      elif [ "$cancelled" != "$seen" ]; then seen=$cancelled  # a trap cut the read short
+      else break  # the end
+      fi
+    done
+    exec 4<&-
+  fi
+  kill "$dog" 2>/dev/null
+  [ -n "$code" ] && exit "$code"
+  if [ -n "$taken" ]; then
+    echo "gitvan: the warm runner stopped before the $hook gates were done, so the $hook hook refuses. Run the git command again (if partial staging set work aside, 'gitvan restore' brings it back)." >&2
+    exit 1
+  fi
+  [ "$cancelled" -gt 0 ] && exit 130
+  trap - INT TERM HUP
+  rm -f "$warm/$$.out" "$warm/$$.req" "$warm/$$.late"
+fi
+
 if [ "$reads_stdin" = 1 ]; then
   printf '%s' "$input" | "$node" "$cli" hook "$hook" "$@"
 else

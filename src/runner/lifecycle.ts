@@ -27,6 +27,7 @@ import { listWaiting, requeueOrphans } from '../spool/spool.js'
 import type { Config } from '../types.js'
 import { type BatchOutcome, claimBatch, describeError, releaseBatch, runClaimed } from './batch.js'
 import { recordHeapMB } from './heap.js'
+import { startWarm, type Warm } from './warm/server.js'
 
 export type RunnerMode =
   /** Detached: debounce, and stay until idle. */
@@ -52,7 +53,8 @@ export type RunnerOptions = {
 }
 
 export type RunnerExit = {
-  readonly reason: 'idle' | 'locked' | 'lost-lock' | 'config' | 'failing' | 'signal'
+  /** memory: the warm runner went above runner.maxHeapMB; the next hook starts one cold. */
+  readonly reason: 'idle' | 'locked' | 'lost-lock' | 'config' | 'failing' | 'signal' | 'memory'
   readonly batches: number
   /** Runs that did not end `ok`. */
   readonly failed: number
@@ -83,12 +85,16 @@ export async function runRunner(options: RunnerOptions): Promise<RunnerExit> {
   // The config read here serves the first batch; every later batch reads it again (serve), so an
   // edit takes effect with the next batch, and the runner owns the one it is using.
   let first = true
+  // Warm gates are answered only while this runner holds the lock (one answering runner per repository).
+  let warm = options.mode === 'serve' ? startWarm({ repo, log, config, env: options.env ?? process.env }) : undefined
   for (;;) {
     const orphans = requeueOrphans(stateDir, owner)
     if (orphans > 0) log.info(`re-queued ${orphans} event(s) a stopped runner had claimed`)
     // A runner that waited for another one to finish has nothing to idle for: that one drained.
-    const reason = await serve(options, owner, config, totals, waited, first)
+    const reason = await serve(options, owner, config, totals, waited, first, warm)
     first = false
+    await warm?.stop()
+    warm = undefined
     releaseLock(stateDir, owner)
     if (reason !== 'idle' || signal?.aborted) {
       log.info(`runner stops: ${reason}`)
@@ -147,6 +153,7 @@ async function serve(
   totals: Totals,
   waited: boolean,
   fresh: boolean,
+  warm: Warm | undefined,
 ): Promise<RunnerExit['reason']> {
   const { repo, log, signal } = options
   let config = initial
@@ -169,8 +176,12 @@ async function serve(
       continue
     }
     if (decision.kind === 'idle') {
-      if (options.mode === 'drain' || now - lastWork >= config.runner.idleMs) return 'idle'
-      await sleep(Math.min(IDLE_POLL_MS, config.runner.idleMs - (now - lastWork)), signal)
+      if (warm?.overLimit()) return 'memory'
+      // Warm, the runner stays for gate requests as long as `runner.keepWarm` says.
+      const idleMs = warm?.answering() ? Math.max(config.runner.idleMs, warm.keepMs()) : config.runner.idleMs
+      const last = Math.max(lastWork, warm?.lastActive() ?? 0)
+      if (options.mode === 'drain' || now - last >= idleMs) return 'idle'
+      await sleep(Math.min(IDLE_POLL_MS, idleMs - (now - last)), signal)
       continue
     }
     if (!holdsLock(repo.stateDir, owner)) return 'lost-lock'

@@ -27,7 +27,9 @@ export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
     gitconfig,
     '[user]\n\tname = Test User\n\temail = test@example.invalid\n[commit]\n\tgpgsign = false\n[tag]\n\tgpgsign = false\n[gc]\n\tauto = 0\n[maintenance]\n\tauto = false\n[init]\n\tdefaultBranch = main\n[advice]\n\tdetachedHead = false\n',
   )
-  return { ...env, HOME: home, GIT_CONFIG_GLOBAL: gitconfig, GIT_CONFIG_NOSYSTEM: '1', ...extra }
+  // Warm gates off unless a test turns them on: a runner left warm for ten minutes per test repository
+  // would pile up. The warm tests set GITVAN_WARM themselves.
+  return { ...env, HOME: home, GIT_CONFIG_GLOBAL: gitconfig, GIT_CONFIG_NOSYSTEM: '1', GITVAN_WARM: '0', ...extra }
 }
 
 export type RunResult = { readonly code: number; readonly stdout: string; readonly stderr: string }

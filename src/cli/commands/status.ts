@@ -7,11 +7,13 @@
  * A config that does not load is left to `gitvan doctor`.
  */
 
+import { readFileSync } from 'node:fs'
 import { loadConfig } from '../../config/load.js'
 import { listLocks } from '../../git/locks.js'
 import { findRepo, type Repo } from '../../git/repo.js'
 import { type HookName, hooksOf } from '../../hooks.js'
 import { installState } from '../../install/install.js'
+import { warmPid } from '../../runner/warm/files.js'
 import { spoolDepth } from '../../spool/depth.js'
 import { isAlive, readLock } from '../../spool/lock.js'
 import { readFailure, readLastBatch } from '../../spool/log.js'
@@ -27,7 +29,7 @@ It warns when the config has jobs on hooks that are not installed.
 
 Options:
   --json   one JSON object: {"spool": <events not yet published>, "waiting", "claimed", "bad",
-           "runner": {"alive", "pid"}, "locks": [...], "lastBatch": {...} | null,
+           "runner": {"alive", "pid", "warm", "rssMB"}, "locks": [...], "lastBatch": {...} | null,
            "hooks": {"installed": [...], "missing": [...]}}
 `
 
@@ -53,6 +55,8 @@ export const command: Command = {
     const depth = spoolDepth(repo.stateDir)
     const holder = readLock(repo.stateDir)
     const alive = holder !== undefined && isAlive(holder)
+    const warm = alive && holder ? warmPid(repo.stateDir) === holder.pid : false
+    const rssMB = alive && holder ? residentMB(holder.pid) : undefined
     const locks = await listLocks(repo)
     const lastBatch = readLastBatch(repo.stateDir) ?? null
     const hooks = await hookState(repo)
@@ -65,7 +69,7 @@ export const command: Command = {
         waiting: depth.waiting,
         claimed: depth.claimed,
         bad: depth.bad,
-        runner: { alive, pid: alive && holder ? holder.pid : null },
+        runner: { alive, pid: alive && holder ? holder.pid : null, warm, rssMB: rssMB ?? null },
         locks: locks.map((lock) => ({
           job: lock.job,
           commit: lock.commit,
@@ -82,7 +86,7 @@ export const command: Command = {
     }
     const lines = [
       `spool:      ${depth.waiting} waiting${depth.claimed > 0 ? `, ${depth.claimed} in a batch` : ''}${depth.bad > 0 ? `, ${depth.bad} malformed in spool/bad/` : ''}`,
-      `runner:     ${alive && holder ? `running (pid ${holder.pid})` : 'not running'}`,
+      `runner:     ${alive && holder ? `running (pid ${holder.pid}${warm ? ', warm: answers gates' : ''}${rssMB === undefined ? '' : `, ${rssMB} MB resident`})` : 'not running'}`,
       `locks:      ${locks.length === 0 ? 'none held' : `${locks.length} held`}`,
       ...locks.map(
         (lock) =>
@@ -102,4 +106,14 @@ export const command: Command = {
     io.stdout(`${lines.join('\n')}\n`)
     return 0
   },
+}
+
+/** A process's resident memory in MB (Linux: /proc/<pid>/status), or undefined where it cannot be read. */
+function residentMB(pid: number): number | undefined {
+  try {
+    const match = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
+    return match ? Math.round(Number(match[1]) / 1024) : undefined
+  } catch {
+    return undefined
+  }
 }
