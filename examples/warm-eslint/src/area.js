@@ -1,0 +1,4 @@
+export function area(w, h) {
+  const result = w * h
+  return result
+}
