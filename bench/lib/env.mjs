@@ -32,6 +32,8 @@ export function makeEnv() {
     PRE_COMMIT_HOME: path.join(WORK, 'pre-commit-home'),
     PREK_HOME: path.join(WORK, 'prek-home'),
     LANG: 'C.UTF-8',
+    // Every scenario times gitvan cold, as before warm gates (bench/warm.mjs turns them on itself).
+    GITVAN_WARM: '0',
   }
 }
 

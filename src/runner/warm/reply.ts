@@ -103,7 +103,7 @@ async function openReply(file: string): Promise<number | undefined> {
       const code = (error as NodeJS.ErrnoException).code
       if (code !== 'ENXIO' || Date.now() > deadline) return undefined
     }
-    await sleep(2)
+    await sleep(1)
   }
 }
 
