@@ -276,6 +276,30 @@ describe('warm gates', () => {
     expect(existsSync(path.join(w.repo.dir, '.git/gitvan/runner.pid'))).toBe(false)
   })
 
+  it('above runner.maxHeapMB of resident memory the warm runner leaves after its request; the next commit starts cold', async () => {
+    const { repo, runner, pids } = await warm('', 'runner: { maxHeapMB: 24 }, ')
+    repo.write('m.txt', 'memory\n')
+    repo.git(['add', 'm.txt'])
+    const r = git(repo, ['commit', '-q', '-m', 'm'])
+    expect(r.code, r.stderr).toBe(0)
+    expect(pids().at(-1)).toBe(runner) // answered warm, then over the bound
+    await until(() => {
+      try {
+        process.kill(runner, 0)
+        return false
+      } catch {
+        return true
+      }
+    }, 'the runner over its memory bound to leave')
+    expect(readFileSync(path.join(repo.dir, '.git/gitvan/runner.log'), 'utf8')).toContain(
+      'resident memory above runner.maxHeapMB (24 MB)',
+    )
+    repo.write('n.txt', 'next\n')
+    repo.git(['add', 'n.txt'])
+    expect(git(repo, ['commit', '-q', '-m', 'n']).code).toBe(0)
+    expect(pids().at(-1)).not.toBe(runner)
+  })
+
   it('gitvan status says the runner is warm and how much memory it holds', async () => {
     const { repo, runner } = await shared()
     const status = JSON.parse(repo.gitvan(['status', '--json']).stdout) as { runner: Record<string, unknown> }

@@ -13,12 +13,13 @@
  * most that bound, never a hang. Above `runner.maxHeapMB` of resident memory the runner stops
  * answering and leaves (`overLimit`), and the next commit starts one cold.
  *
- * Off with `runner.keepWarm: 0`, GITVAN_WARM=0, under CI, and where there is no /proc (the
- * request's environment is read from there).
+ * Off with `runner.keepWarm: 0`, GITVAN_WARM=0, under CI, for a config without gates, and where
+ * there is no /proc (the request's environment is read from there).
  */
 import { constants, existsSync, mkdirSync, openSync } from 'node:fs'
 import { Socket } from 'node:net'
 import type { Repo } from '../../git/repo.js'
+import { isBlockingHook } from '../../hooks.js'
 import { sleep } from '../../sleep.js'
 import type { Log } from '../../spool/log.js'
 import type { Config } from '../../types.js'
@@ -39,8 +40,15 @@ export type Warm = {
 
 const STOP_GRACE_MS = 200
 
+/** Whether this runner answers gates: on, and there are gates (jobs on a blocking hook) to answer. */
 export function warmEnabled(config: Config, env: NodeJS.ProcessEnv): boolean {
-  return config.runner.keepWarmMs > 0 && env.GITVAN_WARM !== '0' && !env.CI && existsSync('/proc/self/environ')
+  return (
+    config.runner.keepWarmMs > 0 &&
+    env.GITVAN_WARM !== '0' &&
+    !env.CI &&
+    config.jobs.some((job) => job.on.hooks.some((hook) => isBlockingHook(hook))) &&
+    existsSync('/proc/self/environ')
+  )
 }
 
 export function startWarm(options: {
