@@ -266,6 +266,25 @@ describe('warm gates', () => {
     repo.git(['reset', '-q', '--hard', 'HEAD'])
   })
 
+  it('an edited config is loaded again by the warm runner: the next commit runs the new gates', async () => {
+    const { repo, runner } = await warm()
+    const config = readFileSync(path.join(repo.dir, 'gitvan.config.mjs'), 'utf8')
+    repo.write(
+      'gitvan.config.mjs',
+      config.replace(
+        'jobs: {',
+        "jobs: {\n  edited: { on: 'pre-commit', run: async () => { throw new Error('the edited config ran') } },",
+      ),
+    )
+    repo.write('e.txt', 'edited\n')
+    repo.git(['add', 'e.txt'])
+    const r = git(repo, ['commit', '-q', '-m', 'e'], { env: { GITVAN_DEBUG: '1' } })
+    expect(r.code).toBe(1)
+    expect(r.stderr).toContain('the edited config ran')
+    expect(r.stderr).toContain('in the warm runner')
+    expect(warmPid(repo)).toBe(runner)
+  })
+
   it('runner.keepWarm: 0 turns it off: the runner started by a hook does not answer gates', async () => {
     const w = warmRepo('', "runner: { keepWarm: 0, idle: '2s' }, ")
     started.push(w.repo)
