@@ -112,10 +112,11 @@ async function runBlockingHook(hook: string, args: readonly string[], io: Io): P
 /**
  * Cold start: this hook started node, so the next one should not. A runner is started (detached)
  * to stay warm for the next gates, unless one is alive, warm gates are off (`runner.keepWarm: 0`,
- * GITVAN_WARM=0) or CI runs (no detached runner there). Never fails the hook.
+ * GITVAN_WARM=0, not Linux) or CI runs (no detached runner there). Never fails the hook.
  */
 async function warmUp(repo: HookRepo, config: Config, io: Io): Promise<void> {
-  if (config.runner.keepWarmMs <= 0 || io.env.GITVAN_WARM === '0' || io.env.CI) return
+  // Warm gates read the hook's environment from /proc: elsewhere a runner would only idle.
+  if (config.runner.keepWarmMs <= 0 || io.env.GITVAN_WARM === '0' || io.env.CI || process.platform !== 'linux') return
   try {
     const { readLock, isAlive } = await import('../../spool/lock.js')
     const holder = readLock(repo.stateDir)
