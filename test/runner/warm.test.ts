@@ -49,9 +49,11 @@ const exists = (file: string) => existsSync(file)
 const SHARED = scratch()
 const PUSHED = path.join(SHARED, 'push.json')
 const HANG = path.join(SHARED, 'hang')
+const GO = path.join(SHARED, 'go')
 const SHARED_JOBS = `
   say: { on: 'pre-commit', run: ${cmd('sh', '-c', 'echo checked "$@"', 'sh', '{files}')}, after: ['who'] },
   push: { on: 'pre-push', run: async (ctx) => { (await import('node:fs')).writeFileSync(${JSON.stringify(PUSHED)}, JSON.stringify({ pid: process.pid, args: ctx.args, stdin: ctx.stdin })) } },
+  halfway: { on: { hook: 'pre-commit', paths: ['s.txt'] }, run: ${cmd('sh', '-c', `echo halfway; while [ ! -e ${GO} ]; do sleep 0.05; done; echo done`)} },
   hang: { on: { hook: 'pre-commit', paths: ['p.txt'] }, run: ${cmd('sh', '-c', `sleep 100 & echo $! > ${HANG}.pid; touch ${HANG}; wait`)} },`
 let sharedRepo: Promise<WarmRepo & { readonly runner: number }> | undefined
 const shared = () => (sharedRepo ??= warm(SHARED_JOBS, '', false))
@@ -151,6 +153,30 @@ describe('warm gates', () => {
       args: ['origin', remote],
       stdin: `refs/heads/main ${head} refs/heads/main ${'0'.repeat(40)}\n`,
     })
+  })
+
+  it("streams a gate's output back as it comes, before the verdict", async () => {
+    const { repo } = await shared()
+    repo.write('s.txt', 'stream\n')
+    repo.git(['add', 's.txt'])
+    const commit = gitAsync(repo, ['commit', '-q', '-m', 'stream'])
+    // The gate waits for GO, which the test makes only once the first line has reached git's stderr.
+    await until(() => commit.stderr().includes('[halfway] halfway'), 'the first line of the gate')
+    writeFileSync(GO, '')
+    const r = await commit.done
+    expect(r.code, r.stderr).toBe(0)
+    expect(r.stderr).toContain('[halfway] done')
+  })
+
+  it('two repositories never share a runner: each is answered by its own', async () => {
+    const one = await shared()
+    const two = await warm()
+    expect(two.runner).not.toBe(one.runner)
+    two.repo.write('t.txt', 'two\n')
+    two.repo.git(['add', 't.txt'])
+    expect(git(two.repo, ['commit', '-q', '-m', 'two']).code).toBe(0)
+    expect(two.pids().at(-1)).toBe(two.runner)
+    expect(one.pids()).not.toContain(two.runner)
   })
 
   it('a runner killed with -9 in the middle of a request: the commit is refused with a message, never hangs; the next commit runs cold', async () => {

@@ -124,7 +124,7 @@ export function gitAsync(
   repo: TestRepo,
   args: readonly string[],
   opts: { cwd?: string; env?: NodeJS.ProcessEnv; detached?: boolean } = {},
-): { readonly pid: number; readonly done: Promise<RunResult> } {
+): { readonly pid: number; readonly done: Promise<RunResult>; readonly stderr: () => string } {
   const child = spawn('git', args, {
     cwd: opts.cwd ?? repo.dir,
     env: { ...repo.env, ...opts.env },
@@ -138,7 +138,7 @@ export function gitAsync(
   const done = new Promise<RunResult>((resolve) =>
     child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr })),
   )
-  return { pid: child.pid as number, done }
+  return { pid: child.pid as number, done, stderr: () => stderr }
 }
 
 /** The gates' report, without stack frames (their paths name the bundle that ran them). */
