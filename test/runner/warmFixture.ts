@@ -83,23 +83,32 @@ export async function awaitWarm(repo: TestRepo): Promise<number> {
   return warmPid(repo) as number
 }
 
-/** Stops the repository's runner, if any (SIGTERM, then waits until it is gone). */
+/**
+ * Stops the repository's runners: the lock holder, one on its way up (a cold hook's warm-up) and
+ * the warm one (SIGTERM), then waits until they are gone.
+ */
 export async function stopRunner(repo: TestRepo): Promise<void> {
-  let pid: number
-  try {
-    pid = Number(readFileSync(path.join(repo.dir, '.git/gitvan/runner.pid'), 'utf8').split(' ')[0])
-    process.kill(pid, 'SIGTERM')
-  } catch {
-    return
-  }
-  await until(() => {
+  const state = path.join(repo.dir, '.git/gitvan')
+  const pids = new Set<number>()
+  for (const file of ['runner.pid', 'runner.starting', 'warm/ready']) {
     try {
-      process.kill(pid, 0)
-      return false
+      const pid = Number(readFileSync(path.join(state, file), 'utf8').split(' ')[0])
+      if (pid > 0 && alive(pid)) pids.add(pid)
     } catch {
-      return true
+      // not there
     }
-  }, `runner ${pid} to stop`)
+  }
+  for (const pid of pids) process.kill(pid, 'SIGTERM')
+  await until(() => [...pids].every((pid) => !alive(pid)), `runners ${[...pids].join(', ')} to stop`)
+}
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
 }
 
 /** `git <args>` with hooks on, as a user runs it; a bounded wait (a hang fails the test). */

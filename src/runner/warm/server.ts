@@ -23,7 +23,7 @@ import { isBlockingHook } from '../../hooks.js'
 import { sleep } from '../../sleep.js'
 import type { Log } from '../../spool/log.js'
 import type { Config } from '../../types.js'
-import { clearReady, makeRequestsFifo, requestsFifo, sweepRequests, warmDir, writeReady } from './files.js'
+import { clearReady, makeRequestsFifo, readyFile, requestsFifo, sweepRequests, warmDir, writeReady } from './files.js'
 import { answerRequest } from './reply.js'
 
 export type Warm = {
@@ -118,7 +118,15 @@ export function startWarm(options: {
   socket.on('error', (error) => log.info(`warm gates: the requests FIFO failed: ${error.message}`))
   log.info('warm gates: answering')
   return {
-    answering: () => answering,
+    // A removed `ready` (the repository was deleted, or its state directory) ends answering, and
+    // the runner then leaves after runner.idle as one without warm gates does.
+    answering: () => {
+      if (answering && !existsSync(readyFile(dir))) {
+        answering = false
+        log.info('warm gates: the ready file is gone; no longer answering')
+      }
+      return answering
+    },
     keepMs: () => settings.keepWarmMs,
     lastActive: () => (inFlight.size > 0 ? Date.now() : last),
     overLimit: () => over,
