@@ -331,9 +331,7 @@ describe('job cache store', () => {
     runAll(repo)
     expect(count.take().get('big')).toBe(200 - stats.jobEntries)
     for (const [i, commit] of commits.entries())
-      expect((latest(repo, commit, 'big')?.data as { files: string[] }).files).toEqual([
-        i === 0 ? 'README.md' : `f${i % 7}.txt`,
-      ])
+      expect(latest(repo, commit, 'big')?.data).toMatchObject({ files: [i === 0 ? 'README.md' : `f${i % 7}.txt`] })
   })
 })
 
