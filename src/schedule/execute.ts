@@ -25,7 +25,7 @@ import type { JobInput } from '../job/input.js'
 import type { JobResult } from '../job/result.js'
 import { runJob } from '../job/run.js'
 import { RECEIPT_SCHEMA, type Receipt } from '../receipt.js'
-import type { JobCache, Looked } from './jobCache.js'
+import { type JobCache, type Looked, reuseResult } from './jobCache.js'
 import type { PlannedRun } from './plan.js'
 
 export type ExecuteOptions = {
@@ -76,17 +76,27 @@ export async function executePlan(runs: readonly PlannedRun[], options: ExecuteO
   const enqueuedAt = performance.now()
   let firstStart: number | undefined
   let queueMs = 0
+  const finished: Promise<RunOutcome>[] = []
   const outcomes = runs.map((run, i) => {
     const entry = looked?.[i]
     if (entry?.kind === 'hit') {
       options.onResult?.(run, entry.result)
-      return Promise.resolve({ run, result: entry.result })
+      return (finished[i] = Promise.resolve({ run, result: entry.result }))
     }
-    return queue.add(
+    return (finished[i] = queue.add(
       async (): Promise<RunOutcome> => {
         const start = performance.now()
         firstStart ??= start
         queueMs = Math.max(queueMs, start - enqueuedAt)
+        // An earlier run of the same job in this batch may produce this one's result (same key):
+        // it started first (same priority, plan order), so waiting for it cannot hold the queue.
+        for (const leader of entry?.kind === 'miss' ? entry.leaders : []) {
+          const reused = reuseResult(run, entry as Looked, (await finished[leader])?.result)
+          if (reused) {
+            options.onResult?.(run, reused)
+            return { run, result: reused }
+          }
+        }
         const reads = entry?.kind === 'miss' ? entry.reads : undefined
         const ran = await runJob(run.job, toInput(run, options), {
           ...(options.signal ? { signal: options.signal } : {}),
@@ -97,7 +107,7 @@ export async function executePlan(runs: readonly PlannedRun[], options: ExecuteO
         return { run, result }
       },
       { priority: run.job.priority },
-    )
+    ))
   })
   queue.start()
   const settled = await Promise.all(outcomes)
@@ -121,8 +131,8 @@ export async function executePlan(runs: readonly PlannedRun[], options: ExecuteO
     receipts,
     failed: settled.filter(({ result }) => result.status !== 'ok').length,
     cache: {
-      hit: looked?.filter((entry) => entry.kind === 'hit').length ?? 0,
-      miss: looked?.filter((entry) => entry.kind === 'miss').length ?? 0,
+      hit: settled.filter(({ result }) => result.cache === 'hit').length,
+      miss: settled.filter(({ result }) => result.cache === 'miss').length,
     },
     stages: { queueMs: round(queueMs), runMs: round(runMs), publishMs: round(publishMs) },
   }

@@ -72,6 +72,13 @@ export type Looked =
       readonly key: string | undefined
       readonly byCommit: boolean
       readonly reads: Set<ReadField> | undefined
+      /** Every key a result for it may be under. */
+      readonly candidates: readonly string[]
+      /**
+       * Earlier misses of the batch that share a candidate key (a revert, a commit whose tree an
+       * earlier one had): wait for them, and reuse a result stored under one of `candidates`.
+       */
+      readonly leaders: readonly number[]
     }
 
 export type JobCache = {
@@ -80,8 +87,6 @@ export type JobCache = {
   readonly keyOf: (looked: Looked) => string | undefined
   /** Stores the `ok` results of missed runs, in one journal append. */
   readonly store: (looked: readonly Looked[], results: readonly (JobResult | undefined)[]) => void
-  /** Lookups so far: hits (either layer) and misses. */
-  readonly counts: { hit: number; miss: number }
 }
 
 export function openJobCache(options: JobCacheOptions): JobCache | undefined {
@@ -93,7 +98,6 @@ export function openJobCache(options: JobCacheOptions): JobCache | undefined {
   })
   const layer = options.receipts ?? {}
   const prints = new Map<Job, string | undefined>()
-  const counts = { hit: 0, miss: 0 }
 
   const printOf = (job: Job): string | undefined => {
     if (!prints.has(job)) prints.set(job, fingerprint(job, repo.root, config))
@@ -110,6 +114,7 @@ export function openJobCache(options: JobCacheOptions): JobCache | undefined {
     const looked: Looked[] = []
     const groups: string[][] = []
     const where: number[] = []
+    const firstWith = new Map<string, number>()
     runs.forEach((run, i) => {
       const print = wanted[i]
       const runFacts = facts.get(run)
@@ -123,6 +128,12 @@ export function openJobCache(options: JobCacheOptions): JobCache | undefined {
         looked.push({ kind: 'off' })
         return
       }
+      const leaders = new Set<number>()
+      for (const key of candidates.keys) {
+        const leader = firstWith.get(key)
+        if (leader === undefined) firstWith.set(key, i)
+        else leaders.add(leader)
+      }
       looked.push({
         kind: 'miss',
         print,
@@ -130,6 +141,8 @@ export function openJobCache(options: JobCacheOptions): JobCache | undefined {
         key: candidates.command,
         byCommit,
         reads: typeof run.job.run === 'function' ? new Set() : undefined,
+        candidates: candidates.keys,
+        leaders: [...leaders],
       })
       groups.push(candidates.keys)
       where.push(i)
@@ -165,12 +178,8 @@ export function openJobCache(options: JobCacheOptions): JobCache | undefined {
       if (copied.length > 0) store.putMany(copied, jobEntryPath)
     }
     const share = Math.round((performance.now() - started) / Math.max(1, groups.length))
-    for (const [i, entry] of looked.entries()) {
-      if (entry.kind === 'hit') {
-        counts.hit++
-        looked[i] = { kind: 'hit', result: { ...entry.result, ms: share } }
-      } else if (entry.kind === 'miss') counts.miss++
-    }
+    for (const [i, entry] of looked.entries())
+      if (entry.kind === 'hit') looked[i] = { kind: 'hit', result: { ...entry.result, ms: share } }
     return looked
   }
 
@@ -184,7 +193,8 @@ export function openJobCache(options: JobCacheOptions): JobCache | undefined {
     const fresh: Parameters<CacheStore['putMany']>[0][number][] = []
     looked.forEach((entry, i) => {
       const result = results[i]
-      if (entry.kind !== 'miss' || result?.status !== 'ok') return
+      // A result reused from an earlier run of the batch is stored under that run's key already.
+      if (entry.kind !== 'miss' || result?.status !== 'ok' || result.cache === 'hit') return
       const key = keyOf(entry)
       if (key === undefined) return
       fresh.push({
@@ -200,7 +210,18 @@ export function openJobCache(options: JobCacheOptions): JobCache | undefined {
     if (fresh.length > 0) store.putMany(fresh, jobEntryPath)
   }
 
-  return { lookup, keyOf, store: storeAll, counts }
+  return { lookup, keyOf, store: storeAll }
+}
+
+/**
+ * For a miss that waited for an earlier run of its batch: that run's result as this run's hit,
+ * when it ran ok and was keyed under one of this run's candidate keys.
+ */
+export function reuseResult(run: PlannedRun, entry: Looked, leader: JobResult | undefined): JobResult | undefined {
+  if (entry.kind !== 'miss' || leader?.status !== 'ok' || leader.cache === 'off' || leader.key === undefined)
+    return undefined
+  if (!entry.candidates.includes(leader.key)) return undefined
+  return hitResult(run, leader.key, leader.data, leader.outputs)
 }
 
 const hitResult = (
