@@ -76,39 +76,42 @@ export async function executePlan(runs: readonly PlannedRun[], options: ExecuteO
   const enqueuedAt = performance.now()
   let firstStart: number | undefined
   let queueMs = 0
-  const finished: Promise<RunOutcome>[] = []
-  const outcomes = runs.map((run, i) => {
+  const outcomes: Promise<RunOutcome>[] = []
+  for (const [i, run] of runs.entries()) {
     const entry = looked?.[i]
     if (entry?.kind === 'hit') {
       options.onResult?.(run, entry.result)
-      return (finished[i] = Promise.resolve({ run, result: entry.result }))
+      outcomes.push(Promise.resolve({ run, result: entry.result }))
+      continue
     }
-    return (finished[i] = queue.add(
-      async (): Promise<RunOutcome> => {
-        const start = performance.now()
-        firstStart ??= start
-        queueMs = Math.max(queueMs, start - enqueuedAt)
-        // An earlier run of the same job in this batch may produce this one's result (same key):
-        // it started first (same priority, plan order), so waiting for it cannot hold the queue.
-        for (const leader of entry?.kind === 'miss' ? entry.leaders : []) {
-          const reused = reuseResult(run, entry as Looked, (await finished[leader])?.result)
-          if (reused) {
-            options.onResult?.(run, reused)
-            return { run, result: reused }
+    outcomes.push(
+      queue.add(
+        async (): Promise<RunOutcome> => {
+          const start = performance.now()
+          firstStart ??= start
+          queueMs = Math.max(queueMs, start - enqueuedAt)
+          // An earlier run of the same job in this batch may produce this one's result (same key):
+          // it started first (same priority, plan order), so waiting for it cannot hold the queue.
+          for (const leader of entry?.kind === 'miss' ? entry.leaders : []) {
+            const reused = reuseResult(run, entry as Looked, (await outcomes[leader])?.result)
+            if (reused) {
+              options.onResult?.(run, reused)
+              return { run, result: reused }
+            }
           }
-        }
-        const reads = entry?.kind === 'miss' ? entry.reads : undefined
-        const ran = await runJob(run.job, toInput(run, options), {
-          ...(options.signal ? { signal: options.signal } : {}),
-          ...(reads ? { reads } : {}),
-        })
-        const result = entry && options.cache ? withCache(ran, entry, options.cache) : ran
-        options.onResult?.(run, result)
-        return { run, result }
-      },
-      { priority: run.job.priority },
-    ))
-  })
+          const reads = entry?.kind === 'miss' ? entry.reads : undefined
+          const ran = await runJob(run.job, toInput(run, options), {
+            ...(options.signal ? { signal: options.signal } : {}),
+            ...(reads ? { reads } : {}),
+          })
+          const result = entry && options.cache ? withCache(ran, entry, options.cache) : ran
+          options.onResult?.(run, result)
+          return { run, result }
+        },
+        { priority: run.job.priority },
+      ),
+    )
+  }
   queue.start()
   const settled = await Promise.all(outcomes)
   const runMs = firstStart === undefined ? 0 : performance.now() - firstStart
