@@ -21,6 +21,7 @@ describe('gitvan demo', () => {
     expect(r.stdout).toContain('fix gates changed and re-staged 1 file(s): more.txt')
     expect(r.stdout).toContain('   More notes.$\n')
     expect(r.stdout).toContain('+A line not staged yet.')
+    expect(r.stdout).toMatch(/Reword the last commit[^\n]*\n[\s\S]*"job":"touched"[^\n]*"cache":"hit"/)
     const kept = /kept at (\S+)/.exec(r.stdout)?.[1]
     expect(kept && existsSync(kept)).toBe(true)
   })
