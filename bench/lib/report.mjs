@@ -188,7 +188,10 @@ export function otherTables(results) {
         ? `### \`gitvan run --all\` over 10,000 commits\n\n${h.skipped}\n`
         : `### \`gitvan run --all\` over ${h.commits} commits\n\n| run | median ms | peak RSS MB | receipts after | runs | from the cache |\n|---|---:|---:|---:|---:|---:|\n` +
             [
-              [`cold (no receipts, empty cache)${h.cold?.receiptsPerSecond ? `: ${h.cold.receiptsPerSecond} receipts/s` : ''}`, h.cold],
+              [
+                `cold (no receipts, empty cache)${h.cold?.receiptsPerSecond ? `: ${h.cold.receiptsPerSecond} receipts/s` : ''}`,
+                h.cold,
+              ],
               ['warm (every receipt there)', h.warm],
               ['cached (receipts deleted, disk cache kept)', h.cached],
               [`reword (newest ${h.rewordCommits ?? 300} commits reworded, same trees)`, h.reword],

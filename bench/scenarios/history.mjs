@@ -43,7 +43,9 @@ const REWORD = 300
 
 /** New commits for the newest `count` of main, same trees and parents' trees, new messages; untimed. */
 function reword(dir, count) {
-  const lines = sh('git', ['log', `-${count + 1}`, '--format=%H %T %P', 'main'], { cwd: dir }).stdout.trim().split('\n')
+  const lines = sh('git', ['log', `-${count + 1}`, '--format=%H %T %P', 'main'], { cwd: dir })
+    .stdout.trim()
+    .split('\n')
   const [base, ...rest] = lines.reverse()
   let parent = base.split(' ')[0]
   const script = rest
@@ -100,8 +102,16 @@ export function runHistory({ runs, commits, timeoutMs }) {
       try {
         report = JSON.parse(r.stdout)
       } catch {}
-      list.push({ ms: r.ms, rssMB: r.rssMB, receipts: countNotes(dir), runs: report.runs ?? null, hits: report.cached ?? null })
-      log(`history: ${label} ${r.ms.toFixed(0)} ms, ${list.at(-1).receipts} receipts, ${report.runs} runs, ${report.cached} from the cache`)
+      list.push({
+        ms: r.ms,
+        rssMB: r.rssMB,
+        receipts: countNotes(dir),
+        runs: report.runs ?? null,
+        hits: report.cached ?? null,
+      })
+      log(
+        `history: ${label} ${r.ms.toFixed(0)} ms, ${list.at(-1).receipts} receipts, ${report.runs} runs, ${report.cached} from the cache`,
+      )
     }
     if (errors.length) break
   }

@@ -97,16 +97,20 @@ const canonical = (value: unknown): unknown => {
 export const fingerprintHash = (print: Fingerprint): string =>
   sha256(JSON.stringify(canonical({ format: JOB_CACHE_FORMAT, kind: 'job', ...print })))
 
-const hash = (material: unknown): string => `sha256:${sha256(JSON.stringify(canonical(material)))}`
+/**
+ * Keys are hashed from one JSON array in a fixed order (no objects, so no key order to settle):
+ * a batch hashes up to four keys per run, and building them must stay cheap.
+ */
+const hash = (material: readonly unknown[]): string => `sha256:${sha256(JSON.stringify(material))}`
 
-const everything = (facts: RunFacts) => ({
-  commit: facts.commit,
-  commits: facts.commits,
-  branch: facts.branch,
-  hook: facts.hook,
-  args: facts.args,
-  stdin: facts.stdin,
-})
+const everything = (facts: RunFacts): readonly unknown[] => [
+  facts.commit,
+  facts.commits,
+  facts.branch,
+  facts.hook,
+  facts.args,
+  facts.stdin,
+]
 
 /**
  * A command's key, or undefined when what it sees cannot be named (a tree or blob git could not
@@ -119,10 +123,16 @@ export function commandKey(
   facts: RunFacts,
   byCommit: boolean,
 ): string | undefined {
-  const content = usesFiles ? { files: facts.files } : { tree: facts.tree }
   if (usesFiles ? facts.files === undefined : facts.tree === undefined) return undefined
   if (byCommit && facts.tree === undefined) return undefined
-  return hash({ print, argv, ...content, ...(byCommit ? { tree: facts.tree, run: everything(facts) } : {}) })
+  return hash([
+    'command',
+    print,
+    argv,
+    usesFiles ? facts.files : null,
+    usesFiles && !byCommit ? null : facts.tree,
+    byCommit ? everything(facts) : null,
+  ])
 }
 
 /** A function's key at `level`, or undefined when the facts it needs are missing. */
@@ -131,13 +141,14 @@ export function functionKey(print: string, level: Level, facts: RunFacts, byComm
   const needsTree = chosen !== 'files'
   const needsFiles = chosen !== 'tree'
   if ((needsTree && facts.tree === undefined) || (needsFiles && facts.files === undefined)) return undefined
-  return hash({
+  return hash([
+    'function',
     print,
-    level: chosen,
-    ...(needsTree ? { tree: facts.tree } : {}),
-    ...(needsFiles ? { files: facts.files } : {}),
-    ...(chosen === 'commit' ? { run: everything(facts) } : {}),
-  })
+    chosen,
+    needsTree ? facts.tree : null,
+    needsFiles ? facts.files : null,
+    chosen === 'commit' ? everything(facts) : null,
+  ])
 }
 
 /** The entry's path under the cache directory: `jobs/<2 hex>/<62 hex>` (gates use entries/). */
