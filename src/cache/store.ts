@@ -388,21 +388,26 @@ export class CacheStore {
    */
   getMany(groups: readonly (readonly string[])[], pathOf: (key: string) => string): (CachedResult | undefined)[] {
     const total = groups.reduce((sum, keys) => sum + keys.length, 0)
-    const listed = total > LIST_ABOVE ? new Map<string, Set<string> | undefined>() : undefined
+    const listed = total > LIST_ABOVE ? new Map<string, Set<string>>() : undefined
+    const names = (dir: string): Set<string> => {
+      let found = listed?.get(dir)
+      if (found === undefined) {
+        const slash = dir.lastIndexOf('/')
+        // A directory its parent does not list is not read (most are missing in a cold cache).
+        const there = slash === -1 || names(dir.slice(0, slash)).has(dir.slice(slash + 1))
+        try {
+          found = there ? new Set(readdirSync(this.#file(dir))) : new Set()
+        } catch {
+          found = new Set()
+        }
+        listed?.set(dir, found)
+      }
+      return found
+    }
     const present = (rel: string): boolean => {
       if (listed === undefined) return true
       const slash = rel.lastIndexOf('/')
-      const dir = rel.slice(0, slash)
-      let names = listed.get(dir)
-      if (!listed.has(dir)) {
-        try {
-          names = new Set(readdirSync(this.#file(dir)))
-        } catch {
-          names = new Set()
-        }
-        listed.set(dir, names)
-      }
-      return names?.has(rel.slice(slash + 1)) ?? false
+      return names(rel.slice(0, slash)).has(rel.slice(slash + 1))
     }
     const lines: string[] = []
     const now = this.#now()
@@ -449,17 +454,23 @@ export class CacheStore {
     return lines.length
   }
 
-  /** Writes `text` to `rel` by temp+rename; `made`: directories known to exist. */
+  /**
+   * Writes `text` to `rel` by temp+rename. The directory is made only when the write finds it
+   * missing (`made`: directories this batch made), sparing a mkdir per entry.
+   */
   #writeFile(rel: string, text: string, made?: Set<string>): boolean {
     const file = this.#file(rel)
     const temp = `${file}.tmp-${process.pid}`
+    const dir = rel.slice(0, rel.lastIndexOf('/'))
     try {
-      const dir = rel.slice(0, rel.lastIndexOf('/'))
-      if (!made?.has(dir)) {
+      try {
+        writeFileSync(temp, text)
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || made?.has(dir)) throw error
         mkdirSync(this.#file(dir), { recursive: true })
         made?.add(dir)
+        writeFileSync(temp, text)
       }
-      writeFileSync(temp, text)
       renameSync(temp, file)
       return true
     } catch {
