@@ -230,6 +230,10 @@ describe('job cache keys', () => {
       ].join(', '),
     )
     addCommits(repo, 9)
+    const doctor = repo.gitvan(['doctor']).stdout
+    expect(doctor).toMatch(/^ {4}branchy: function, cached by what it sees \(rewording re-runs nothing\)$/m)
+    expect(doctor).toMatch(/^ {4}deploy: function, not cached \(cache: false\)$/m)
+    expect(doctor).toMatch(/^ {4}cmd: `sh -c [^\n]*`, cached by commit$/m)
     runAll(repo)
     expect(Object.fromEntries(count.take())).toEqual({ branchy: 10, deploy: 10, cmd: 10 })
     expect(latest(repo, repo.rev('HEAD'), 'deploy')).toMatchObject({ cache: 'off' })
@@ -319,6 +323,9 @@ describe('job cache store', () => {
     const commits = addCommits(repo, 199)
     runAll(repo)
     count.take()
+    const text = repo.gitvan(['cache', 'stats']).stdout
+    expect(text).toMatch(/^entries\s+0 gate results, \d+ job results, 0 probes$/m)
+    expect(text).toMatch(/^ {2}jobs\s+0 hits, 200 misses \(0\.0% hit rate\)$/m)
     const stats = JSON.parse(repo.gitvan(['cache', 'stats', '--json']).stdout) as { bytes: number; jobEntries: number }
     expect(stats.bytes).toBeLessThanOrEqual(64 * 1024)
     expect(stats.jobEntries).toBeGreaterThan(0)

@@ -28,7 +28,7 @@ describe('resolveConfig: defaults', () => {
           priority: 0,
           timeoutMs: 300_000,
           retries: 0,
-          cache: { inputs: [] },
+          cache: { inputs: [], by: 'content' },
           output: { ref: 'refs/gitvan/outputs/lint', worktree: false },
           fix: false,
           after: [],
