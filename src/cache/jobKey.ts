@@ -98,19 +98,26 @@ export const fingerprintHash = (print: Fingerprint): string =>
   sha256(JSON.stringify(canonical({ format: JOB_CACHE_FORMAT, kind: 'job', ...print })))
 
 /**
- * Keys are hashed from one JSON array in a fixed order (no objects, so no key order to settle):
- * a batch hashes up to four keys per run, and building them must stay cheap.
+ * Keys are hashed from one JSON array in a fixed order (no objects, so no key order to settle).
+ * A lookup makes up to four keys per run from the same facts, so each fact is serialised once.
  */
-const hash = (material: readonly unknown[]): string => `sha256:${sha256(JSON.stringify(material))}`
+type Parts = { readonly tree: string; readonly files: string; readonly run: string }
+const serialised = new WeakMap<RunFacts, Parts>()
 
-const everything = (facts: RunFacts): readonly unknown[] => [
-  facts.commit,
-  facts.commits,
-  facts.branch,
-  facts.hook,
-  facts.args,
-  facts.stdin,
-]
+function partsOf(facts: RunFacts): Parts {
+  let parts = serialised.get(facts)
+  if (parts === undefined) {
+    parts = {
+      tree: JSON.stringify(facts.tree ?? null),
+      files: JSON.stringify(facts.files ?? null),
+      run: JSON.stringify([facts.commit, facts.commits, facts.branch, facts.hook, facts.args, facts.stdin]),
+    }
+    serialised.set(facts, parts)
+  }
+  return parts
+}
+
+const hash = (pieces: readonly string[]): string => `sha256:${sha256(`[${pieces.join(',')}]`)}`
 
 /**
  * A command's key, or undefined when what it sees cannot be named (a tree or blob git could not
@@ -125,13 +132,14 @@ export function commandKey(
 ): string | undefined {
   if (usesFiles ? facts.files === undefined : facts.tree === undefined) return undefined
   if (byCommit && facts.tree === undefined) return undefined
+  const parts = partsOf(facts)
   return hash([
-    'command',
-    print,
-    argv,
-    usesFiles ? facts.files : null,
-    usesFiles && !byCommit ? null : facts.tree,
-    byCommit ? everything(facts) : null,
+    '"command"',
+    JSON.stringify(print),
+    JSON.stringify(argv),
+    usesFiles ? parts.files : 'null',
+    usesFiles && !byCommit ? 'null' : parts.tree,
+    byCommit ? parts.run : 'null',
   ])
 }
 
@@ -141,13 +149,14 @@ export function functionKey(print: string, level: Level, facts: RunFacts, byComm
   const needsTree = chosen !== 'files'
   const needsFiles = chosen !== 'tree'
   if ((needsTree && facts.tree === undefined) || (needsFiles && facts.files === undefined)) return undefined
+  const parts = partsOf(facts)
   return hash([
-    'function',
-    print,
-    chosen,
-    needsTree ? facts.tree : null,
-    needsFiles ? facts.files : null,
-    chosen === 'commit' ? everything(facts) : null,
+    '"function"',
+    JSON.stringify(print),
+    JSON.stringify(chosen),
+    needsTree ? parts.tree : 'null',
+    needsFiles ? parts.files : 'null',
+    chosen === 'commit' ? parts.run : 'null',
   ])
 }
 
