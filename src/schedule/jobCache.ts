@@ -20,12 +20,8 @@
  *   cannot be read, a tree or blob git did not give, a command that does not parse, `cache: false`,
  *   `cache: { enabled: false }`, `--no-cache`. A failure of the cache never fails a run.
  */
-import { readFileSync } from 'node:fs'
-import path from 'node:path'
 import {
   commandKey,
-  type Fingerprint,
-  fingerprintHash,
   functionKey,
   jobEntryPath,
   LEVELS,
@@ -33,20 +29,17 @@ import {
   type ReadField,
   type RunFacts,
 } from '../cache/jobKey.js'
-import { blobId, sha256 } from '../cache/key.js'
 import { CacheStore, cacheDirOf } from '../cache/store.js'
 import { readAllReceipts } from '../git/allReceipts.js'
-import { objectTypes } from '../git/objects.js'
 import type { Repo } from '../git/repo.js'
+import { readRunObjects } from '../git/runObjects.js'
 import { expandCommand, parseCommand } from '../job/command.js'
 import type { JobResult } from '../job/result.js'
 import { filesUnder } from '../job/workdir.js'
 import type { Receipt } from '../receipt.js'
 import type { Config, Job } from '../types.js'
+import { fingerprint } from './jobFingerprint.js'
 import type { PlannedRun } from './plan.js'
-
-declare const __GITVAN_VERSION__: string
-const VERSION = typeof __GITVAN_VERSION__ === 'string' ? __GITVAN_VERSION__ : 'dev'
 
 /** The receipts read once and shared by the batches that use it (one `gitvan run`, one runner batch). */
 export type ReceiptLayer = { index?: Promise<ReadonlyMap<string, Receipt>> }
@@ -276,102 +269,17 @@ function filesOf(facts: RunFacts, cwd: string): RunFacts {
   return { ...facts, files: facts.files.filter(([file]) => file.startsWith(prefix)) }
 }
 
-/**
- * The job's fingerprint hash, or undefined when it cannot be made (a declared input that is not a
- * readable file, a template file that is missing): such a job runs uncached, never on a stale key.
- */
-function fingerprint(job: Job, root: string, config: Pick<Config, 'hash'>): string | undefined {
-  if (job.cache === false) return undefined
-  const inputs: Record<string, string | null> = {}
-  const templates: Record<string, string> = {}
-  try {
-    for (const file of job.cache.inputs) {
-      const full = path.resolve(root, file)
-      try {
-        inputs[file] = blobId(readFileSync(full))
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return undefined
-        inputs[file] = null
-      }
-    }
-    for (const file of job.templates) templates[file] = sha256(readFileSync(path.resolve(root, file)))
-  } catch {
-    return undefined
-  }
-  const entry = JSON.stringify({
-    run: typeof job.run === 'function' ? `function:${job.run.toString()}` : (job.run ?? null),
-    on: {
-      ...job.on,
-      message: job.on.message === undefined ? null : String(job.on.message),
-      author: job.on.author === undefined ? null : String(job.on.author),
-    },
-    templates: job.templates,
-    mode: job.mode,
-    cache: job.cache,
-    output: job.output,
-    cwd: job.cwd,
-  })
-  const print: Fingerprint = {
-    version: VERSION,
-    job: job.id,
-    entry,
-    config: typeof job.run === 'function' ? config.hash() : '',
-    inputs,
-    templates,
-  }
-  return fingerprintHash(print)
-}
-
-const OID = /^[0-9a-f]{40}([0-9a-f]{24})?$/
-
-/**
- * The tree of each run's commit and the blob id of each of its files there, in one
- * `git cat-file --batch-check`. A run whose facts git could not give is left out (not cached).
- */
+/** The facts of each run a key may hold; a run git could not describe is left out (not cached). */
 async function readFacts(repo: Repo, runs: readonly PlannedRun[]): Promise<Map<PlannedRun, RunFacts>> {
   const out = new Map<PlannedRun, RunFacts>()
-  if (runs.length === 0) return out
-  const names: string[] = []
-  const slot = new Map<string, number>()
-  const ask = (name: string): number | undefined => {
-    if (name.includes('\n') || name.includes('\r')) return undefined
-    let at = slot.get(name)
-    if (at === undefined) {
-      at = names.length
-      names.push(name)
-      slot.set(name, at)
-    }
-    return at
-  }
-  const plans = runs.map((run) => ({
-    tree: ask(`${run.commit}^{tree}`),
-    files: [...run.files].sort().map((file) => [file, ask(`${run.commit}:${file}`)] as const),
-  }))
-  let types: Awaited<ReturnType<typeof objectTypes>>
-  try {
-    types = await objectTypes(repo, names)
-  } catch {
-    return out
-  }
-  const oidAt = (at: number | undefined): string | null | undefined => {
-    if (at === undefined) return undefined
-    const found = types[at]
-    if (found === undefined) return null
-    return OID.test(found.oid) ? found.oid : undefined
-  }
+  const objects = await readRunObjects(repo, runs)
+  if (objects === undefined) return out
   runs.forEach((run, i) => {
-    const plan = plans[i] as (typeof plans)[number]
-    const tree = oidAt(plan.tree) ?? undefined
-    const files: [string, string | null][] = []
-    let complete = true
-    for (const [file, at] of plan.files) {
-      const oid = oidAt(at)
-      if (oid === undefined) complete = false
-      else files.push([file, oid])
-    }
+    const seen = objects[i]
+    if (seen === undefined) return
     out.set(run, {
-      tree,
-      files: complete ? files : undefined,
+      tree: seen.tree,
+      files: seen.files,
       commit: run.commit,
       commits: run.commits,
       branch: run.branch ?? null,
