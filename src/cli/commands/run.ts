@@ -41,8 +41,8 @@ Options:
   --job ID           only this job (repeatable)
   --hook NAME        plan the jobs of this hook instead of post-commit
   --force            run again where a receipt exists
-  --no-cache         run every job again (as --force does) without looking in the job cache or
-                     storing in it; receipts say "cache":"off"
+  --no-cache         jobs: run every one again (as --force does), without looking in the results
+                     cache or storing in it, receipts say "cache":"off"; gates: no gate cache
   --concurrency N    jobs at once (default: the config's concurrency)
   --reporter NAME    pretty (default): failures and a summary, progress on a terminal (NO_COLOR honoured);
                      json: one JSON document, a result per job and commit; junit: JUnit XML, a case
