@@ -28,7 +28,8 @@ export type Job = {
   readonly priority: number
   readonly timeoutMs: number
   readonly retries: number
-  readonly cache: false | { readonly inputs: readonly string[] }
+  /** `by: 'commit'`: a runner job's result is keyed by the commit as well as by what it sees. */
+  readonly cache: false | { readonly inputs: readonly string[]; readonly by: 'content' | 'commit' }
   readonly output: { readonly ref: string; readonly worktree: boolean }
   /** Re-stage what the gate changed in its files (formatters). */
   readonly fix: boolean

@@ -186,13 +186,20 @@ export function otherTables(results) {
     out.push(
       h.skipped
         ? `### \`gitvan run --all\` over 10,000 commits\n\n${h.skipped}\n`
-        : `### \`gitvan run --all\` over ${h.commits} commits\n\n| run | median ms | peak RSS MB | receipts after |\n|---|---:|---:|---:|\n` +
+        : `### \`gitvan run --all\` over ${h.commits} commits\n\n| run | median ms | peak RSS MB | receipts after | runs | from the cache |\n|---|---:|---:|---:|---:|---:|\n` +
             [
-              ['cold (no receipts, empty cache)', h.cold],
+              [
+                `cold (no receipts, empty cache)${h.cold?.receiptsPerSecond ? `: ${h.cold.receiptsPerSecond} receipts/s` : ''}`,
+                h.cold,
+              ],
               ['warm (every receipt there)', h.warm],
+              ['cached (receipts deleted, disk cache kept)', h.cached],
+              [`reword (newest ${h.rewordCommits ?? 300} commits reworded, same trees)`, h.reword],
             ]
               .map(([k, v]) =>
-                v ? `| ${k} | ${f(v.median, 0)} | ${f(v.peakRssMB)} | ${v.receipts} |` : `| ${k} | – | – | – |`,
+                v
+                  ? `| ${k} | ${f(v.median, 0)} | ${f(v.peakRssMB)} | ${v.receipts} | ${v.runs ?? '–'} | ${v.hits ?? '–'} |`
+                  : `| ${k} | – | – | – | – | – |`,
               )
               .join('\n') +
             (h.errors?.length ? `\n\n${h.errors.map((e) => `- ${e}`).join('\n')}` : '') +
@@ -242,6 +249,13 @@ export function goals(results) {
     `< ${f(hs)} (husky)`,
     gs !== null && hs !== null && gs < hs,
   )
+  const h = s.history
+  const rps = h?.cold?.receiptsPerSecond ?? null
+  check('gitvan run --all over 10,000 commits, cold', rps, '≥ 5000', rps !== null && rps >= 5000, 'receipts/s')
+  const warmMs = h?.cached?.median ?? null
+  check('… again after deleting the receipts (disk cache kept)', warmMs, '≤ 1500', warmMs !== null && warmMs <= 1500)
+  const share = h?.cached?.runs ? (100 * h.cached.hits) / h.cached.runs : null
+  check('… of which answered from the cache', share, '≥ 99', share !== null && share >= 99, '%')
   const hr = added(s.rebase20, 'husky')
   check(
     '20-commit rebase added, gitvan below a third of husky',

@@ -31,7 +31,9 @@ const gitvanConfig = (dir, hooks, verify, idle, cacheOff) => {
     const body = verify
       ? `{ (await import('node:fs')).writeFileSync(${JSON.stringify(marker(dir, 'post-commit'))}, ''); return { ok: true } }`
       : '({ ok: true })'
-    jobs.push(`    post: { on: 'post-commit', run: async () => ${body} },`)
+    // cache: false: the job stands for one with a side effect (in verify mode it has one: the
+    // marker), so it runs on every commit, as every other runner's post-commit hook does.
+    jobs.push(`    post: { on: 'post-commit', cache: false, run: async () => ${body} },`)
   }
   const runner = idle ? `  runner: { idle: '${idle}' },\n` : ''
   const cache = cacheOff ? '  cache: { enabled: false },\n' : ''

@@ -1,6 +1,12 @@
-// `gitvan run --all` over a long history, as CI runs it: cold (no receipts, empty disk cache: every
-// commit is planned and run, every receipt written) and warm (all receipts there: a re-run must only
-// find that nothing is missing). The history is made with git fast-import in one go.
+// `gitvan run --all` over a long history, as CI runs it, side by side in each round:
+// - cold: no receipts, empty disk cache: every commit is planned and run, every receipt written
+//   and every result stored in the job cache;
+// - warm: all receipts there: a re-run must only find that nothing is missing;
+// - cached: the receipts deleted, the disk cache kept: every run is looked up, answered from the
+//   cache, and its receipt written again (`cache: hit`);
+// - reword: the newest REWORD commits get new messages (same trees, new oids, as `git rebase -i`
+//   with `reword`): those are planned and answered from the cache; the rest keep their receipts.
+// Hits are counted from the JSON reporter. The history is made with git fast-import in one go.
 import fs from 'node:fs'
 import path from 'node:path'
 import { gitQuiet, log, sh, WORK } from '../lib/env.mjs'
@@ -33,6 +39,26 @@ function makeHistory(dir, commits) {
 }
 
 const NOT_BUILT = /not built yet/i
+const REWORD = 300
+
+/** New commits for the newest `count` of main, same trees and parents' trees, new messages; untimed. */
+function reword(dir, count) {
+  const lines = sh('git', ['log', `-${count + 1}`, '--format=%H %T %P', 'main'], { cwd: dir })
+    .stdout.trim()
+    .split('\n')
+  const [base, ...rest] = lines.reverse()
+  let parent = base.split(' ')[0]
+  const script = rest
+    .map((line) => {
+      const tree = line.split(' ')[1]
+      return `p=$(git commit-tree ${tree} -p $p -m reworded)`
+    })
+    .join('\n')
+  const out = sh('sh', ['-c', `p=${parent}\n${script}\necho $p`], { cwd: dir }).stdout.trim()
+  parent = out
+  gitQuiet(dir, 'update-ref', 'refs/heads/main', parent)
+  gitQuiet(dir, 'reset', '-q', '--hard', 'main')
+}
 
 export function runHistory({ runs, commits, timeoutMs }) {
   const dir = path.join(WORK, 'history')
@@ -47,37 +73,69 @@ export function runHistory({ runs, commits, timeoutMs }) {
   }
   const cold = []
   const warm = []
+  const cached = []
+  const reworded = []
   const errors = []
+  const tip = sh('git', ['rev-parse', 'main'], { cwd: dir }).stdout.trim()
   for (let i = 0; i < runs; i++) {
+    gitQuiet(dir, 'update-ref', 'refs/heads/main', tip)
+    gitQuiet(dir, 'reset', '-q', '--hard', 'main')
     gitQuiet(dir, 'update-ref', '-d', 'refs/notes/gitvan/results')
     fs.rmSync(path.join(stateOf(dir), 'cache'), { recursive: true, force: true })
     for (const [list, label] of [
       [cold, 'cold'],
       [warm, 'warm'],
+      [cached, 'cached'],
+      [reworded, 'reword'],
     ]) {
-      const r = peakRss(process.execPath, [path.join(dir, 'node_modules/gitvan/dist/cli.js'), 'run', '--all'], {
-        cwd: dir,
-        timeout: timeoutMs,
-      })
+      if (label === 'cached') gitQuiet(dir, 'update-ref', '-d', 'refs/notes/gitvan/results')
+      if (label === 'reword') reword(dir, REWORD)
+      const cli = path.join(dir, 'node_modules/gitvan/dist/cli.js')
+      const r = peakRss(process.execPath, [cli, 'run', '--all', '--reporter', 'json'], { cwd: dir, timeout: timeoutMs })
       if (r.status !== 0) {
         errors.push(
           `${label}: gitvan run --all ${r.signal ? `killed by ${r.signal} (timeout ${timeoutMs} ms)` : `exited ${r.status}`}: ${r.stderr.trim().slice(-400)}`,
         )
         break
       }
-      list.push({ ms: r.ms, rssMB: r.rssMB, receipts: countNotes(dir) })
-      log(`history: ${label} ${r.ms.toFixed(0)} ms, ${list.at(-1).receipts} receipts`)
+      let report = {}
+      try {
+        report = JSON.parse(r.stdout)
+      } catch {}
+      list.push({
+        ms: r.ms,
+        rssMB: r.rssMB,
+        receipts: countNotes(dir),
+        runs: report.runs ?? null,
+        hits: report.cached ?? null,
+      })
+      log(
+        `history: ${label} ${r.ms.toFixed(0)} ms, ${list.at(-1).receipts} receipts, ${report.runs} runs, ${report.cached} from the cache`,
+      )
     }
     if (errors.length) break
   }
+  gitQuiet(dir, 'update-ref', 'refs/heads/main', tip)
   const best = (list) =>
     list.length
       ? {
           median: list.map((x) => x.ms).sort((a, b) => a - b)[Math.floor((list.length - 1) / 2)],
           peakRssMB: Math.max(...list.map((x) => x.rssMB ?? 0)) || null,
           receipts: list.at(-1).receipts,
+          runs: list.at(-1).runs,
+          hits: list.at(-1).hits,
           n: list.length,
         }
       : null
-  return { commits, runs, cold: best(cold), warm: best(warm), errors }
+  const c = best(cold)
+  return {
+    commits,
+    runs,
+    cold: c ? { ...c, receiptsPerSecond: Math.round(c.receipts / (c.median / 1000)) } : null,
+    warm: best(warm),
+    cached: best(cached),
+    reword: best(reworded),
+    rewordCommits: REWORD,
+    errors,
+  }
 }

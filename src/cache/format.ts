@@ -8,11 +8,15 @@
  *   h <rel>                a hit (the shim appends these too)
  *   m <rel>                a miss
  *   d <rel>                a file was removed
- *   c <hits> <misses>      counts carried over a compaction
+ *   c <hits> <misses> [<job hits> <job misses>]
+ *                          counts carried over a compaction; the totals include the jobs' share
+ *                          (a journal written before jobs were cached has none: all gates)
  *   s <n> <offset> <at>    `journal.<n>`, a journal this one replaced at `at` (ms), is folded in up
  *                          to byte `offset`; its bytes past that offset belong to this journal too
  *
  * A later `s` for the same segment moves its offset on. Unknown or torn lines are skipped.
+ * Lookups of `jobs/` entries (the runner's and `gitvan run`'s results) are also counted apart, so
+ * `gitvan cache stats` can say what gates and jobs each get from the cache.
  */
 import { sha256 } from './key.js'
 
@@ -28,6 +32,8 @@ export type CachedResult = {
   /** How long it took then. */
   readonly ms: number
   readonly data?: unknown
+  /** A job's outputs (`{ref, path, oid}`), for the receipt a hit writes. */
+  readonly outputs?: readonly { readonly ref: string; readonly path: string; readonly oid: string }[]
 }
 
 export type JournalEntry = { readonly rel: string; readonly bytes: number; readonly at: number; readonly seq: number }
@@ -40,6 +46,9 @@ export type JournalState = {
   readonly entries: Map<string, JournalEntry>
   readonly hits: number
   readonly misses: number
+  /** The share of `hits` and `misses` that were lookups of job results (`jobs/`). */
+  readonly jobHits: number
+  readonly jobMisses: number
   readonly bytes: number
   /** Replaced journals that appenders may still write to, by number. */
   readonly segments: ReadonlyMap<number, JournalSegment>
@@ -57,6 +66,8 @@ export function replayJournal(text: string, tails: readonly string[] = []): Jour
   const segments = new Map<number, JournalSegment>()
   let hits = 0
   let misses = 0
+  let jobHits = 0
+  let jobMisses = 0
   let seq = 0
   for (const line of [text, ...tails].flatMap((part) => part.split('\n'))) {
     const [op, rel, a, b] = line.split(' ')
@@ -67,15 +78,19 @@ export function replayJournal(text: string, tails: readonly string[] = []): Jour
       if (Number.isFinite(bytes) && Number.isFinite(at)) entries.set(rel, { rel, bytes, at, seq })
     } else if (op === 'h' && rel) {
       hits++
+      if (rel.startsWith('jobs/')) jobHits++
       const entry = entries.get(rel)
       if (entry) entries.set(rel, { ...entry, seq })
     } else if (op === 'm') {
       misses++
+      if (rel?.startsWith('jobs/')) jobMisses++
     } else if (op === 'd' && rel) {
       entries.delete(rel)
     } else if (op === 'c' && rel !== undefined && a !== undefined) {
       hits += Number(rel) || 0
       misses += Number(a) || 0
+      jobHits += Number(b) || 0
+      jobMisses += Number(line.split(' ')[4]) || 0
     } else if (op === 's' && rel && a !== undefined && b !== undefined) {
       const segment = { n: Number(rel), offset: Number(a), at: Number(b) }
       if (Number.isSafeInteger(segment.n) && Number.isSafeInteger(segment.offset) && Number.isFinite(segment.at))
@@ -85,7 +100,7 @@ export function replayJournal(text: string, tails: readonly string[] = []): Jour
   let bytes = 0
   for (const entry of entries.values()) bytes += entry.bytes
   const journalBytes = [text, ...tails].reduce((sum, part) => sum + Buffer.byteLength(part), 0)
-  return { entries, hits, misses, bytes, segments, lines: seq, journalBytes }
+  return { entries, hits, misses, jobHits, jobMisses, bytes, segments, lines: seq, journalBytes }
 }
 
 /** The entry file's bytes: a header line with the body's sha256 and length, then the body. */

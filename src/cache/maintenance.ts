@@ -21,6 +21,7 @@ import path from 'node:path'
 import { acquireLockFile, type Owner, readLockFile, releaseLockFile, selfOwner } from '../lockFile.js'
 import { sleep } from '../sleep.js'
 import { decodeEntry, type JournalEntry, type JournalState } from './format.js'
+import { jobEntryPath } from './jobKey.js'
 import { entryPath } from './key.js'
 import { parseProbe } from './probe.js'
 import type { CacheStore } from './store.js'
@@ -30,7 +31,7 @@ const LOCK_WAIT_MS = 5000
 export const STALE_TEMP_MS = 60_000
 
 const TEMP = /\.tmp-\d+$/
-const ENTRY = /^entries\/[0-9a-f]{2}\/[0-9a-f]{62}$/
+const ENTRY = /^(entries|jobs)\/[0-9a-f]{2}\/[0-9a-f]{62}$/
 
 export type Locked = { readonly ok: false; readonly holder: Owner }
 
@@ -49,8 +50,12 @@ export type CacheSummary = {
   readonly dir: string
   /** Whether the directory exists; an absent one is an empty cache. */
   readonly exists: boolean
-  /** Job results (entries/). */
+  /** Results in all: gates' (entries/) and jobs' (jobs/). */
   readonly entries: number
+  /** Gate results (entries/). */
+  readonly gateEntries: number
+  /** Results of the runner's and `gitvan run`'s jobs (jobs/). */
+  readonly jobEntries: number
   /** Hook verdicts the shim reads (probe/). */
   readonly probes: number
   readonly bytes: number
@@ -60,6 +65,9 @@ export type CacheSummary = {
   readonly misses: number
   /** null when nothing was looked up. */
   readonly hitRate: number | null
+  /** Lookups of gates (and the shim's probe hits) and of jobs, each with its hit rate (null: none). */
+  readonly gates: { readonly hits: number; readonly misses: number; readonly hitRate: number | null }
+  readonly jobs: { readonly hits: number; readonly misses: number; readonly hitRate: number | null }
   /** Write times of the oldest and newest live file (ISO 8601), null when empty. */
   readonly oldest: string | null
   readonly newest: string | null
@@ -98,7 +106,7 @@ export type ClearReport = {
 }
 
 const isProbe = (rel: string): boolean => rel.startsWith('probe/')
-const isEntry = (rel: string): boolean => rel.startsWith('entries/')
+const isEntry = (rel: string): boolean => rel.startsWith('entries/') || rel.startsWith('jobs/')
 
 /** The journal's view of a cache: counts, size, lookups, write times. Pure. */
 export function summarizeCache(
@@ -108,21 +116,30 @@ export function summarizeCache(
   limits: CacheStore['limits'],
 ): CacheSummary {
   let entries = 0
+  let jobEntries = 0
   let probes = 0
   let oldest = Infinity
   let newest = -Infinity
   for (const entry of state.entries.values()) {
     if (isProbe(entry.rel)) probes++
     else entries++
+    if (entry.rel.startsWith('jobs/')) jobEntries++
     oldest = Math.min(oldest, entry.at)
     newest = Math.max(newest, entry.at)
   }
   const lookups = state.hits + state.misses
+  const rate = (hits: number, misses: number) => ({
+    hits,
+    misses,
+    hitRate: hits + misses === 0 ? null : hits / (hits + misses),
+  })
   const iso = (ms: number): string | null => (Number.isFinite(ms) ? new Date(ms).toISOString() : null)
   return {
     dir,
     exists,
     entries,
+    gateEntries: entries - jobEntries,
+    jobEntries,
     probes,
     bytes: state.bytes,
     maxSizeBytes: limits.maxSizeBytes,
@@ -130,6 +147,8 @@ export function summarizeCache(
     hits: state.hits,
     misses: state.misses,
     hitRate: lookups === 0 ? null : state.hits / lookups,
+    gates: rate(state.hits - state.jobHits, state.misses - state.jobMisses),
+    jobs: rate(state.jobHits, state.jobMisses),
     oldest: iso(oldest),
     newest: iso(newest),
   }
@@ -167,7 +186,7 @@ function checkFile(store: CacheStore, rel: string): string | undefined {
   if (result === undefined) return 'header, length or sha256 does not match the body'
   let expected: string | undefined
   try {
-    expected = entryPath(result.key)
+    expected = rel.startsWith('jobs/') ? jobEntryPath(result.key) : entryPath(result.key)
   } catch {
     expected = undefined
   }

@@ -1,7 +1,8 @@
 /**
  * The disk cache's files. One directory (`<git-common-dir>/gitvan/cache`, or `GITVAN_CACHE_DIR`):
  *
- *   entries/<2 hex>/<62 hex>   one job result per key
+ *   entries/<2 hex>/<62 hex>   one gate result per key
+ *   jobs/<2 hex>/<62 hex>      one result of a runner or `gitvan run` job per key (jobCache in schedule/)
  *   probe/<hook>/<tree>        a hook's whole verdict, read by the sh shim (probe.ts)
  *   journal                    one line per write, hit, miss and delete, in the order they happened
  *   journal.<n>                a journal a compaction replaced, kept a minute for late appenders
@@ -41,6 +42,9 @@
  *   or copied by hand, a process killed between renaming an entry and appending its line, or two
  *   processes writing and evicting one key at the same instant. `gitvan cache prune` walks the
  *   directory and makes the journal count what is there.
+ * - The runner and `gitvan run` look up and store a whole batch at once (`getMany`, `putMany`):
+ *   one journal append for all its lookups, one for all its writes, and one check of the limits.
+ *   A large batch lists the directories it looks in instead of opening each missing file.
  * - Every failure of the cache's IO (a full disk, a read-only directory) makes a lookup miss and a
  *   write do nothing: the cache can make a hook faster, never fail it.
  */
@@ -82,6 +86,9 @@ const JOURNAL_SLACK_LINES = 1024
  * Measured by the real clock, not the store's `now` (which dates entries).
  */
 const SEGMENT_KEEP_MS = 60_000
+
+/** A batch with more candidate keys than this lists the directories it looks in (a readdir is cheaper than many failed opens). */
+const LIST_ABOVE = 256
 
 const SEGMENT = /^journal\.(\d+)$/
 
@@ -296,7 +303,7 @@ export class CacheStore {
       folded = onDisk.filter((m) => !kept.some((k) => k.n === m))
       const state = replayJournal(text, tails)
       lines = [
-        `c ${state.hits} ${state.misses}`,
+        `c ${state.hits} ${state.misses} ${state.jobHits} ${state.jobMisses}`,
         ...kept.map((k) => `s ${k.n} ${k.offset} ${k.at}`),
         ...plan(state).map((entry) => `w ${entry.rel} ${entry.bytes} ${entry.at}`),
       ]
@@ -347,6 +354,7 @@ export class CacheStore {
       }
     }
     walk('entries')
+    walk('jobs')
     walk('probe')
     return found.sort()
   }
@@ -373,13 +381,98 @@ export class CacheStore {
     }
   }
 
-  #write(rel: string, text: string): boolean {
+  /**
+   * For each group of candidate keys (a run's), the first intact, unexpired result, or undefined.
+   * `pathOf` names a key's file. Journals one line per group (the hit, or a miss of its first
+   * candidate) in one append, so the counts say one lookup per run.
+   */
+  getMany(groups: readonly (readonly string[])[], pathOf: (key: string) => string): (CachedResult | undefined)[] {
+    const total = groups.reduce((sum, keys) => sum + keys.length, 0)
+    const listed = total > LIST_ABOVE ? new Map<string, Set<string>>() : undefined
+    const names = (dir: string): Set<string> => {
+      let found = listed?.get(dir)
+      if (found === undefined) {
+        const slash = dir.lastIndexOf('/')
+        // A directory its parent does not list is not read (most are missing in a cold cache).
+        const there = slash === -1 || names(dir.slice(0, slash)).has(dir.slice(slash + 1))
+        try {
+          found = there ? new Set(readdirSync(this.#file(dir))) : new Set()
+        } catch {
+          found = new Set()
+        }
+        listed?.set(dir, found)
+      }
+      return found
+    }
+    const present = (rel: string): boolean => {
+      if (listed === undefined) return true
+      const slash = rel.lastIndexOf('/')
+      return names(rel.slice(0, slash)).has(rel.slice(slash + 1))
+    }
+    const lines: string[] = []
+    const now = this.#now()
+    const results = groups.map((keys) => {
+      for (const key of keys) {
+        const rel = pathOf(key)
+        if (!present(rel)) continue
+        let bytes: Buffer
+        try {
+          bytes = readFileSync(this.#file(rel))
+        } catch {
+          continue
+        }
+        const result = decodeEntry(bytes)
+        if (result === undefined || result.key !== key) {
+          if (this.#unlink(rel)) lines.push(`d ${rel}`)
+          continue
+        }
+        if (Date.parse(result.at) + this.limits.ttlMs < now) continue
+        lines.push(`h ${rel}`)
+        return result
+      }
+      const first = keys[0]
+      if (first !== undefined) lines.push(`m ${pathOf(first)}`)
+      return undefined
+    })
+    if (lines.length > 0) this.#append(lines.join('\n'))
+    return results
+  }
+
+  /** Stores every result under `pathOf(result.key)`; one journal append; returns how many were written. */
+  putMany(results: readonly CachedResult[], pathOf: (key: string) => string): number {
+    const lines: string[] = []
+    const now = this.#now()
+    const made = new Set<string>()
+    for (const result of results) {
+      const rel = pathOf(result.key)
+      const text = encodeEntry(result)
+      if (this.#writeFile(rel, text, made)) lines.push(`w ${rel} ${Buffer.byteLength(text)} ${now}`)
+    }
+    if (lines.length === 0) return 0
+    this.#append(lines.join('\n'))
+    this.#checkLimits()
+    return lines.length
+  }
+
+  /**
+   * Writes `text` to `rel` by temp+rename. The directory is made only when the write finds it
+   * missing (`made`: directories this batch made), sparing a mkdir per entry.
+   */
+  #writeFile(rel: string, text: string, made?: Set<string>): boolean {
     const file = this.#file(rel)
     const temp = `${file}.tmp-${process.pid}`
+    const dir = rel.slice(0, rel.lastIndexOf('/'))
     try {
-      mkdirSync(this.#file(rel.slice(0, rel.lastIndexOf('/'))), { recursive: true })
-      writeFileSync(temp, text)
+      try {
+        writeFileSync(temp, text)
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || made?.has(dir)) throw error
+        mkdirSync(this.#file(dir), { recursive: true })
+        made?.add(dir)
+        writeFileSync(temp, text)
+      }
       renameSync(temp, file)
+      return true
     } catch {
       try {
         unlinkSync(temp)
@@ -388,7 +481,17 @@ export class CacheStore {
       }
       return false
     }
+  }
+
+  #write(rel: string, text: string): boolean {
+    if (!this.#writeFile(rel, text)) return false
     this.#append(`w ${rel} ${Buffer.byteLength(text)} ${this.#now()}`)
+    this.#checkLimits()
+    return true
+  }
+
+  /** After writes: maintenance when an entry expired, the size is over the limit or the journal is long. */
+  #checkLimits(): void {
     const state = this.state()
     const horizon = this.#now() - this.limits.ttlMs
     let expired = false
@@ -400,7 +503,6 @@ export class CacheStore {
     }
     const long = state.lines > 2 * state.entries.size + JOURNAL_SLACK_LINES
     if (expired || long || state.bytes > this.limits.maxSizeBytes) this.#maintain(long)
-    return true
   }
 
   #remove(rel: string): void {

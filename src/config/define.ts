@@ -60,8 +60,14 @@ export type JobConfig = {
   readonly timeout?: Duration
   /** Runs again this many times after a failure, with exponential backoff. Default 0. */
   readonly retries?: number
-  /** `false` turns the result cache off for this job; `inputs` adds files whose content is part of the key. */
-  readonly cache?: false | { readonly inputs?: readonly string[] }
+  /**
+   * `false` turns the result cache off for this job (a job with side effects: deploy, notify,
+   * upload). `inputs` adds files whose content is part of the key. `by: 'commit'` keys a runner
+   * job's result by the commit too (a command that reads `GITVAN_COMMIT`, `GITVAN_BRANCH`,
+   * `GITVAN_HOOK` or its standard input must say so); by default it is keyed by what it sees
+   * (its argv and files, or the commit's tree), so rewording or rebasing re-runs nothing.
+   */
+  readonly cache?: false | { readonly inputs?: readonly string[]; readonly by?: 'content' | 'commit' }
   /** Where rendered files go: a ref (default `refs/gitvan/outputs/<job>`), or the working tree. */
   readonly output?: { readonly ref?: string; readonly worktree?: boolean }
   /**

@@ -192,10 +192,16 @@ function checkMode(problems: Problems, path: string, job: Record<string, unknown
 function checkCache(problems: Problems, path: string, cache: unknown): void {
   if (cache === undefined || typeof cache === 'boolean') return
   if (!isRecord(cache)) {
-    report(problems, path, `expected false or { inputs: [...] }, got ${received(cache)}`)
+    report(problems, path, `expected false or { inputs: [...], by: 'content' | 'commit' }, got ${received(cache)}`)
     return
   }
-  checkKeys(problems, path, cache, ['inputs'])
+  checkKeys(problems, path, cache, ['inputs', 'by'])
+  if (cache.by !== undefined && cache.by !== 'content' && cache.by !== 'commit')
+    report(
+      problems,
+      child(path, 'by'),
+      `expected 'content' (the default: keyed by what the job sees) or 'commit' (also by the commit), got ${received(cache.by)}`,
+    )
   checkStrings(problems, child(path, 'inputs'), cache.inputs, false)
   if (!Array.isArray(cache.inputs)) return
   cache.inputs.forEach((input, i) => {

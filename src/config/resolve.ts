@@ -83,7 +83,10 @@ export function resolveJob(id: string, job: JobConfig, source: string): Job {
     cache:
       job.cache === false
         ? false
-        : { inputs: [...((typeof job.cache === 'object' ? job.cache.inputs : undefined) ?? [])] },
+        : {
+            inputs: [...((typeof job.cache === 'object' ? job.cache.inputs : undefined) ?? [])],
+            by: typeof job.cache === 'object' && job.cache.by === 'commit' ? 'commit' : 'content',
+          },
     output: { ref: job.output?.ref ?? outputRef(id), worktree: job.output?.worktree ?? false },
     fix: job.fix ?? false,
     after: [...(job.after ?? [])],

@@ -37,7 +37,7 @@ import { type GateFacts, type GateRequest, once } from './facts.js'
 declare const __GITVAN_VERSION__: string
 const VERSION = typeof __GITVAN_VERSION__ === 'string' ? __GITVAN_VERSION__ : 'dev'
 
-const CACHED_HOOKS: readonly string[] = ['pre-commit', 'pre-merge-commit', 'pre-push']
+export const CACHED_HOOKS: readonly string[] = ['pre-commit', 'pre-merge-commit', 'pre-push']
 
 export type Lookup = {
   readonly key: string

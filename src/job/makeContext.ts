@@ -6,6 +6,7 @@
  * into the job's log, which is shown when the job fails.
  */
 import { format } from 'node:util'
+import { READ_FIELDS, type ReadField } from '../cache/jobKey.js'
 import { git } from '../git/spawn.js'
 import type { CommitInfo, ExecResult, JobContext } from '../types.js'
 import { execArgv, type TailBuffer } from './exec.js'
@@ -20,6 +21,30 @@ export type ContextOptions = {
   readonly env: () => NodeJS.ProcessEnv
   readonly signal: AbortSignal
   readonly log: TailBuffer
+  /**
+   * Collects which facts of the run the function read (the job cache keys its result by them).
+   * Left out, the context is a plain object.
+   */
+  readonly reads?: Set<TrackedField>
+}
+
+/** The fields of a context whose reads are recorded: the facts that differ from run to run. */
+export type TrackedField = ReadField
+
+/** `ctx` with a getter per tracked field that records the read (destructuring reads too). */
+function tracked(ctx: JobContext, reads: Set<TrackedField>): JobContext {
+  const out = { ...ctx }
+  for (const field of READ_FIELDS) {
+    const value = ctx[field]
+    Object.defineProperty(out, field, {
+      enumerable: true,
+      get: () => {
+        reads.add(field)
+        return value
+      },
+    })
+  }
+  return Object.freeze(out)
 }
 
 const COMMIT_FORMAT = ['%H', '%h', '%s', '%b', '%an', '%ae', '%aI'].join('%x00')
@@ -59,7 +84,7 @@ export function makeContext(options: ContextOptions): JobContext {
       stderr: outcome.stderr ?? '',
     }
   }
-  return {
+  const ctx: JobContext = {
     job: options.job,
     hook: input.hook,
     args: input.args,
@@ -75,4 +100,5 @@ export function makeContext(options: ContextOptions): JobContext {
     signal,
     log: (...parts) => log.push(`${format(...parts)}\n`),
   }
+  return options.reads ? tracked(ctx, options.reads) : ctx
 }

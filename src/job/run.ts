@@ -25,7 +25,7 @@ import { expandCommand, parseCommand } from './command.js'
 import { execArgv, TailBuffer } from './exec.js'
 import type { JobInput } from './input.js'
 import { jsonProblem } from './json.js'
-import { makeContext } from './makeContext.js'
+import { makeContext, type TrackedField } from './makeContext.js'
 import type { JobError, JobResult, JobStatus } from './result.js'
 import { binDirs, filesUnder, jobDir, withPath } from './workdir.js'
 
@@ -43,10 +43,12 @@ export type RunJobOptions = {
   readonly onOutput?: (chunk: Buffer) => void
   /** Each program started, by pid (it leads its own process group). */
   readonly onSpawn?: (pid: number) => void
+  /** A function job's reads of its context are added here (the job cache keys by them). */
+  readonly reads?: Set<TrackedField>
 }
 
 /** What a caller watches of a job's programs as they run. */
-type Watch = Pick<RunJobOptions, 'onOutput' | 'onSpawn'>
+type Watch = Pick<RunJobOptions, 'onOutput' | 'onSpawn' | 'reads'>
 
 type Attempt = {
   readonly status: JobStatus
@@ -203,7 +205,7 @@ function runBody(
     // Copying process.env costs tens of microseconds (each variable is a call into the runtime):
     // a function job that runs no program, the common case, should not pay it on every run.
     let env: NodeJS.ProcessEnv | undefined
-    return runFunction(job, job.run, input, dir, () => (env ??= jobEnv(job, input)), log, signal)
+    return runFunction(job, job.run, input, dir, () => (env ??= jobEnv(job, input)), log, signal, watch.reads)
   }
   return failed('NOTHING_TO_RUN', `job '${job.id}' has neither 'run' nor 'template' (in ${job.source})`)
 }
@@ -293,8 +295,9 @@ async function runFunction(
   env: () => NodeJS.ProcessEnv,
   log: TailBuffer,
   signal: AbortSignal,
+  reads: Set<TrackedField> | undefined,
 ): Promise<Attempt> {
-  const ctx = makeContext({ job: job.id, input, dir, env, signal, log })
+  const ctx = makeContext({ job: job.id, input, dir, env, signal, log, ...(reads ? { reads } : {}) })
   // A function that ignores ctx.signal cannot be stopped, but the run does not wait for it.
   let stopWaiting: () => void = () => {}
   const aborted = new Promise<'aborted'>((resolve) => {

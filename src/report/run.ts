@@ -15,6 +15,8 @@ export type JobCounts = {
   timeout: number
   cancelled: number
   skipped: number
+  /** Runs answered by the job cache (counted in `runs` and `ok` too): nothing ran. */
+  cached: number
 }
 
 export type Failure = {
@@ -45,6 +47,8 @@ export type Tally = {
   done: number
   failed: number
   skipped: number
+  /** Runs answered by the job cache. */
+  cached: number
   receipts: number
   notesCommits: number
   readonly jobs: Map<string, JobCounts>
@@ -61,9 +65,12 @@ export const emptyTally = (jobs: readonly Job[]): Tally => ({
   done: 0,
   failed: 0,
   skipped: 0,
+  cached: 0,
   receipts: 0,
   notesCommits: 0,
-  jobs: new Map(jobs.map((job) => [job.id, { runs: 0, ok: 0, failed: 0, timeout: 0, cancelled: 0, skipped: 0 }])),
+  jobs: new Map(
+    jobs.map((job) => [job.id, { runs: 0, ok: 0, failed: 0, timeout: 0, cancelled: 0, skipped: 0, cached: 0 }]),
+  ),
   failures: [],
   outcomes: [],
 })
@@ -83,6 +90,10 @@ export function recordResult(tally: Tally, run: RunRef, result: JobResult): stri
   if (counts) {
     counts.runs++
     counts[result.status]++
+  }
+  if (result.cache === 'hit') {
+    tally.cached++
+    if (counts) counts.cached++
   }
   if (result.status === 'ok') return undefined
   tally.failed++
@@ -108,7 +119,7 @@ export function formatSummary(tally: Tally, facts: RunFacts): string {
   const ok = tally.done - tally.failed
   const seconds = (facts.ms / 1000).toFixed(1)
   return (
-    `gitvan run: ${where}: ${plural(tally.done, 'run')}, ${ok} ok, ${tally.failed} failed, ` +
+    `gitvan run: ${where}: ${plural(tally.done, 'run')}, ${ok} ok${tally.cached > 0 ? ` (${tally.cached} from the cache)` : ''}, ${tally.failed} failed, ` +
     `${tally.skipped} skipped (receipt exists); ${plural(tally.receipts, 'receipt')} in ${plural(tally.notesCommits, 'notes commit')}, ${seconds} s`
   )
 }
@@ -122,6 +133,7 @@ export function toJsonReport(tally: Tally, facts: RunFacts) {
     ok: tally.done - tally.failed,
     failed: tally.failed,
     skipped: tally.skipped,
+    cached: tally.cached,
     receipts: tally.receipts,
     notesCommits: tally.notesCommits,
     ms: Math.round(facts.ms),

@@ -84,6 +84,7 @@ export async function runClaimed(
   try {
     const { plan, planMs, execution } = await runEvents(repo, events, config.jobs, {
       concurrency: config.concurrency,
+      cache: { config },
       ...(signal ? { signal } : {}),
       ...(options.env ? { env: options.env } : {}),
       onPlan: (plan) =>
@@ -118,7 +119,7 @@ export async function runClaimed(
       events: events.length,
       runs,
       stages: { spoolWaitMs: batch.spoolWaitMs, planMs, ...execution.stages },
-      cache: { hit: 0, miss: 0 },
+      cache: execution.cache,
       failed: execution.failed,
       receipts: execution.receipts.length,
       skipped: plan.skipped,

@@ -15,8 +15,9 @@ import type { Repo } from '../git/repo.js'
 import type { JobResult } from '../job/result.js'
 import { type Execution, executePlan } from '../schedule/execute.js'
 import { gatherFacts } from '../schedule/facts.js'
+import { openJobCache, type ReceiptLayer } from '../schedule/jobCache.js'
 import { type Plan, type PlannedRun, planJobs } from '../schedule/plan.js'
-import type { Job } from '../types.js'
+import type { Config, Job } from '../types.js'
 
 export type PipelineOptions = {
   /** How many jobs run at once. */
@@ -30,6 +31,15 @@ export type PipelineOptions = {
   readonly onPlan?: (plan: Plan) => void
   /** Called as each run ends, in completion order. */
   readonly onResult?: (run: PlannedRun, result: JobResult) => void
+  /**
+   * The job cache: the config's limits and on/off switch, and the receipts layer shared across
+   * batches. Absent, or `off` (`--no-cache`): nothing is looked up or stored.
+   */
+  readonly cache?: {
+    readonly config: Pick<Config, 'cache' | 'hash'>
+    readonly off?: boolean
+    readonly receipts?: ReceiptLayer
+  }
 }
 
 export type PipelineOutcome = {
@@ -50,8 +60,18 @@ export async function runEvents(
   const plan = planJobs(events, jobs, facts, options.force ? { force: true } : {})
   const planMs = Math.round(performance.now() - planStart)
   options.onPlan?.(plan)
+  const cache =
+    options.cache && !options.cache.off
+      ? openJobCache({
+          repo,
+          config: options.cache.config,
+          env: options.env ?? process.env,
+          ...(options.cache.receipts ? { receipts: options.cache.receipts } : {}),
+        })
+      : undefined
   const execution = await executePlan(plan.runs, {
     repo,
+    ...(cache ? { cache } : {}),
     concurrency: options.concurrency,
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.env ? { env: options.env } : {}),

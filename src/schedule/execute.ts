@@ -10,8 +10,10 @@
  *   is a value, so one failing job never stops the others.
  * - Receipts (DESIGN 3.3) are built per covered commit (a `batch` run covers several) and published
  *   with ONE `publishReceipts` call for the whole batch: one notes commit, moved by compare-and-swap.
- *   Cancelled runs get no receipt, so the next batch does them again. `cache` is `off` until the
- *   disk cache exists.
+ *   Cancelled runs get no receipt, so the next batch does them again.
+ * - With a job cache (jobCache.ts), the batch is looked up in one pass before the queue starts: a
+ *   hit is the run's result and runs nothing; the misses' `ok` results are stored in one pass
+ *   after the queue drained. Receipts say `cache: hit | miss | off` and carry the key.
  * - `executePlan` returns after publishing; if publishing fails it throws (the caller keeps its
  *   events and tries again later) and nothing was recorded.
  */
@@ -23,6 +25,7 @@ import type { JobInput } from '../job/input.js'
 import type { JobResult } from '../job/result.js'
 import { runJob } from '../job/run.js'
 import { RECEIPT_SCHEMA, type Receipt } from '../receipt.js'
+import { type JobCache, type Looked, reuseResult } from './jobCache.js'
 import type { PlannedRun } from './plan.js'
 
 export type ExecuteOptions = {
@@ -37,6 +40,8 @@ export type ExecuteOptions = {
   readonly onResult?: (run: PlannedRun, result: JobResult) => void
   /** Default true; `false` runs the jobs and returns the receipts without writing them. */
   readonly publish?: boolean
+  /** The job cache (jobCache.ts); without one every receipt says `cache: 'off'`. */
+  readonly cache?: JobCache
 }
 
 export type RunOutcome = { readonly run: PlannedRun; readonly result: JobResult }
@@ -48,6 +53,8 @@ export type Execution = {
   readonly receipts: readonly Receipt[]
   /** Runs whose status is not `ok` (cancelled ones included). */
   readonly failed: number
+  /** Runs the job cache answered, and runs it was asked about and could not. */
+  readonly cache: { readonly hit: number; readonly miss: number }
   readonly stages: {
     /** The longest any run waited in the queue before it started. */
     readonly queueMs: number
@@ -65,25 +72,54 @@ export async function executePlan(runs: readonly PlannedRun[], options: ExecuteO
   // costs several times more) and while they run.
   const start = options.publish !== false && runs.length > 0 ? startPublish(options.repo) : undefined
   const queue = new PQueue({ concurrency: Math.max(1, Math.floor(options.concurrency)), autoStart: false })
+  const looked: readonly Looked[] | undefined = options.cache ? await options.cache.lookup(runs) : undefined
   const enqueuedAt = performance.now()
   let firstStart: number | undefined
   let queueMs = 0
-  const outcomes = runs.map((run) =>
-    queue.add(
-      async (): Promise<RunOutcome> => {
-        const start = performance.now()
-        firstStart ??= start
-        queueMs = Math.max(queueMs, start - enqueuedAt)
-        const result = await runJob(run.job, toInput(run, options), options.signal ? { signal: options.signal } : {})
-        options.onResult?.(run, result)
-        return { run, result }
-      },
-      { priority: run.job.priority },
-    ),
-  )
+  const outcomes: Promise<RunOutcome>[] = []
+  for (const [i, run] of runs.entries()) {
+    const entry = looked?.[i]
+    if (entry?.kind === 'hit') {
+      options.onResult?.(run, entry.result)
+      outcomes.push(Promise.resolve({ run, result: entry.result }))
+      continue
+    }
+    outcomes.push(
+      queue.add(
+        async (): Promise<RunOutcome> => {
+          const start = performance.now()
+          firstStart ??= start
+          queueMs = Math.max(queueMs, start - enqueuedAt)
+          // An earlier run of the same job in this batch may produce this one's result (same key):
+          // it started first (same priority, plan order), so waiting for it cannot hold the queue.
+          for (const leader of entry?.kind === 'miss' ? entry.leaders : []) {
+            const reused = reuseResult(run, entry as Looked, (await outcomes[leader])?.result)
+            if (reused) {
+              options.onResult?.(run, reused)
+              return { run, result: reused }
+            }
+          }
+          const reads = entry?.kind === 'miss' ? entry.reads : undefined
+          const ran = await runJob(run.job, toInput(run, options), {
+            ...(options.signal ? { signal: options.signal } : {}),
+            ...(reads ? { reads } : {}),
+          })
+          const result = entry && options.cache ? withCache(ran, entry, options.cache) : ran
+          options.onResult?.(run, result)
+          return { run, result }
+        },
+        { priority: run.job.priority },
+      ),
+    )
+  }
   queue.start()
   const settled = await Promise.all(outcomes)
   const runMs = firstStart === undefined ? 0 : performance.now() - firstStart
+  if (looked && options.cache)
+    options.cache.store(
+      looked,
+      settled.map(({ result }) => result),
+    )
 
   const runner = runnerName()
   const receipts = settled.flatMap(({ run, result }) =>
@@ -97,8 +133,19 @@ export async function executePlan(runs: readonly PlannedRun[], options: ExecuteO
     outcomes: settled,
     receipts,
     failed: settled.filter(({ result }) => result.status !== 'ok').length,
+    cache: {
+      hit: settled.filter(({ result }) => result.cache === 'hit').length,
+      miss: settled.filter(({ result }) => result.cache === 'miss').length,
+    },
     stages: { queueMs: round(queueMs), runMs: round(runMs), publishMs: round(publishMs) },
   }
+}
+
+/** A run's result as the cache saw it: `miss` with the key it is stored under, or `off`. */
+function withCache(result: JobResult, entry: Looked, cache: JobCache): JobResult {
+  if (entry.kind !== 'miss') return { ...result, cache: 'off' }
+  const key = cache.keyOf(entry)
+  return key === undefined ? { ...result, cache: 'off' } : { ...result, cache: 'miss', key }
 }
 
 const round = (ms: number): number => Math.round(ms * 10) / 10
@@ -130,7 +177,8 @@ export function toReceipts(
     status: result.status,
     at,
     ms: Math.round(result.ms),
-    cache: 'off',
+    cache: result.cache ?? 'off',
+    ...(result.key === undefined || result.cache === 'off' || result.cache === undefined ? {} : { key: result.key }),
     ...(result.data === undefined ? {} : { data: result.data }),
     ...(result.error === undefined ? {} : { error: result.error }),
     outputs: result.outputs,

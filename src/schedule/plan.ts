@@ -11,7 +11,8 @@
  * - post-rewrite: the new side of every `old new` pair on stdin. A rewritten commit is a new commit,
  *   so it triggers the jobs of `post-rewrite` AND of `post-commit`. Receipts of the old commits are
  *   NOT carried over: the new commit's tree, parents or message may differ from the old one's, so
- *   what a job found on the old commit says nothing certain about the new one; the jobs run again.
+ *   what a job found on the old commit says nothing certain about the new one; the jobs are planned
+ *   again, and the job cache (jobCache.ts) answers those that would see the same as before.
  *   (A pick that git fast-forwarded keeps its oid, and so keeps its receipt.)
  * - reference-transaction (`committed` only): the new value of each updated branch or tag.
  *

@@ -175,7 +175,7 @@ describe('cache store', () => {
     for (let i = 0; i < 3; i++) store.get(r.key)
     for (let i = 0; i < 2; i++) store.get(result(2).key)
     expect(store.maintain()).toEqual({ expired: 0, evicted: 0, freedBytes: 0 })
-    expect(readFileSync(store.journalFile, 'utf8').split('\n')[0]).toBe('c 3 2')
+    expect(readFileSync(store.journalFile, 'utf8').split('\n')[0]).toBe('c 3 2 0 0')
     store.get(r.key)
     store.maintain()
     const state = store.state()

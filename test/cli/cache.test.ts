@@ -139,8 +139,10 @@ describe('gitvan cache stats', () => {
 
     const text = repo.gitvan(['cache', 'stats'])
     expect(text.code).toBe(0)
-    expect(text.stdout).toMatch(/^entries\s+1 job result, 1 probe$/m)
+    expect(text.stdout).toMatch(/^entries\s+1 gate result, 0 job results, 1 probe$/m)
     expect(text.stdout).toMatch(/^lookups\s+1 hit, 1 miss \(50\.0% hit rate\)$/m)
+    expect(text.stdout).toMatch(/^ {2}gates\s+1 hit, 1 miss \(50\.0% hit rate\)$/m)
+    expect(text.stdout).toMatch(/^ {2}jobs\s+none yet$/m)
     expect(text.stdout).toMatch(/^size\s+\d+ B of 256 MB/m)
     expect(text.stdout).toMatch(/^ttl\s+30d$/m)
   })
@@ -318,7 +320,7 @@ describe('gitvan cache clear', () => {
     expect(runs()).toEqual(['ran', 'ran'])
     const text = repo.gitvan(['cache', 'clear'])
     expect(text.code).toBe(0)
-    expect(text.stdout).toMatch(/^removed 1 job result and 1 probe \(\d+ B\) from /)
+    expect(text.stdout).toMatch(/^removed 1 result and 1 probe \(\d+ B\) from /)
   })
 
   it('works with a broken config, which stats and prune replace by the default limits, saying so', () => {

@@ -16,11 +16,12 @@ describe('gitvan demo', () => {
     expect(r.stdout).toContain('notes.txt: still says TODO')
     expect(r.stdout).toMatch(/\$ git commit -m 'Add notes' {3}→ exit 1/)
     expect(r.stdout).toMatch(/\$ git commit -m 'Add notes' {3}→ exit 0/)
-    expect(r.stdout.match(/"schema":"gitvan\.receipt\.v1","job":"touched"/g)).toHaveLength(2)
+    expect(r.stdout.match(/"schema":"gitvan\.receipt\.v1","job":"touched"/g)).toHaveLength(3)
     expect(r.stdout).toContain('Done: the gate refused a bad commit, accepted the fix, and 2 commits carry receipts.')
     expect(r.stdout).toContain('fix gates changed and re-staged 1 file(s): more.txt')
     expect(r.stdout).toContain('   More notes.$\n')
     expect(r.stdout).toContain('+A line not staged yet.')
+    expect(r.stdout).toMatch(/Reword the last commit[^\n]*\n[\s\S]*"job":"touched"[^\n]*"cache":"hit"/)
     const kept = /kept at (\S+)/.exec(r.stdout)?.[1]
     expect(kept && existsSync(kept)).toBe(true)
   })

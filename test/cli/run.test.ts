@@ -58,9 +58,10 @@ describe('gitvan run', () => {
       commit: sample,
       hook: 'post-commit',
       status: 'ok',
-      cache: 'off',
+      cache: 'miss',
       outputs: [],
     })
+    expect(line?.key).toMatch(/^sha256:[0-9a-f]{64}$/)
     expect(line?.data).toEqual({ files: [`f${500 % 7}.txt`], commit: sample })
     expect(repo.git(['log', '-1', '--notes=gitvan/results', sample]).stdout).toContain('"job":"receipt"')
     const fsck = repo.git(['fsck', '--strict'], { allowFail: true })

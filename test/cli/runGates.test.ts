@@ -277,7 +277,7 @@ describe('the pretty reporter', () => {
     const repo = makeRepo()
     repo.write(
       'gitvan.config.mjs',
-      `export default { concurrency: 1, jobs: { r: { on: 'post-commit', run: async () => new Promise((ok) => setTimeout(() => ok(1), 1)) } } }\n`,
+      `export default { concurrency: 1, jobs: { r: { on: 'post-commit', cache: false, run: async () => new Promise((ok) => setTimeout(() => ok(1), 1)) } } }\n`,
     )
     let stream = ''
     for (let i = 1; i <= 300; i++) {
@@ -351,7 +351,7 @@ describe('reports', () => {
     const doc = JSON.parse(json.stdout) as { results: { job: string; commit: string; status: string; cache: string }[] }
     expect(doc.results).toHaveLength(6)
     expect(doc.results.filter((r) => r.status === 'failed')).toMatchObject([
-      { job: 'b', commit: repo.rev('HEAD'), cache: 'off', error: { message: 'no & <good>' } },
+      { job: 'b', commit: repo.rev('HEAD'), cache: 'miss', error: { message: 'no & <good>' } },
     ])
     const junit = repo.gitvan(['run', '--all', '--force', '--reporter', 'junit'], { env })
     const tree = parseXml(junit.stdout)

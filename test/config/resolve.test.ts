@@ -28,7 +28,7 @@ describe('resolveConfig: defaults', () => {
           priority: 0,
           timeoutMs: 300_000,
           retries: 0,
-          cache: { inputs: [] },
+          cache: { inputs: [], by: 'content' },
           output: { ref: 'refs/gitvan/outputs/lint', worktree: false },
           fix: false,
           after: [],
@@ -102,7 +102,7 @@ describe('resolveConfig: defaults', () => {
     const run = () => 1
     const [job] = resolve({ jobs: { f: { on: 'post-commit', run, cache: { inputs: ['package-lock.json'] } } } }).jobs
     expect(job?.run).toBe(run)
-    expect(job?.cache).toEqual({ inputs: ['package-lock.json'] })
+    expect(job?.cache).toEqual({ inputs: ['package-lock.json'], by: 'content' })
   })
 })
 

@@ -275,7 +275,14 @@ const BAD: readonly (readonly [string, unknown, readonly string[]])[] = [
   [
     'a job cache of the wrong type',
     job({ on: 'pre-commit', run: 'x', cache: 'no' }),
-    ["jobs.lint.cache: expected false or { inputs: [...] }, got 'no' (string)"],
+    ["jobs.lint.cache: expected false or { inputs: [...], by: 'content' | 'commit' }, got 'no' (string)"],
+  ],
+  [
+    'a cache keyed by something it does not know',
+    job({ on: 'post-commit', run: 'x', cache: { by: 'branch' } }),
+    [
+      "jobs.lint.cache.by: expected 'content' (the default: keyed by what the job sees) or 'commit' (also by the commit), got 'branch' (string)",
+    ],
   ],
   [
     'cache inputs as one string',
@@ -470,7 +477,7 @@ describe('validateConfig: good configs', () => {
         lint: {
           on: { hook: 'pre-commit', paths: ['src/**/*.ts'] },
           run: 'eslint --max-warnings=0 {files}',
-          cache: { inputs: ['package-lock.json', 'eslint.config.js'] },
+          cache: { inputs: ['package-lock.json', 'eslint.config.js'], by: 'commit' },
         },
         receipt: { on: 'post-commit', run: async () => ({ files: 0 }) },
         changelog: {

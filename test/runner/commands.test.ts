@@ -52,6 +52,7 @@ describe('gitvan status, receipts and log', () => {
       'at',
       'ms',
       'cache',
+      'key',
       'data',
       'outputs',
       'runner',

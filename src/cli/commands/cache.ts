@@ -1,5 +1,5 @@
 /**
- * `gitvan cache stats|verify|prune|clear`: look after the disk cache of gate results
+ * `gitvan cache stats|verify|prune|clear`: look after the disk cache of gate and job results
  * (`<git-common-dir>/gitvan/cache`, or GITVAN_CACHE_DIR). The work is in cache/maintenance.ts;
  * this file picks the subcommand, finds the directory and the limits, and prints.
  *
@@ -28,14 +28,14 @@ type Subcommand = (typeof SUBCOMMANDS)[number]
 
 const USAGE = `Usage: gitvan cache <stats|verify|prune|clear> [--json]
 
-The disk cache holds the results of gates that passed, and the pre-commit verdicts the shim answers
-without node. It lives in <git-common-dir>/gitvan/cache, or in GITVAN_CACHE_DIR (relative to the
+The disk cache holds the results of gates that passed, the pre-commit verdicts the shim answers
+without node, and the ok results of the runner's and gitvan run's jobs. It lives in <git-common-dir>/gitvan/cache, or in GITVAN_CACHE_DIR (relative to the
 repository's top level). Its limits come from the config: cache.maxSize (default 256MB) and
 cache.ttl (default 30d); with no usable config, the defaults apply.
 
 Subcommands:
-  stats    entries, probes, size against the limit, ttl, hits, misses and the hit rate,
-           oldest and newest write (counted from the cache's journal)
+  stats    entries (gates, jobs), probes, size against the limit, ttl, hits, misses and the
+           hit rate, for gates and for jobs, oldest and newest write (from the cache's journal)
   verify   read every file and check its sha256; remove corrupt ones and list them; make the
            journal count exactly the files on disk
   prune    make the journal count exactly the files on disk, remove temporary files older than
@@ -152,17 +152,21 @@ async function stats(repo: Repo, dir: string, json: boolean, io: Io): Promise<nu
     return 0
   }
   const share = summary.maxSizeBytes > 0 ? ` (${((summary.bytes / summary.maxSizeBytes) * 100).toFixed(1)}%)` : ''
+  const rate = (part: { hits: number; misses: number; hitRate: number | null }): string =>
+    part.hitRate === null
+      ? 'none yet'
+      : `${plural(part.hits, 'hit')}, ${plural(part.misses, 'miss', 'misses')} (${(part.hitRate * 100).toFixed(1)}% hit rate)`
   const lines = [
     ['directory', `${summary.dir}${summary.exists ? '' : ' (not created yet)'}`],
-    ['entries', `${plural(summary.entries, 'job result')}, ${plural(summary.probes, 'probe')}`],
+    [
+      'entries',
+      `${plural(summary.gateEntries, 'gate result')}, ${plural(summary.jobEntries, 'job result')}, ${plural(summary.probes, 'probe')}`,
+    ],
     ['size', `${formatBytes(summary.bytes)} of ${formatBytes(summary.maxSizeBytes)}${share}`],
     ['ttl', formatDuration(summary.ttlMs)],
-    [
-      'lookups',
-      summary.hitRate === null
-        ? 'none yet'
-        : `${plural(summary.hits, 'hit')}, ${plural(summary.misses, 'miss', 'misses')} (${(summary.hitRate * 100).toFixed(1)}% hit rate)`,
-    ],
+    ['lookups', rate(summary)],
+    ['  gates', rate(summary.gates)],
+    ['  jobs', rate(summary.jobs)],
     [
       'written',
       summary.oldest === null
@@ -190,7 +194,7 @@ async function verify(dir: string, json: boolean, io: Io): Promise<number> {
   const lines = [
     report.corrupt.length === 0
       ? `${plural(report.checked, 'file')} checked in ${dir}: all intact`
-      : `${plural(report.checked, 'file')} checked in ${dir}: ${report.corrupt.length} corrupt, removed (a gate whose result was there runs again):`,
+      : `${plural(report.checked, 'file')} checked in ${dir}: ${report.corrupt.length} corrupt, removed (a gate or job whose result was there runs again):`,
     ...report.corrupt.map((c) => `  ${c.rel}: ${c.reason}`),
     ...reconciledLines(report),
   ]
@@ -241,7 +245,7 @@ async function clear(dir: string, json: boolean, io: Io): Promise<number> {
     return 0
   }
   io.stdout(
-    `removed ${plural(report.entries, 'job result')} and ${plural(report.probes, 'probe')}${report.other > 0 ? ` and ${plural(report.other, 'other file')}` : ''} (${formatBytes(report.bytes)}) from ${dir}\n`,
+    `removed ${plural(report.entries, 'result')} and ${plural(report.probes, 'probe')}${report.other > 0 ? ` and ${plural(report.other, 'other file')}` : ''} (${formatBytes(report.bytes)}) from ${dir}\n`,
   )
   return 0
 }

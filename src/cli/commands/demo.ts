@@ -12,6 +12,7 @@ import { GitvanError } from '../../errors.js'
 import { sleep } from '../../sleep.js'
 import { parseCommandArgs } from '../args.js'
 import type { Command, Io } from '../command.js'
+import { showRewordHit } from './demoReword.js'
 
 const CONFIG = `// In a project, wrap this in defineConfig() from 'gitvan' for editor types; a plain object works the same.
 export default {
@@ -160,6 +161,7 @@ async function demo({ dir, cli, io, step }: { dir: string; cli: string; io: Io; 
     io.stderr(`gitvan demo: expected receipts for the two new commits, found ${count}. See 'gitvan log'.\n`)
     return 1
   }
+  if ((await showRewordHit({ step, git, show, stderr: io.stderr })) !== 0) return 1
   io.stdout(
     `\nDone: the gate refused a bad commit, accepted the fix, and ${count} commits carry receipts.\nA fix gate tidied the staged half of more.txt and re-staged it; the unstaged line is still in the work tree.\n`,
   )

@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs'
 import path from 'node:path'
 import { loadConfig } from '../../config/load.js'
 import { GitvanError } from '../../errors.js'
+import { CACHED_HOOKS } from '../../gate/cache.js'
 import { findRepo, type Repo } from '../../git/repo.js'
 import { gitSync } from '../../git/spawn.js'
 import { isAsyncHook, RUNNABLE_HOOKS } from '../../hooks.js'
@@ -144,7 +145,7 @@ function showHooks(config: Config, io: Io): void {
     io.stdout(
       `  ${hook} (${isAsyncHook(hook) ? 'async: runs in the background runner' : 'blocking: may refuse the operation'})\n`,
     )
-    for (const job of jobs) io.stdout(`    ${job.id}${describeJob(job)}\n`)
+    for (const job of jobs) io.stdout(`    ${job.id}${describeJob(job)}, ${cacheOf(config, job, hook)}\n`)
   }
 }
 
@@ -166,6 +167,17 @@ function describeJob(job: Job): string {
   if (job.priority !== 0) parts.push(`priority ${job.priority}`)
   if (job.description) parts.push(`(${job.description})`)
   return `: ${parts.join(', ')}`
+}
+
+/** Whether the job's results on `hook` come from the disk cache, and keyed by what. */
+function cacheOf(config: Config, job: Job, hook: string): string {
+  if (!config.cache.enabled) return 'not cached (cache.enabled is false)'
+  if (job.cache === false) return 'not cached (cache: false)'
+  if (!isAsyncHook(hook))
+    return CACHED_HOOKS.includes(hook) ? 'cached by the staged content' : `not cached (${hook} gates always run)`
+  return job.cache.by === 'commit' || job.templates.length > 0
+    ? 'cached by commit'
+    : 'cached by what it sees (rewording re-runs nothing)'
 }
 
 function showRunner(repo: Repo, io: Io): void {

@@ -20,6 +20,7 @@ import { ASYNC_HOOKS, type AsyncHook, isAsyncHook, isBlockingHook } from '../../
 import { formatProgress, useColor } from '../../report/progress.js'
 import { emptyTally, recordResult, type Tally } from '../../report/run.js'
 import { runEvents } from '../../runner/pipeline.js'
+import type { ReceiptLayer } from '../../schedule/jobCache.js'
 import { commitEvents, type PlannedRun } from '../../schedule/plan.js'
 import type { Config, Job } from '../../types.js'
 import { parseCommandArgs } from '../args.js'
@@ -40,7 +41,8 @@ Options:
   --job ID           only this job (repeatable)
   --hook NAME        plan the jobs of this hook instead of post-commit
   --force            run again where a receipt exists
-  --no-cache         do not use the disk cache
+  --no-cache         jobs: run every one again (as --force does), without looking in the results
+                     cache or storing in it, receipts say "cache":"off"; gates: no gate cache
   --concurrency N    jobs at once (default: the config's concurrency)
   --reporter NAME    pretty (default): failures and a summary, progress on a terminal (NO_COLOR honoured);
                      json: one JSON document, a result per job and commit; junit: JUnit XML, a case
@@ -77,6 +79,7 @@ type Request = {
   readonly hook: AsyncHook
   readonly jobIds: readonly string[]
   readonly force: boolean
+  readonly noCache: boolean
   readonly concurrency: number | undefined
   readonly reporter: Reporter
 }
@@ -122,7 +125,16 @@ function parseRequest(args: readonly string[]): Request | GatesRequest {
   }
   if (values['all-files']) throw usage(`--all-files goes with --hook <blocking hook>; '${hook}' is not one`)
   const range = values.all ? 'all' : (positionals[0] ?? 'HEAD')
-  return { range, hook, jobIds: values.job ?? [], force: values.force ?? false, concurrency, reporter }
+  const noCache = values['no-cache'] ?? false
+  return {
+    range,
+    hook,
+    jobIds: values.job ?? [],
+    force: (values.force ?? false) || noCache,
+    noCache,
+    concurrency,
+    reporter,
+  }
 }
 
 function selectJobs(config: Config, request: Request): readonly Job[] {
@@ -201,6 +213,7 @@ export const command: Command = {
     const tty = process.stdout.isTTY === true && request.reporter === 'pretty'
     const color = useColor(tty, io.env)
     let shown = 0
+    const receipts: ReceiptLayer = {} // the receipts as they were before this run: read once, if a lookup misses
 
     const controller = new AbortController()
     const stop = () => controller.abort()
@@ -211,7 +224,7 @@ export const command: Command = {
         const batches = chunk(commits, Math.max(1, config.debounce.maxBatch))
         for (const batch of batches) {
           if (controller.signal.aborted) break
-          await runBatch(repo, config, jobs, batch, ref, request, tally, controller.signal, (run, failed) => {
+          await runBatch(repo, config, jobs, batch, ref, request, tally, receipts, controller.signal, (run, failed) => {
             if (failed && request.reporter === 'pretty') io.stderr(`${tty ? '\r\x1b[2K' : ''}${failed}`)
             const now = performance.now()
             if (!tty || now - shown < 100) return // a redraw per run would cost more than the runs
@@ -248,6 +261,7 @@ async function runBatch(
   ref: string,
   request: Request,
   tally: Tally,
+  receipts: ReceiptLayer,
   signal: AbortSignal,
   progress: (run: PlannedRun, failure: string | undefined) => void,
 ): Promise<void> {
@@ -255,6 +269,7 @@ async function runBatch(
   const { execution } = await runEvents(repo, events, jobs, {
     concurrency: request.concurrency ?? config.concurrency,
     force: request.force,
+    cache: { config, off: request.noCache, receipts },
     signal,
     onPlan: (plan) => {
       for (const [job, skipped] of plan.skippedByJob) {

@@ -10,9 +10,12 @@
  * a line from another version is skipped and counted, so stats stay available after a crash.
  * No metrics yet is an answer, not an error (exit 0).
  *
- * The hit rate adds the disk cache's own count (its journal's hits and misses: gates in blocking
- * hooks, and the shim's probe hits, which never reach node) to what the batches report, so it is
- * real for a repository whose only jobs are gates. The journal's count is not limited by --last.
+ * The batches report the runner's own lookups of the job cache (either layer: disk or receipts).
+ * The hit rate adds the disk cache's count of gate lookups (its journal's hits and misses outside
+ * jobs/: gates in blocking hooks, and the shim's probe hits, which never reach node), so it is
+ * real for a repository whose only jobs are gates; the journal's job lookups are the runner's and
+ * `gitvan run`'s, already counted by the batches or not the runner's. The journal's count is not
+ * limited by --last.
  */
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
@@ -223,8 +226,9 @@ const USAGE = `Usage: gitvan stats [--json] [--last N]
 
 Where the runner's time goes, per stage (spool wait, plan, queue, run, publish), as p50/p95/p99
 over the most recent batches, and the cache hit rate. Read from <git-common-dir>/gitvan/metrics.jsonl,
-which the runner appends one line to per batch. The hit rate also counts the disk cache's own
-lookups (gates in blocking hooks, from the cache's journal; see 'gitvan cache stats').
+which the runner appends one line to per batch. The hit rate is the runner's jobs' (hits of the disk
+cache or of receipts, from the batches) and the gates' (blocking hooks, from the cache's journal;
+see 'gitvan cache stats', which also counts gitvan run's job lookups).
 
 Options:
   --json      print one JSON document
@@ -249,8 +253,8 @@ export const command: Command = {
     const journal = replayJournal(readJournal(journalFile))
     const summary = withJournal(summarizeMetrics(file, readMetrics(file), last), {
       file: journalFile,
-      hits: journal.hits,
-      misses: journal.misses,
+      hits: journal.hits - journal.jobHits,
+      misses: journal.misses - journal.jobMisses,
     })
     io.stdout(values.json ? `${JSON.stringify(summary, null, 2)}\n` : formatSummary(summary))
     return 0
