@@ -99,7 +99,13 @@ function marked(marker: string): number[] {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
-/** SIGTERM, then SIGKILL once `alive` says so after LEFTOVER_MS. */
+/** How long a SIGKILLed leftover may take to be gone (the kernel ends it asynchronously). */
+const KILLED_MS = 2000
+
+/**
+ * SIGTERM, then SIGKILL once `alive` says so after LEFTOVER_MS; returns when `alive` says no more
+ * (a killed process is not gone the moment kill() returns), or after KILLED_MS at most.
+ */
 async function end(kill: (sig: NodeJS.Signals) => void, alive: () => boolean): Promise<void> {
   kill('SIGTERM')
   for (let waited = 0; waited < LEFTOVER_MS; waited += POLL_MS) {
@@ -107,6 +113,7 @@ async function end(kill: (sig: NodeJS.Signals) => void, alive: () => boolean): P
     if (!alive()) return
   }
   kill('SIGKILL')
+  for (let waited = 0; waited < KILLED_MS && alive(); waited += POLL_MS) await sleep(POLL_MS)
 }
 
 /**
