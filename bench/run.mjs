@@ -10,7 +10,7 @@
 //   RUNS=5 ...                        override the run count of the hook scenarios
 //   BENCH_NO_BUILD=1 ...              use dist/ as it is; otherwise it is rebuilt when src/ is newer
 //   BENCH_OUT=path.json ...           write the results elsewhere
-// Scenarios: commit staged rebase20 rebase100 gate format startup memory receipts history
+// Scenarios: commit staged rebase20 rebase100 gate format startup memory receipts history remote
 import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
@@ -31,6 +31,7 @@ import { runHistory } from './scenarios/history.mjs'
 import { runHookScenario } from './scenarios/hooks.mjs'
 import { runReceipts } from './scenarios/notes.mjs'
 import { runMemory, runStartup } from './scenarios/process.mjs'
+import { runRemote } from './scenarios/remote.mjs'
 import { verifyRunners } from './scenarios/verify.mjs'
 
 const QUICK = process.env.BENCH_QUICK === '1'
@@ -47,6 +48,7 @@ const PLAN = {
   memory: { runs: QUICK ? 2 : 5 },
   receipts: { count: 1000, runs: QUICK ? 1 : 3 },
   history: { commits: num('BENCH_HISTORY', 10_000), runs: QUICK ? 1 : 3, timeoutMs: QUICK ? 180_000 : 600_000 },
+  remote: { commits: num('BENCH_REMOTE', 1000), runners: 4, jobMs: num('BENCH_REMOTE_JOB_MS', 20) },
 }
 const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',')) : null
 const wanted = (name) => !ONLY || ONLY.has(name)
@@ -128,6 +130,10 @@ if (wanted('startup') && !build.error) results.scenarios.startup = runStartup(PL
 if (wanted('memory')) results.scenarios.memory = runMemory({ ...PLAN.memory, available: timedAvailable })
 if (wanted('receipts')) results.scenarios.receipts = await runReceipts(PLAN.receipts)
 if (wanted('history') && !build.error) results.scenarios.history = runHistory(PLAN.history)
+if (wanted('remote') && !build.error) {
+  results.scenarios.remote = await runRemote(PLAN.remote)
+  results.scenarios.remote.loadavg = os.loadavg().map((x) => +x.toFixed(2))
+}
 
 results.runnerRss = Object.fromEntries(
   ['commit', 'staged', 'rebase20', 'rebase100', 'gate']

@@ -70,7 +70,7 @@ describe('gitvan CLI', () => {
     const help = repo.gitvan(['--help']).stdout
     const apart = help.indexOf('Not built yet')
     expect(apart).toBeGreaterThan(help.indexOf('  doctor '))
-    for (const name of ['sync', 'trust']) {
+    for (const name of ['trust']) {
       expect(help.indexOf(`  ${name} `), name).toBeGreaterThan(apart)
       const r = repo.gitvan([name])
       expect(r.code, name).toBe(2)

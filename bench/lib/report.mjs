@@ -206,6 +206,17 @@ export function otherTables(results) {
             '\n',
     )
   }
+  if (s.remote) {
+    const r = s.remote
+    out.push(
+      r.skipped
+        ? `### Runners sharing a range through a git remote\n\n${r.skipped}\n`
+        : `### ${r.runners} runners × ${r.commits} commits through a local \`git daemon\` (\`gitvan run --all --remote origin\`, a ${r.jobMs} ms job)\n\n| runners | wall ms | pushes | fetches | runs per runner |\n|---|---:|---:|---:|---|\n` +
+            `| 1 | ${f(r.one.ms, 0)} | ${r.one.pushes} | ${r.one.fetches} | ${r.one.runsPerRunner.join(', ')} |\n` +
+            `| ${r.runners} at once | ${f(r.many.ms, 0)} | ${r.many.pushes} | ${r.many.fetches} | ${r.many.runsPerRunner.join(', ')} |\n\n` +
+            `each (job, commit) ran once with its receipt on the server: ${r.exactlyOnce ? 'yes' : 'NO'}\n`,
+    )
+  }
   return out.join('\n')
 }
 

@@ -57,7 +57,6 @@ const COMMANDS: Record<string, Entry> = {
   sync: {
     summary: 'fetch, merge and push receipts and outputs with leases',
     load: async () => (await import('./commands/sync.js')).command,
-    notBuilt: true,
   },
   trust: {
     summary: 'approve the current config',

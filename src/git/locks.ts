@@ -82,7 +82,8 @@ export function isExpired(owner: LockOwner | undefined, now = Date.now()): boole
 /** Whether a process of this host with that pid still runs (the one liveness check: src/lockFile.ts). */
 export const isAlive = (pid: number): boolean => isProcessAlive({ pid, start: '0' })
 
-async function writeOwner(repo: Repo, leaseMs: number): Promise<{ oid: string; owner: LockOwner }> {
+/** Writes the blob a claim points at: who holds it, since when, for how long. */
+export async function writeOwner(repo: Repo, leaseMs: number): Promise<{ oid: string; owner: LockOwner }> {
   const host = os.hostname()
   const owner: LockOwner = {
     owner: `${host}:${process.pid}`,

@@ -11,6 +11,7 @@
 import { GitvanError } from '../errors.js'
 import type { HookEvent } from '../event.js'
 import type { Repo } from '../git/repo.js'
+import { leaseMs, localClaimer } from '../schedule/claim.js'
 import type { Owner } from '../spool/lock.js'
 import { type Log, noteFailure, recordBatch } from '../spool/log.js'
 import { type Bad, type Claimed, claim, finish, loadClaimed, requeue } from '../spool/spool.js'
@@ -85,6 +86,8 @@ export async function runClaimed(
     const { plan, planMs, execution } = await runEvents(repo, events, config.jobs, {
       concurrency: config.concurrency,
       cache: { config },
+      // `gitvan run` may be doing the same commits: each (job, commit) is claimed, so one runs it.
+      claims: localClaimer(repo, leaseMs(options.env ?? process.env)),
       ...(signal ? { signal } : {}),
       ...(options.env ? { env: options.env } : {}),
       onPlan: (plan) =>
@@ -126,8 +129,9 @@ export async function runClaimed(
       bad: batch.bad,
       runner: owner.pid,
     })
+    const held = [...execution.held.values()].reduce((a, b) => a + b, 0)
     log.info(
-      `batch: ${events.length} event(s), ${runs} run(s), ${execution.failed} not ok, ${execution.receipts.length} receipt(s) published`,
+      `batch: ${events.length} event(s), ${runs} run(s), ${execution.failed} not ok, ${execution.receipts.length} receipt(s) published${held > 0 ? `, ${held} left to another runner` : ''}`,
     )
     return { ok: true, claimed: claimed.length, failed: execution.failed }
   } catch (error) {

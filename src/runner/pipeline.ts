@@ -5,7 +5,8 @@
  *     runEvents(repo, events, jobs, { concurrency, force, signal, env, onResult }) → { plan, planMs, execution }
  *
  * Facts are read from git in bulk (schedule/facts.ts), the plan is pure (schedule/plan.ts), and
- * executePlan queues every run by priority and publishes all the receipts as one notes commit.
+ * executePlan claims the runs' (job, commit) pairs (with `claims`), queues every run by priority and
+ * publishes all the receipts as one notes commit per chunk of claims.
  * A failure to read or publish throws: the caller keeps its events (the runner re-queues them) and
  * nothing was recorded.
  */
@@ -13,6 +14,7 @@
 import type { HookEvent } from '../event.js'
 import type { Repo } from '../git/repo.js'
 import type { JobResult } from '../job/result.js'
+import type { Claimer } from '../schedule/claim.js'
 import { type Execution, executePlan } from '../schedule/execute.js'
 import { gatherFacts } from '../schedule/facts.js'
 import { openJobCache, type ReceiptLayer } from '../schedule/jobCache.js'
@@ -40,6 +42,8 @@ export type PipelineOptions = {
     readonly off?: boolean
     readonly receipts?: ReceiptLayer
   }
+  /** Where (job, commit) pairs are claimed before they run (schedule/claim.ts). */
+  readonly claims?: Claimer
 }
 
 export type PipelineOutcome = {
@@ -76,6 +80,8 @@ export async function runEvents(
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.env ? { env: options.env } : {}),
     ...(options.onResult ? { onResult: options.onResult } : {}),
+    ...(options.claims ? { claims: options.claims } : {}),
+    ...(options.force ? { force: true } : {}),
   })
   return { plan, planMs, execution }
 }

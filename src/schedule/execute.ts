@@ -16,17 +16,25 @@
  *   after the queue drained. Receipts say `cache: hit | miss | off` and carry the key.
  * - `executePlan` returns after publishing; if publishing fails it throws (the caller keeps its
  *   events and tries again later) and nothing was recorded.
+ * - With `claims` (schedule/claim.ts), runs go chunk by chunk: claim the chunk's (job, commit)
+ *   pairs, drop what another runner holds or has done meanwhile, run what was won (through the job
+ *   cache, as above), publish, then share and release the claims (also when publishing failed). A
+ *   claimer that waits for held pairs (local) claims them again once their holder lets go, and
+ *   runs what is still missing.
  */
 import os from 'node:os'
 import PQueue from 'p-queue'
+import type { Claim, Pair } from '../git/claims.js'
 import { publishReceipts, startPublish } from '../git/notes.js'
 import type { Repo } from '../git/repo.js'
 import type { JobInput } from '../job/input.js'
 import type { JobResult } from '../job/result.js'
 import { runJob } from '../job/run.js'
 import { RECEIPT_SCHEMA, type Receipt } from '../receipt.js'
+import { sleep } from '../sleep.js'
+import { type Claimer, claimRuns } from './claim.js'
 import { type JobCache, type Looked, reuseResult } from './jobCache.js'
-import type { PlannedRun } from './plan.js'
+import { type PlannedRun, receiptKey } from './plan.js'
 
 export type ExecuteOptions = {
   readonly repo: Repo
@@ -42,6 +50,10 @@ export type ExecuteOptions = {
   readonly publish?: boolean
   /** The job cache (jobCache.ts); without one every receipt says `cache: 'off'`. */
   readonly cache?: JobCache
+  /** Claim each (job, commit) before running it (every runner process does; tests may not). */
+  readonly claims?: Claimer
+  /** Runs planned with `--force`: a pair won is run even if a receipt appeared meanwhile. */
+  readonly force?: boolean
 }
 
 export type RunOutcome = { readonly run: PlannedRun; readonly result: JobResult }
@@ -55,6 +67,10 @@ export type Execution = {
   readonly failed: number
   /** Runs the job cache answered, and runs it was asked about and could not. */
   readonly cache: { readonly hit: number; readonly miss: number }
+  /** Notes commits written (one per chunk that had receipts). */
+  readonly notesCommits: number
+  /** Pairs left to another runner (it held them, or did them while this one waited), by job id. */
+  readonly held: ReadonlyMap<string, number>
   readonly stages: {
     /** The longest any run waited in the queue before it started. */
     readonly queueMs: number
@@ -68,6 +84,12 @@ export type Execution = {
 export const runnerName = (): string => `${os.hostname()}:${process.pid}`
 
 export async function executePlan(runs: readonly PlannedRun[], options: ExecuteOptions): Promise<Execution> {
+  return options.claims ? executeClaimed(runs, options.claims, options) : executeRuns(runs, options)
+}
+
+const NO_HELD: ReadonlyMap<string, number> = new Map()
+
+async function executeRuns(runs: readonly PlannedRun[], options: ExecuteOptions): Promise<Execution> {
   // The publish's first git read starts now, before the jobs grow the heap (a process start then
   // costs several times more) and while they run.
   const start = options.publish !== false && runs.length > 0 ? startPublish(options.repo) : undefined
@@ -126,8 +148,8 @@ export async function executePlan(runs: readonly PlannedRun[], options: ExecuteO
     result.status === 'cancelled' ? [] : toReceipts(run, result, runner),
   )
   const publishStart = performance.now()
-  if (options.publish !== false && receipts.length > 0)
-    await publishReceipts(options.repo, receipts, start ? { start } : {})
+  const publishing = options.publish !== false && receipts.length > 0
+  if (publishing) await publishReceipts(options.repo, receipts, start ? { start } : {})
   const publishMs = performance.now() - publishStart
   return {
     outcomes: settled,
@@ -137,8 +159,170 @@ export async function executePlan(runs: readonly PlannedRun[], options: ExecuteO
       hit: settled.filter(({ result }) => result.cache === 'hit').length,
       miss: settled.filter(({ result }) => result.cache === 'miss').length,
     },
+    notesCommits: publishing ? 1 : 0,
+    held: NO_HELD,
     stages: { queueMs: round(queueMs), runMs: round(runMs), publishMs: round(publishMs) },
   }
+}
+
+/** The runs from a random place on, then those before it. */
+function rotate(runs: readonly PlannedRun[]): PlannedRun[] {
+  const offset = Math.floor(Math.random() * runs.length)
+  return [...runs.slice(offset), ...runs.slice(0, offset)]
+}
+
+/** Takes runs from the front of `queue` until they cover about `size` pairs (at least one run). */
+function takeChunk(queue: PlannedRun[], size: number): PlannedRun[] {
+  const chunk: PlannedRun[] = []
+  let pairs = 0
+  while (queue.length > 0) {
+    const next = queue[0] as PlannedRun
+    if (pairs > 0 && pairs + next.commits.length > size) break
+    chunk.push(next)
+    pairs += next.commits.length
+    queue.shift()
+  }
+  return chunk
+}
+
+const WAIT_MS = { first: 50, max: 1000 }
+
+async function executeClaimed(
+  runs: readonly PlannedRun[],
+  claimer: Claimer,
+  options: ExecuteOptions,
+): Promise<Execution> {
+  const outcomes: RunOutcome[] = []
+  const receipts: Receipt[] = []
+  const held = new Map<string, number>()
+  const cache = { hit: 0, miss: 0 }
+  const stages = { queueMs: 0, runMs: 0, publishMs: 0 }
+  let failed = 0
+  let notesCommits = 0
+  let queue = claimer.spread ? rotate(runs) : [...runs]
+  // A chunk doubles while its claims go uncontested (a runner alone makes few calls) and halves
+  // when another runner is met, so runners that meet share what is left in smaller pieces.
+  let size = claimer.chunk.first
+  let seenFetches = claimer.counts.fetches
+  let wait = WAIT_MS.first
+  // Claims whose runs are published here but not yet shared (a remote's receipts push is the one
+  // contended step: several chunks share one).
+  let unshared: Claim[] = []
+  let sharedAt = performance.now()
+  const share = async (force: boolean): Promise<void> => {
+    if (unshared.length === 0 || (!force && performance.now() - sharedAt < claimer.shareEveryMs)) return
+    const claims = unshared
+    unshared = []
+    sharedAt = performance.now()
+    await claimer.finish(claims, true)
+  }
+  while (queue.length > 0 && !options.signal?.aborted) {
+    const waiting: PlannedRun[] = []
+    let progressed = false
+    while (queue.length > 0) {
+      if (options.signal?.aborted) break
+      // After each fetch, the whole rest of the range is checked at once against what others have
+      // done (one read), so a runner passes over their part without a claim per chunk.
+      let checked = false
+      if (!options.force && claimer.counts.fetches !== seenFetches) {
+        seenFetches = claimer.counts.fetches
+        const done = await claimer.done([...new Set(queue.flatMap((run) => run.commits))])
+        queue = dropDone(queue, done, held)
+        checked = true
+        if (queue.length === 0) break
+      }
+      const chunk = takeChunk(queue, size)
+      const claimed = await claimRuns(chunk, claimer, { ...(options.force ? { force: true } : {}), checked })
+      if (claimed.claims.length > 0) progressed = true
+      const contested = claimed.held.length > 0 || claimed.doneElsewhere.length > 0
+      size = contested ? Math.max(claimer.chunk.first, Math.floor(size / 2)) : Math.min(claimer.chunk.max, size * 2)
+      // Met another runner: it works forward from here, so following it would meet it at every
+      // chunk. Go on from another random place instead.
+      if (contested && claimer.spread) queue = rotate(queue)
+      let execution: Execution | undefined
+      // Work that outlasts a third of the lease renews what it holds, so nobody takes it over.
+      const renewing = setInterval(
+        () => void claimer.renew([...unshared, ...claimed.claims]).catch(() => undefined),
+        Math.max(1000, claimer.leaseMs / 3),
+      )
+      try {
+        if (claimed.runs.length > 0) execution = await executeRuns(claimed.runs, options)
+      } catch (error) {
+        await claimer.finish(claimed.claims, false).catch(() => undefined)
+        await share(true).catch(() => undefined)
+        throw error
+      } finally {
+        clearInterval(renewing)
+      }
+      unshared.push(...claimed.claims)
+      await share(queue.length === 0)
+      if (execution) {
+        outcomes.push(...execution.outcomes)
+        receipts.push(...execution.receipts)
+        failed += execution.failed
+        notesCommits += execution.notesCommits
+        cache.hit += execution.cache.hit
+        cache.miss += execution.cache.miss
+        stages.queueMs = Math.max(stages.queueMs, execution.stages.queueMs)
+        stages.runMs = round(stages.runMs + execution.stages.runMs)
+        stages.publishMs = round(stages.publishMs + execution.stages.publishMs)
+      }
+      for (const pair of claimed.doneElsewhere) count(held, pair.job)
+      if (claimer.waitForHeld) waiting.push(...restrict(chunk, claimed.held))
+      else for (const pair of claimed.held) count(held, pair.job)
+    }
+    await share(true)
+    queue = waiting
+    if (queue.length === 0) break
+    // Another process has these: it publishes before it lets go, so the next claim finds its receipts.
+    if (progressed) wait = WAIT_MS.first
+    await sleep(wait, options.signal)
+    wait = Math.min(WAIT_MS.max, wait * 2)
+  }
+  await share(true)
+  return { outcomes, receipts, failed, cache, notesCommits, held, stages }
+}
+
+/** The runs without the pairs in `done` (counted in `held`), runs left with none dropped. */
+function dropDone(runs: readonly PlannedRun[], done: ReadonlySet<string>, held: Map<string, number>): PlannedRun[] {
+  const result: PlannedRun[] = []
+  for (const run of runs) {
+    const commits = run.commits.filter((commit) => {
+      if (!done.has(receiptKey(run.job.id, commit))) return true
+      count(held, run.job.id)
+      return false
+    })
+    if (commits.length === 0) continue
+    result.push(
+      commits.length === run.commits.length
+        ? run
+        : { ...run, commits, commit: commits.includes(run.commit) ? run.commit : (commits.at(-1) as string) },
+    )
+  }
+  return result
+}
+
+const count = (counts: Map<string, number>, job: string): void => {
+  counts.set(job, (counts.get(job) ?? 0) + 1)
+}
+
+/** The runs cut down to the held pairs. */
+function restrict(runs: readonly PlannedRun[], heldPairs: readonly Pair[]): PlannedRun[] {
+  if (heldPairs.length === 0) return []
+  const wanted = new Set(heldPairs.map((pair) => receiptKey(pair.job, pair.commit)))
+  const result: PlannedRun[] = []
+  for (const run of runs) {
+    const commits = run.commits.filter((commit) => {
+      return wanted.has(receiptKey(run.job.id, commit))
+    })
+    if (commits.length === 0) continue
+    result.push(
+      commits.length === run.commits.length
+        ? run
+        : { ...run, commits, commit: commits.includes(run.commit) ? run.commit : (commits.at(-1) as string) },
+    )
+  }
+  return result
 }
 
 /** A run's result as the cache saw it: `miss` with the key it is stored under, or `off`. */

@@ -20,13 +20,16 @@ import { realpathSync } from 'node:fs'
 import path from 'node:path'
 import { loadConfig } from '../../config/load.js'
 import { GitvanError } from '../../errors.js'
+import { notesRefspec } from '../../git/remoteNotes.js'
 import { findRepo, type Repo } from '../../git/repo.js'
+import { git } from '../../git/spawn.js'
+import { checkRemote } from '../../git/transport.js'
 import { describeChange } from '../../install/describe.js'
 import { install } from '../../install/install.js'
 import { parseCommandArgs } from '../args.js'
 import type { Command, Io } from '../command.js'
 
-const USAGE = `Usage: gitvan install [--force]
+const USAGE = `Usage: gitvan install [--force] [--notes-refspec [--remote NAME]]
 
 Installs a shim in git's hooks directory for each hook that has jobs in gitvan.config.mjs, and
 removes the shims of hooks that no longer have any. A hook that was already there is kept as
@@ -35,8 +38,14 @@ removes the shims of hooks that no longer have any. A hook that was already ther
 Running it again changes nothing.
 
 Options:
-  --force   chain the hook in place even when a <hook>.gitvan-chained file that gitvan did not
-            make is in the way (it is replaced)
+  --force          chain the hook in place even when a <hook>.gitvan-chained file that gitvan did
+                   not make is in the way (it is replaced)
+  --notes-refspec  also make a plain 'git fetch' from the remote (--remote, default origin) bring
+                   its receipts: adds the fetch refspec
+                   +refs/notes/gitvan/*:refs/notes/gitvan-remotes/<remote>/* (the remote's
+                   receipts land beside yours, never over them; gitvan run and gitvan sync merge
+                   them in). Pushing them is gitvan sync's: a push refspec would change what a
+                   plain 'git push' pushes. It is added with CI set too.
 
 It installs nothing (one line, exit 0) outside a git repository, inside a node_modules directory
 (a dependency being installed into another project), or when CI is set: it is meant to run from
@@ -81,6 +90,25 @@ export function installTarget(io: Io): { readonly repo: Repo } | { readonly skip
   return { repo }
 }
 
+/** Adds the receipts' fetch refspec to the remote, once. */
+async function addNotesRefspec(io: Io, remote: string): Promise<void> {
+  const repo = findRepo(io.cwd)
+  await checkRemote(repo, remote)
+  const refspec = notesRefspec(remote)
+  const key = `remote.${remote}.fetch`
+  const have = await git(['config', '--get-all', key], { cwd: repo.root })
+  if (have.stdout.split('\n').includes(refspec)) {
+    io.stdout(`gitvan: git fetch ${remote} already brings its receipts (${refspec})\n`)
+    return
+  }
+  const added = await git(['config', '--add', key, refspec], { cwd: repo.root })
+  if (!added.ok)
+    throw new GitvanError('GIT_FAILED', `install: could not add ${refspec} to ${key}: ${added.stderr.trim()}`)
+  io.stdout(
+    `gitvan: git fetch ${remote} now brings its receipts too (${key} += ${refspec}); gitvan sync ${remote} pushes yours\n`,
+  )
+}
+
 /** Loads the config, installs, prints one line per hook. Shared with `gitvan init`. */
 export async function installFromConfig(io: Io, force: boolean): Promise<number> {
   const target = installTarget(io)
@@ -110,7 +138,17 @@ export const command: Command = {
   summary: 'install shims for the hooks the config uses (husky-aware)',
   usage: USAGE,
   run: async (args, io) => {
-    const { values } = parseCommandArgs('install', args, { force: { type: 'boolean' } }, false)
+    const { values } = parseCommandArgs(
+      'install',
+      args,
+      { force: { type: 'boolean' }, 'notes-refspec': { type: 'boolean' }, remote: { type: 'string' } },
+      false,
+    )
+    if (values.remote !== undefined && !values['notes-refspec'])
+      throw new GitvanError('USAGE', 'install: --remote goes with --notes-refspec', {
+        details: ["Run 'gitvan install --help' for usage."],
+      })
+    if (values['notes-refspec']) await addNotesRefspec(io, values.remote ?? 'origin')
     return installFromConfig(io, values.force === true)
   },
 }

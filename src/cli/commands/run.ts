@@ -5,21 +5,29 @@
  * first; each batch publishes its receipts as one notes commit, so an interrupted run keeps what it
  * finished and a re-run only does what is missing (`--force` runs everything again).
  *
+ * Every (job, commit) is claimed before it runs (schedule/claim.ts): as lock refs in this
+ * repository, or with `--remote <name>` on that remote, whose receipts are fetched first and get
+ * ours at the end; so overlapping runs, the background runner and runners on other machines run
+ * each pair once.
+ *
  * Output: on a TTY, progress and failures as they come; otherwise only failures (stderr) and a
  * final summary line. `--reporter json|junit|github` print their format instead (src/report/run.ts). Exit 0 when every run
  * was ok, 1 when one was not, 2 on usage or config errors, 3 when a ref or lock conflict outlasted
- * the retries (from publishReceipts).
+ * the retries (publishing receipts, claiming, or pushing to the remote).
  */
 import { loadConfig } from '../../config/load.js'
 import { GitvanError } from '../../errors.js'
 import type { HookEvent } from '../../event.js'
 import { revList } from '../../git/commits.js'
+import { mergeFetchedReceipts } from '../../git/remoteNotes.js'
 import { findRepo, type Repo } from '../../git/repo.js'
 import { git } from '../../git/spawn.js'
+import { checkRemote } from '../../git/transport.js'
 import { ASYNC_HOOKS, type AsyncHook, isAsyncHook, isBlockingHook } from '../../hooks.js'
 import { formatProgress, useColor } from '../../report/progress.js'
-import { emptyTally, recordResult, type Tally } from '../../report/run.js'
+import { emptyTally, formatSummary, recordResult, type Tally } from '../../report/run.js'
 import { runEvents } from '../../runner/pipeline.js'
+import { type Claimer, leaseMs, localClaimer, remoteChunk, remoteClaimer } from '../../schedule/claim.js'
 import type { ReceiptLayer } from '../../schedule/jobCache.js'
 import { commitEvents, type PlannedRun } from '../../schedule/plan.js'
 import type { Config, Job } from '../../types.js'
@@ -48,6 +56,10 @@ Options:
                      json: one JSON document, a result per job and commit; junit: JUnit XML, a case
                      per job and commit; github: an ::error annotation per file:line the tools
                      printed (a summary table in $GITHUB_STEP_SUMMARY when it is set)
+  --remote NAME      share the range with other runners through this remote: each (job, commit)
+                     is claimed by a create-only push of its lock ref, so one runner runs it; the
+                     remote's receipts are fetched first (what has one is skipped) and ours are
+                     merged into the remote's notes before the claims are released
   --foreground       accepted for symmetry with the runner: gitvan run always runs in the foreground
 
 Gates in CI: with --hook naming a blocking hook (pre-commit, pre-merge-commit, pre-push), that
@@ -57,6 +69,13 @@ every tracked file with --all-files. Fix gates do not rewrite anything: a change
 fails them, shown as a diff. One receipt per gate on B. With --hook commit-msg, the gates of
 commit-msg check the message of each commit of <range>, and each commit gets its receipts.
   --all-files        every tracked file instead of a range's files
+
+Every (job, commit) is claimed before it runs (refs/gitvan/locks/<job>/<commit>, here or on the
+remote), so runs that overlap, and the background runner, run each once. Pairs another process
+holds here are waited for; with --remote they are left to the runner that holds them.
+
+Environment: GITVAN_LEASE (default 10m): how long a claim holds when its runner stops (a runner
+on this machine that is gone is noticed at once).
 
 Exit codes: 0 every run ok, 1 a job failed, 2 usage or config error, 3 a ref or lock conflict.
 `
@@ -82,6 +101,7 @@ type Request = {
   readonly noCache: boolean
   readonly concurrency: number | undefined
   readonly reporter: Reporter
+  readonly remote: string | undefined
 }
 
 const usage = (message: string, hint = "Run 'gitvan run --help' for usage.") =>
@@ -91,11 +111,7 @@ function parseRequest(args: readonly string[]): Request | GatesRequest {
   const { values, positionals } = parseCommandArgs('run', args, OPTIONS)
   if (positionals.length > 1) throw usage(`expected one range, got ${positionals.length}: ${positionals.join(' ')}`)
   if (values.all && positionals.length > 0) throw usage(`give a range or --all, not both`)
-  if (values.remote !== undefined)
-    throw usage(
-      '--remote is not built yet in this version',
-      'Run without --remote; receipts can be shared with `git push` of refs/notes/gitvan/results.',
-    )
+  if (values.remote === '') throw usage('--remote needs the name of a remote')
   const hook = values.hook ?? 'post-commit'
   if (!isAsyncHook(hook) && !isBlockingHook(hook))
     throw usage(
@@ -112,6 +128,8 @@ function parseRequest(args: readonly string[]): Request | GatesRequest {
   }
   if (isBlockingHook(hook)) {
     if (values.all) throw usage('--all goes with jobs over commits; gates take a range (A..B) or --all-files')
+    if (values.remote !== undefined)
+      throw usage('--remote goes with jobs over commits; the gates of a blocking hook run once, on this checkout')
     return {
       gates: true,
       hook,
@@ -134,6 +152,7 @@ function parseRequest(args: readonly string[]): Request | GatesRequest {
     noCache,
     concurrency,
     reporter,
+    remote: values.remote,
   }
 }
 
@@ -207,6 +226,17 @@ export const command: Command = {
     const jobs = selectJobs(config, request)
     const commits = await listed
     const ref = await named
+    if (request.remote !== undefined) await checkRemote(repo, request.remote)
+    const lease = leaseMs(io.env)
+    const claimer =
+      request.remote === undefined
+        ? localClaimer(repo, lease)
+        : remoteClaimer(repo, request.remote, lease, remoteChunk(request.concurrency ?? config.concurrency))
+    // What the remote has done already is skipped like what was done here (without --remote: what
+    // a plain `git fetch` brought, with the refspec `gitvan install --notes-refspec` adds).
+    if (request.remote !== undefined && jobs.length > 0 && commits.length > 0) await claimer.prepare()
+    else if (jobs.length > 0 && commits.length > 0) await mergeFetchedReceipts(repo)
+    const held = new Map<string, number>()
     const tally = emptyTally(jobs)
     const started = performance.now()
     const startedAt = new Date().toISOString()
@@ -224,34 +254,68 @@ export const command: Command = {
         const batches = chunk(commits, Math.max(1, config.debounce.maxBatch))
         for (const batch of batches) {
           if (controller.signal.aborted) break
-          await runBatch(repo, config, jobs, batch, ref, request, tally, receipts, controller.signal, (run, failed) => {
-            if (failed && request.reporter === 'pretty') io.stderr(`${tty ? '\r\x1b[2K' : ''}${failed}`)
-            const now = performance.now()
-            if (!tty || now - shown < 100) return // a redraw per run would cost more than the runs
-            shown = now
-            const line = formatProgress({
-              done: tally.done,
-              total: tally.planned,
-              failed: tally.failed,
-              elapsedMs: now - started,
-              label: `${run.job.id} on ${run.commit.slice(0, 12)}`,
-              color,
-            })
-            io.stdout(`\r\x1b[2K${line}`)
-          })
+          await runBatch(
+            repo,
+            config,
+            jobs,
+            batch,
+            ref,
+            request,
+            tally,
+            receipts,
+            claimer,
+            held,
+            controller.signal,
+            (run, failed) => {
+              if (failed && request.reporter === 'pretty') io.stderr(`${tty ? '\r\x1b[2K' : ''}${failed}`)
+              const now = performance.now()
+              if (!tty || now - shown < 100) return // a redraw per run would cost more than the runs
+              shown = now
+              const line = formatProgress({
+                done: tally.done,
+                total: tally.planned,
+                failed: tally.failed,
+                elapsedMs: now - started,
+                label: `${run.job.id} on ${run.commit.slice(0, 12)}`,
+                color,
+              })
+              io.stdout(`\r\x1b[2K${line}`)
+            },
+          )
         }
       }
+      // The receipts shared chunk by chunk, merged into the remote's refs/notes/gitvan/results.
+      if (jobs.length > 0 && commits.length > 0) await claimer.close()
     } finally {
       process.off('SIGINT', stop)
       process.off('SIGTERM', stop)
       if (tty) io.stdout('\r\x1b[2K')
     }
     const facts = { range: request.range, hook: request.hook, commits: commits.length, ms: performance.now() - started }
-    await printReport(io, request.reporter, tally, facts, { repo, jobs, startedAt })
+    const heldCount = [...held.values()].reduce((a, b) => a + b, 0)
+    const shared = {
+      held: heldCount,
+      heldByJob: Object.fromEntries(held),
+      ...(request.remote === undefined ? {} : { remote: { name: request.remote, ...claimer.counts } }),
+    }
+    await printReport(io, request.reporter, tally, facts, {
+      repo,
+      jobs,
+      startedAt,
+      json: shared,
+      summary: `${formatSummary(tally, facts)}${describeShared(shared)}`,
+    })
     if (controller.signal.aborted) return 130
     return tally.failed > 0 ? 1 : 0
   },
 }
+
+const describeShared = (shared: {
+  readonly held: number
+  readonly remote?: { readonly name: string; readonly pushes: number; readonly fetches: number }
+}): string =>
+  (shared.held > 0 ? `; ${shared.held} left to other runners` : '') +
+  (shared.remote ? `; ${shared.remote.name}: ${shared.remote.pushes} push(es), ${shared.remote.fetches} fetch(es)` : '')
 
 async function runBatch(
   repo: Repo,
@@ -262,6 +326,8 @@ async function runBatch(
   request: Request,
   tally: Tally,
   receipts: ReceiptLayer,
+  claimer: Claimer,
+  held: Map<string, number>,
   signal: AbortSignal,
   progress: (run: PlannedRun, failure: string | undefined) => void,
 ): Promise<void> {
@@ -271,6 +337,7 @@ async function runBatch(
     force: request.force,
     cache: { config, off: request.noCache, receipts },
     signal,
+    claims: claimer,
     onPlan: (plan) => {
       for (const [job, skipped] of plan.skippedByJob) {
         const counts = tally.jobs.get(job)
@@ -282,5 +349,6 @@ async function runBatch(
     onResult: (run, result) => progress(run, recordResult(tally, run, result)),
   })
   tally.receipts += execution.receipts.length
-  if (execution.receipts.length > 0) tally.notesCommits++
+  tally.notesCommits += execution.notesCommits
+  for (const [job, count] of execution.held) held.set(job, (held.get(job) ?? 0) + count)
 }
