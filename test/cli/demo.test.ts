@@ -22,6 +22,7 @@ describe('gitvan demo', () => {
     expect(r.stdout).toContain('   More notes.$\n')
     expect(r.stdout).toContain('+A line not staged yet.')
     expect(r.stdout).toMatch(/Reword the last commit[^\n]*\n[\s\S]*"job":"touched"[^\n]*"cache":"hit"/)
+    expect(r.stdout).toMatch(/the runner's last batch: ([1-9]\d*) events, \d+ runs/)
     const kept = /kept at (\S+)/.exec(r.stdout)?.[1]
     expect(kept && existsSync(kept)).toBe(true)
   })

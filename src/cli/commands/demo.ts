@@ -12,6 +12,7 @@ import { GitvanError } from '../../errors.js'
 import { sleep } from '../../sleep.js'
 import { parseCommandArgs } from '../args.js'
 import type { Command, Io } from '../command.js'
+import { showRebaseStorm } from './demoRebase.js'
 import { showRewordHit } from './demoReword.js'
 
 const CONFIG = `// In a project, wrap this in defineConfig() from 'gitvan' for editor types; a plain object works the same.
@@ -162,6 +163,17 @@ async function demo({ dir, cli, io, step }: { dir: string; cli: string; io: Io; 
     return 1
   }
   if ((await showRewordHit({ step, git, show, stderr: io.stderr })) !== 0) return 1
+  if (
+    (await showRebaseStorm({
+      dir,
+      step,
+      git,
+      show,
+      stderr: io.stderr,
+      status: () => gitvan('status', '--json').out,
+    })) !== 0
+  )
+    return 1
   io.stdout(
     `\nDone: the gate refused a bad commit, accepted the fix, and ${count} commits carry receipts.\nA fix gate tidied the staged half of more.txt and re-staged it; the unstaged line is still in the work tree.\n`,
   )
