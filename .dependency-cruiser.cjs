@@ -5,13 +5,13 @@
  * Rooms are layered, lowest first; a room may import its own files, the leaves and rooms below it,
  * never a room above. With a strict order no two rooms can import each other.
  */
-const LAYERS = ['git', 'cache', 'job', 'config', 'schedule', 'spool', 'gate', 'install', 'runner', 'report', 'cli']
+const LAYERS = ['git', 'template', 'cache', 'job', 'config', 'schedule', 'spool', 'gate', 'install', 'runner', 'report', 'cli']
 // Leaf modules at the top of src/: they import only each other (and node).
 const LEAVES = '^src/(receipt|hooks|event|types|names|sleep|errors|lockFile)[.]ts$'
 const ROOM = (names) => `^src/(${names.join('|')})/`
 // Modules that must stay pure: a test can run them with no repository, file or process.
 const PURE =
-  '^src/(config/(validate|resolve|jobSchema|problems|suggest|units)|event|schedule/(debounce|plan|match)|cache/(key|format))[.]ts$'
+  '^src/(config/(validate|resolve|jobSchema|problems|suggest|units)|event|schedule/(debounce|plan|match)|cache/(key|format)|template/(paths|place|frontMatter|filters|data))[.]ts$'
 const IO = '^(node:)?(fs|fs/promises|child_process|os|worker_threads)$'
 
 const layerRules = LAYERS.slice(0, -1).map((room, i) => ({
@@ -44,7 +44,8 @@ module.exports = {
       name: 'pure-modules-do-no-io',
       severity: 'error',
       comment:
-        'Config validation, event parsing, debounce, plan, match and cache keys reach no fs, process or git module, ' +
+        'Config validation, event parsing, debounce, plan, match, cache keys and the pure template modules (paths, ' +
+        'placement, front matter, filters, data) reach no fs, process or git module, ' +
         'through any chain of imports. git/refname.ts is the one pure file of git/ they may use: ref names are checked as git does.',
       from: { path: PURE },
       to: { path: `${IO}|^src/git/`, pathNot: '^src/git/refname[.]ts$', reachable: true },
@@ -64,6 +65,22 @@ module.exports = {
       comment: 'sucrase and es-module-lexer are bundled into the chunk of config/transpile.ts alone.',
       from: { pathNot: '^src/config/transpile[.]ts$' },
       to: { path: '(^|/)node_modules/(sucrase|es-module-lexer)/' },
+    },
+    {
+      name: 'liquidjs-loads-lazily-in-render',
+      severity: 'error',
+      comment:
+        'LiquidJS is imported with import() in template/render.ts alone, on the first render: a hook or a batch ' +
+        'that renders nothing never loads it.',
+      from: {},
+      to: { path: '(^|/)node_modules/liquidjs/', dependencyTypesNot: ['dynamic-import', 'type-only'] },
+    },
+    {
+      name: 'liquidjs-only-in-render',
+      severity: 'error',
+      comment: 'template/render.ts is the one module that uses LiquidJS.',
+      from: { pathNot: '^src/template/render[.]ts$' },
+      to: { path: '(^|/)node_modules/liquidjs/' },
     },
     {
       name: 'search-and-transpile-load-lazily',

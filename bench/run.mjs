@@ -10,7 +10,7 @@
 //   RUNS=5 ...                        override the run count of the hook scenarios
 //   BENCH_NO_BUILD=1 ...              use dist/ as it is; otherwise it is rebuilt when src/ is newer
 //   BENCH_OUT=path.json ...           write the results elsewhere
-// Scenarios: commit staged rebase20 rebase100 gate format startup memory receipts history remote
+// Scenarios: commit staged rebase20 rebase100 gate format startup memory receipts history remote templates
 import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
@@ -32,6 +32,7 @@ import { runHookScenario } from './scenarios/hooks.mjs'
 import { runReceipts } from './scenarios/notes.mjs'
 import { runMemory, runStartup } from './scenarios/process.mjs'
 import { runRemote } from './scenarios/remote.mjs'
+import { runTemplates } from './scenarios/templates.mjs'
 import { verifyRunners } from './scenarios/verify.mjs'
 
 const QUICK = process.env.BENCH_QUICK === '1'
@@ -49,6 +50,7 @@ const PLAN = {
   receipts: { count: 1000, runs: QUICK ? 1 : 3 },
   history: { commits: num('BENCH_HISTORY', 10_000), runs: QUICK ? 1 : 3, timeoutMs: QUICK ? 180_000 : 600_000 },
   remote: { commits: num('BENCH_REMOTE', 1000), runners: 4, jobMs: num('BENCH_REMOTE_JOB_MS', 20) },
+  templates: { commits: 1000, runs: QUICK ? 2 : 5, timeoutMs: 180_000, importRuns: QUICK ? 10 : 30 },
 }
 const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',')) : null
 const wanted = (name) => !ONLY || ONLY.has(name)
@@ -134,6 +136,7 @@ if (wanted('remote') && !build.error) {
   results.scenarios.remote = await runRemote(PLAN.remote)
   results.scenarios.remote.loadavg = os.loadavg().map((x) => +x.toFixed(2))
 }
+if (wanted('templates') && !build.error) results.scenarios.templates = runTemplates(PLAN.templates)
 
 results.runnerRss = Object.fromEntries(
   ['commit', 'staged', 'rebase20', 'rebase100', 'gate']

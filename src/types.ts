@@ -30,7 +30,14 @@ export type Job = {
   readonly retries: number
   /** `by: 'commit'`: a runner job's result is keyed by the commit as well as by what it sees. */
   readonly cache: false | { readonly inputs: readonly string[]; readonly by: 'content' | 'commit' }
-  readonly output: { readonly ref: string; readonly worktree: boolean }
+  readonly output: {
+    readonly ref: string
+    readonly worktree: boolean
+    /** With `worktree`: also stage the files written. */
+    readonly stage: boolean
+    /** The output commit's tree holds only what this batch wrote (default: the tree is updated). */
+    readonly replace: boolean
+  }
   /** Re-stage what the gate changed in its files (formatters). */
   readonly fix: boolean
   /** Jobs of the same hook this one waits for. */
@@ -122,4 +129,15 @@ export type JobContext = {
   readonly signal: AbortSignal
   /** Writes a line to the job's log (shown when the job fails, and in the runner's log). */
   readonly log: (...parts: unknown[]) => void
+  /**
+   * Renders Liquid text with the data templates see (`commit`, `commits`, `files`, `branch`, `tag`,
+   * `job`), plus `data`'s keys, in strict mode (an undefined variable or filter throws).
+   */
+  readonly render: (template: string, data?: Readonly<Record<string, unknown>>) => Promise<string>
+  /**
+   * Writes a file into the job's output: the tree committed onto its output ref (or the work tree
+   * with `output.worktree`), once the job has succeeded. The path is relative to the output tree;
+   * an unsafe one (`..`, `.git`, absolute) throws and fails the job.
+   */
+  readonly write: (path: string, content: string) => void
 }

@@ -217,6 +217,22 @@ export function otherTables(results) {
             `each (job, commit) ran once with its receipt on the server: ${r.exactlyOnce ? 'yes' : 'NO'}\n`,
     )
   }
+  if (s.templates) {
+    const t = s.templates
+    const row = (label, v) => (v ? `| ${label} | ${f(v.medianMs, 0)} | ${f(v.perSecond, 0)} |` : `| ${label} | – | – |`)
+    const li = t.liquidImport
+    out.push(
+      `### Templates: \`gitvan run --all\` over ${t.commits} commits\n\n| job | median ms | runs/s |\n|---|---:|---:|\n` +
+        [
+          row('per-commit template onto refs/gitvan/outputs/summary', t.rows.template),
+          row('plain receipt job (function)', t.rows.receipt),
+        ].join('\n') +
+        `\n\n${t.renderedFiles ?? 0} files on the output ref. LiquidJS import adds ${f(li.addedMs)} ms to a node start ` +
+        `(${f(li.liquidMs)} ms against ${f(li.bareMs)} ms, median of interleaved runs; the import alone, timed in the process: ${f(li.importMs)} ms); only a process that renders pays it.` +
+        (t.errors?.length ? `\n\n${t.errors.map((e) => `- ${e}`).join('\n')}` : '') +
+        '\n',
+    )
+  }
   return out.join('\n')
 }
 

@@ -69,7 +69,19 @@ export type JobConfig = {
    */
   readonly cache?: false | { readonly inputs?: readonly string[]; readonly by?: 'content' | 'commit' }
   /** Where rendered files go: a ref (default `refs/gitvan/outputs/<job>`), or the working tree. */
-  readonly output?: { readonly ref?: string; readonly worktree?: boolean }
+  readonly output?: {
+    /** The ref the output commits go onto (default `refs/gitvan/outputs/<job>`). */
+    readonly ref?: string
+    /** Write into the work tree instead of onto a ref (generators in pre-commit). */
+    readonly worktree?: boolean
+    /** With `worktree: true`: also stage what was written. */
+    readonly stage?: boolean
+    /**
+     * The output commit's tree holds only the files this batch wrote (default false: files that
+     * are not rendered again stay).
+     */
+    readonly replace?: boolean
+  }
   /**
    * A gate that may rewrite the files it is given (a formatter, `eslint --fix`): what it changes in
    * them is re-staged, and unstaged changes are kept aside and put back. Default false.

@@ -5,7 +5,7 @@
  */
 
 import { checkRefComponent, checkRefName, fixRefComponent } from '../git/refname.js'
-import { ASYNC_HOOKS, GIT_HOOKS, isAsyncHook, isRunnableHook, RUNNABLE_HOOKS } from '../hooks.js'
+import { ASYNC_HOOKS, GIT_HOOKS, isAsyncHook, isBlockingHook, isRunnableHook, RUNNABLE_HOOKS } from '../hooks.js'
 import { parseCommand } from '../job/command.js'
 import {
   checkBoolean,
@@ -223,7 +223,7 @@ function checkOutput(problems: Problems, path: string, output: unknown): void {
     "an object such as { ref: 'refs/heads/changelog' } or { worktree: true }",
   )
   if (!value) return
-  checkKeys(problems, path, value, ['ref', 'worktree'])
+  checkKeys(problems, path, value, ['ref', 'worktree', 'stage', 'replace'])
   if (typeof value.ref === 'string') {
     const reason = checkRefName(value.ref)
     const reserved = RESERVED_REFS.find(
@@ -245,6 +245,12 @@ function checkOutput(problems: Problems, path: string, output: unknown): void {
     )
   }
   checkBoolean(problems, child(path, 'worktree'), value.worktree)
+  checkBoolean(problems, child(path, 'stage'), value.stage)
+  checkBoolean(problems, child(path, 'replace'), value.replace)
+  if (value.stage === true && value.worktree !== true)
+    report(problems, child(path, 'stage'), "stages files written into the work tree: add 'worktree: true'")
+  if (value.worktree === true && value.replace === true)
+    report(problems, child(path, 'replace'), "replaces an output ref's tree; with 'worktree: true' there is none")
 }
 
 /** Every problem of one job, reported under `path` (e.g. `jobs.lint`). */
@@ -271,10 +277,27 @@ export function checkJob(problems: Problems, path: string, raw: unknown): void {
   checkNumber(problems, child(path, 'retries'), raw.retries, 'nonNegativeInteger')
   checkCache(problems, child(path, 'cache'), raw.cache)
   checkOutput(problems, child(path, 'output'), raw.output)
+  checkGateOutput(problems, path, raw)
   checkBoolean(problems, child(path, 'fix'), raw.fix)
   checkStrings(problems, child(path, 'after'), raw.after, false)
   checkCwd(problems, child(path, 'cwd'), raw.cwd)
   checkString(problems, child(path, 'description'), raw.description)
+}
+
+/**
+ * A blocking hook runs while git waits: its templates write into the work tree (generators), never
+ * onto an output ref, which only the runner and `gitvan run` publish.
+ */
+function checkGateOutput(problems: Problems, path: string, raw: Record<string, unknown>): void {
+  if (raw.template === undefined && (!Array.isArray(raw.templates) || raw.templates.length === 0)) return
+  const blocking = triggerHooks(raw.on).filter(isBlockingHook)
+  const output = isRecord(raw.output) ? raw.output : {}
+  if (blocking.length === 0 || output.worktree === true) return
+  report(
+    problems,
+    child(path, 'output'),
+    `a template of a ${blocking.join(', ')} job writes into the work tree: set output: { worktree: true } (and stage: true to commit what it writes)`,
+  )
 }
 
 /** A directory under the repository root, named relative to it: the job runs there. */

@@ -87,7 +87,12 @@ export function resolveJob(id: string, job: JobConfig, source: string): Job {
             inputs: [...((typeof job.cache === 'object' ? job.cache.inputs : undefined) ?? [])],
             by: typeof job.cache === 'object' && job.cache.by === 'commit' ? 'commit' : 'content',
           },
-    output: { ref: job.output?.ref ?? outputRef(id), worktree: job.output?.worktree ?? false },
+    output: {
+      ref: job.output?.ref ?? outputRef(id),
+      worktree: job.output?.worktree ?? false,
+      stage: job.output?.stage ?? false,
+      replace: job.output?.replace ?? false,
+    },
     fix: job.fix ?? false,
     after: [...(job.after ?? [])],
     cwd: normaliseCwd(job.cwd),

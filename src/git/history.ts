@@ -4,6 +4,7 @@
  * no rename detection, paths split on NUL; callers pass oids they have checked), the tags on
  * commits, and the paths a range of commits changed.
  */
+import type { CommitInfo } from '../types.js'
 import { type GitPlace, readGit, splitZ } from './read.js'
 
 export type CommitSummary = {
@@ -88,6 +89,26 @@ export async function commitSubjects(where: GitPlace, oids: readonly string[]): 
   for (const record of splitZ(out)) {
     const space = record.indexOf(' ')
     if (space > 0) result.set(record.slice(0, space), record.slice(space + 1))
+  }
+  return result
+}
+
+const INFO_FORMAT = ['%H', '%h', '%s', '%an', '%ae', '%aI', '%b'].join('%x00')
+
+/** What templates see of many commits (`ctx.git.commit` gives the same), in one `git log`. */
+export async function commitInfos(where: GitPlace, oids: readonly string[]): Promise<Map<string, CommitInfo>> {
+  const result = new Map<string, CommitInfo>()
+  const unique = [...new Set(oids)].filter((oid) => oid !== '')
+  if (unique.length === 0) return result
+  const out = await readGit(
+    where,
+    ['log', '--no-walk=unsorted', '--stdin', '--no-show-signature', `--format=%x01${INFO_FORMAT}`],
+    unique.map((oid) => `${oid}\n`).join(''),
+  )
+  for (const record of out.split('\u0001')) {
+    const [oid, short = '', subject = '', name = '', email = '', date = '', body = ''] = record.split('\u0000')
+    if (!oid) continue
+    result.set(oid, { oid, short, subject, body: body.replace(/\n+$/, ''), author: { name, email }, date })
   }
   return result
 }

@@ -19,7 +19,15 @@ import { withCatFile } from './catfile.js'
 import { writeNotesCommit } from './fastImport.js'
 import { isAlive } from './locks.js'
 import { NoteTree } from './noteTree.js'
-import { type RefOutcome, type RetryOptions, readRef, updateRef, withRetry } from './refs.js'
+import {
+  type RefOutcome,
+  type RefUpdate,
+  type RetryOptions,
+  readRef,
+  updateRef,
+  updateRefs,
+  withRetry,
+} from './refs.js'
 import type { Repo } from './repo.js'
 import { git } from './spawn.js'
 
@@ -76,7 +84,21 @@ export function startPublish(repo: Repo): PublishStart {
   return start
 }
 
+/**
+ * What else a publish commits in its transaction: built again on each attempt (after a conflict,
+ * from the refs' new tips), with the receipts to record, which may depend on what it built.
+ */
+export type Alongside = () => Promise<{
+  /** Moved with the notes ref, all or none. */
+  readonly updates: readonly RefUpdate[]
+  readonly receipts: readonly Receipt[]
+  /** Scratch refs to delete once the transaction is done (or failed). */
+  readonly cleanup: readonly RefUpdate[]
+}>
+
 export type PublishOptions = {
+  /** Other refs (output commits) moved in the same transaction as the notes. */
+  readonly alongside?: Alongside
   /** From startPublish: the first attempt uses it instead of reading the refs itself. */
   readonly start?: PublishStart
   readonly retry?: RetryOptions
@@ -94,28 +116,25 @@ export async function publishReceipts(
   options: PublishOptions = {},
 ): Promise<{ notesCommits: number; attempts: number }> {
   if (receipts.length === 0) return { notesCommits: 0, attempts: 0 }
-  const fresh = new Map<string, string[]>()
-  for (const receipt of receipts) {
-    if (!isObjectId(receipt.commit)) throw new Error(`bug: receipt for '${receipt.commit}' is not a full commit id`)
-    const lines = fresh.get(receipt.commit) ?? []
-    lines.push(toReceiptLine(receipt))
-    fresh.set(receipt.commit, lines)
-  }
   // The first publish in a repository also prunes leftover scratch refs: the one for-each-ref that
   // lists them reads the notes tip too.
   const prune = !pruned.has(repo.commonDir)
   pruned.add(repo.commonDir)
-  const commits = [...fresh.keys()]
   const lockedAttempts = options.lockedAttempts ?? 8
   let locked = 0
 
   const { value: outcome, attempts } = await withRetry<RefOutcome>(
-    (n) =>
-      publishOnce(repo, commits, fresh, receipts.length, {
+    async (n) => {
+      const step = options.alongside ? await options.alongside() : undefined
+      const now = step?.receipts ?? receipts
+      const fresh = groupLines(now)
+      const first = {
         listing:
           n > 1 ? undefined : (options.start ?? (prune ? listRefs(repo, [NOTES_REF, SCRATCH_PREFIX]) : undefined)),
         prune: prune && n === 1,
-      }),
+      }
+      return publishOnce(repo, [...fresh.keys()], fresh, now.length, first, step)
+    },
     (outcome) => {
       if (outcome.ok) return false
       // A lock that stays through several tries in a row is left over; one that comes and goes is traffic.
@@ -126,17 +145,22 @@ export async function publishReceipts(
     { attempts: 40, baseMs: 5, maxMs: 500, ...options.retry },
   )
   if (outcome.ok) return { notesCommits: 1, attempts }
+  const what = options.alongside ? ' and the outputs' : ''
   if (outcome.reason === 'locked') {
-    throw new GitvanError('LOCKED', `Could not publish ${receipts.length} receipts: ${NOTES_REF} is locked.`, {
-      details: [
-        outcome.detail,
-        'Nothing was published: once the lock is gone, run again (jobs without a receipt run again).',
-      ],
-    })
+    throw new GitvanError(
+      'LOCKED',
+      `Could not publish ${receipts.length} receipts${what}: ${options.alongside ? 'a ref' : NOTES_REF} is locked.`,
+      {
+        details: [
+          outcome.detail,
+          'Nothing was published: once the lock is gone, run again (jobs without a receipt run again).',
+        ],
+      },
+    )
   }
   throw new GitvanError(
     'REF_CONFLICT',
-    `Could not publish ${receipts.length} receipts: ${NOTES_REF} kept moving (${attempts} attempts).`,
+    `Could not publish ${receipts.length} receipts${what}: ${options.alongside ? 'the refs' : NOTES_REF} kept moving (${attempts} attempts).`,
     {
       details: [
         outcome.detail,
@@ -146,12 +170,25 @@ export async function publishReceipts(
   )
 }
 
+/** Receipt lines by commit. */
+function groupLines(receipts: readonly Receipt[]): Map<string, string[]> {
+  const fresh = new Map<string, string[]>()
+  for (const receipt of receipts) {
+    if (!isObjectId(receipt.commit)) throw new Error(`bug: receipt for '${receipt.commit}' is not a full commit id`)
+    const lines = fresh.get(receipt.commit) ?? []
+    lines.push(toReceiptLine(receipt))
+    fresh.set(receipt.commit, lines)
+  }
+  return fresh
+}
+
 async function publishOnce(
   repo: Repo,
   commits: readonly string[],
   fresh: ReadonlyMap<string, readonly string[]>,
   count: number,
   first: { readonly listing: PublishStart | undefined; readonly prune: boolean },
+  step?: Awaited<ReturnType<Alongside>>,
 ): Promise<RefOutcome> {
   const listed = first.listing ? await first.listing : undefined
   const tip = listed ? listed.get(NOTES_REF) : await readRef(repo, NOTES_REF)
@@ -169,17 +206,22 @@ async function publishOnce(
         : unionLines(before ?? '', lines.join('\n')),
     )
   }
-  const scratch = `${SCRATCH_PREFIX}${HOST}-${process.pid}-${++scratchCount}`
+  const scratch = scratchRef()
   const message = `Notes added by 'gitvan': ${count} receipt${count === 1 ? '' : 's'} on ${commits.length} commit${commits.length === 1 ? '' : 's'}\n`
   const oid = await writeNotesCommit(repo, { ref: scratch, parent: tip, notes, message })
+  const scratches = [{ ref: scratch, newOid: null, oldOid: oid }, ...(step?.cleanup ?? [])]
   try {
-    return await updateRef(repo, { ref: NOTES_REF, newOid: oid, oldOid: tip })
+    return await updateRefs(repo, [{ ref: NOTES_REF, newOid: oid, oldOid: tip }, ...(step?.updates ?? [])])
   } finally {
-    // The scratch ref only named the commit for fast-import; the notes ref holds it now (or nothing
-    // does). If it cannot go now (packed-refs locked), pruneScratchRefs removes it once we are gone.
-    await updateRef(repo, { ref: scratch, newOid: null, oldOid: oid }).catch(() => undefined)
+    // The scratch refs only named the commits for fast-import; the live refs hold them now (or
+    // nothing does). If they cannot go now (packed-refs locked), pruneScratchRefs removes them once
+    // we are gone.
+    await updateRefs(repo, scratches).catch(() => undefined)
   }
 }
+
+/** A scratch ref name of this process, never used twice (pruned once the process is gone). */
+export const scratchRef = (): string => `${SCRATCH_PREFIX}${HOST}-${process.pid}-${++scratchCount}`
 
 /** Deletes scratch refs that processes on this host left behind when they were killed. */
 export const pruneScratchRefs = async (repo: Repo): Promise<number> =>

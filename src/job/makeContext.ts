@@ -8,9 +8,16 @@
 import { format } from 'node:util'
 import { READ_FIELDS, type ReadField } from '../cache/jobKey.js'
 import { git } from '../git/spawn.js'
+import { checkOutputPath } from '../template/paths.js'
+import type { OutputWrite } from '../template/place.js'
+import { renderText } from '../template/render.js'
 import type { CommitInfo, ExecResult, JobContext } from '../types.js'
 import { execArgv, type TailBuffer } from './exec.js'
 import type { JobInput } from './input.js'
+import { templateData } from './templates.js'
+
+/** What `ctx.write` collected: the files, and the first path it refused (which fails the job). */
+export type Written = { readonly writes: OutputWrite[]; refused?: { readonly code: string; readonly message: string } }
 
 export type ContextOptions = {
   readonly job: string
@@ -26,6 +33,8 @@ export type ContextOptions = {
    * Left out, the context is a plain object.
    */
   readonly reads?: Set<TrackedField>
+  /** Where `ctx.write` puts files. */
+  readonly written: Written
 }
 
 /** The fields of a context whose reads are recorded: the facts that differ from run to run. */
@@ -84,6 +93,31 @@ export function makeContext(options: ContextOptions): JobContext {
       stderr: outcome.stderr ?? '',
     }
   }
+  const write = (file: unknown, content: unknown): void => {
+    const where = `ctx.write(${JSON.stringify(file)}) in job '${options.job}'`
+    if (typeof file !== 'string' || typeof content !== 'string') {
+      const error = {
+        code: 'BAD_WRITE',
+        message: `${where}: expected a path and a string, got ${typeof file} and ${typeof content}`,
+      }
+      options.written.refused ??= error
+      throw Object.assign(new Error(error.message), { code: error.code })
+    }
+    const to = file.replace(/^(\.\/)+/, '')
+    const problem = checkOutputPath(to)
+    if (problem) {
+      const error = {
+        code: 'UNSAFE_PATH',
+        message: `${where} refused: the path ${problem}; an output path is relative and stays inside the output tree; nothing was written`,
+      }
+      options.written.refused ??= error
+      throw Object.assign(new Error(error.message), { code: error.code })
+    }
+    options.written.writes.push({ path: to, content, placement: { kind: 'file', force: true }, source: where })
+  }
+  const render = async (source: string, data: Readonly<Record<string, unknown>> = {}): Promise<string> => {
+    return renderText(input.root, source, { ...(await templateData(options.job, input, undefined)), ...data })
+  }
   const ctx: JobContext = {
     job: options.job,
     hook: input.hook,
@@ -99,6 +133,8 @@ export function makeContext(options: ContextOptions): JobContext {
     exec,
     signal,
     log: (...parts) => log.push(`${format(...parts)}\n`),
+    render,
+    write,
   }
   return options.reads ? tracked(ctx, options.reads) : ctx
 }

@@ -5,6 +5,7 @@
  */
 
 import type { JobError, JobStatus, Output } from '../receipt.js'
+import type { OutputWrite } from '../template/place.js'
 
 export type { JobError, JobStatus, Output } from '../receipt.js'
 
@@ -20,7 +21,10 @@ export type JobResult = {
   readonly log: string
   /** How many attempts ran (1 + retries used). */
   readonly attempts: number
+  /** Files written (into the work tree, or onto the output ref once published). */
   readonly outputs: readonly Output[]
+  /** Files for the job's output ref, still to be published (schedule/outputs.ts). */
+  readonly writes?: readonly OutputWrite[]
   /** Whether the disk cache answered (`hit`, nothing ran), was asked (`miss`), or not (`off`, or unset). */
   readonly cache?: 'hit' | 'miss' | 'off'
   /** `sha256:<hex>` cache key, when the cache was asked. */

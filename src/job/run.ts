@@ -10,6 +10,11 @@
  *   a directory fails the job before anything runs (spawn would report it as a missing program).
  * - A function gets a JobContext; what it returns becomes `data` and must be plain JSON; a throw
  *   is `failed` with the error's message and `code` (or `THREW`).
+ * - Templates render after `run` (if any) succeeded, with what it returned as `data`
+ *   (job/templates.ts); their files and what `ctx.write` wrote are the attempt's `writes`, which the
+ *   caller publishes onto the job's output ref. With `output.worktree` they are written into the
+ *   work tree here instead (and listed in `outputs`). A template error or a refused path fails the
+ *   attempt, and nothing of it is written.
  * - Every attempt has the job's timeout: `timeout` when it expires (a command's whole process
  *   group is killed; a function's `ctx.signal` aborts), `cancelled` when the caller aborts.
  * - `failed` and `timeout` are retried `retries` times after 100 ms × 2^n plus up to 50% jitter;
@@ -19,15 +24,21 @@
 
 import { statSync } from 'node:fs'
 import path from 'node:path'
+import { checkedOutAt } from '../git/outputs.js'
+import { isBlockingHook } from '../hooks.js'
+import type { Output } from '../receipt.js'
 import { sleep as abortableSleep } from '../sleep.js'
+import type { OutputWrite } from '../template/place.js'
 import type { Job } from '../types.js'
 import { expandCommand, parseCommand } from './command.js'
 import { execArgv, TailBuffer } from './exec.js'
 import type { JobInput } from './input.js'
 import { jsonProblem } from './json.js'
-import { makeContext, type TrackedField } from './makeContext.js'
+import { makeContext, type TrackedField, type Written } from './makeContext.js'
 import type { JobError, JobResult, JobStatus } from './result.js'
+import { renderJobTemplates } from './templates.js'
 import { binDirs, filesUnder, jobDir, withPath } from './workdir.js'
+import { writeWorktreeOutputs } from './worktreeOutputs.js'
 
 export type { JobInput } from './input.js'
 
@@ -56,6 +67,10 @@ type Attempt = {
   readonly error?: JobError
   /** Another attempt could go differently. */
   readonly retryable: boolean
+  /** Files for the job's output ref. */
+  readonly writes?: readonly OutputWrite[]
+  /** Files written into the work tree. */
+  readonly outputs?: readonly Output[]
 }
 
 const LOG_LIMIT = 1024 * 1024
@@ -109,7 +124,8 @@ export async function runJob(job: Job, input: JobInput, options: RunJobOptions =
     ...(attempt.error === undefined ? {} : { error: attempt.error }),
     log: log.toString(),
     attempts,
-    outputs: [],
+    outputs: attempt.status === 'ok' ? (attempt.outputs ?? []) : [],
+    ...(attempt.status === 'ok' && attempt.writes && attempt.writes.length > 0 ? { writes: attempt.writes } : {}),
   }
 }
 
@@ -182,32 +198,89 @@ function missingDir(job: Job, dir: string): Attempt | undefined {
   )
 }
 
-function runBody(
+async function runBody(
   job: Job,
   input: JobInput,
   log: TailBuffer,
   signal: AbortSignal,
   watch: Watch,
-): Promise<Attempt> | Attempt {
+): Promise<Attempt> {
   const dir = jobDir(input.root, job.cwd)
   if (job.cwd !== '') {
     const missing = missingDir(job, dir)
     if (missing) return missing
   }
-  if (job.templates.length > 0) {
-    return failed(
-      'NO_RENDERER',
-      `job '${job.id}' names template ${job.templates.map((t) => `'${t}'`).join(', ')}, but template rendering is not available in this version of gitvan; use 'run' instead`,
-    )
-  }
-  if (typeof job.run === 'string') return runCommand(job, job.run, input, dir, jobEnv(job, input), log, signal, watch)
-  if (typeof job.run === 'function') {
+  const written: Written = { writes: [] }
+  let attempt: Attempt
+  if (typeof job.run === 'string')
+    attempt = await runCommand(job, job.run, input, dir, jobEnv(job, input), log, signal, watch)
+  else if (typeof job.run === 'function') {
     // Copying process.env costs tens of microseconds (each variable is a call into the runtime):
     // a function job that runs no program, the common case, should not pay it on every run.
     let env: NodeJS.ProcessEnv | undefined
-    return runFunction(job, job.run, input, dir, () => (env ??= jobEnv(job, input)), log, signal, watch.reads)
+    attempt = await runFunction(
+      job,
+      job.run,
+      input,
+      dir,
+      () => (env ??= jobEnv(job, input)),
+      log,
+      signal,
+      written,
+      watch.reads,
+    )
+  } else if (job.templates.length > 0) attempt = { status: 'ok', retryable: false }
+  else return failed('NOTHING_TO_RUN', `job '${job.id}' has neither 'run' nor 'template' (in ${job.source})`)
+  if (attempt.status !== 'ok' || signal.aborted) return attempt
+  if (written.refused) return failed(written.refused.code, written.refused.message)
+  if (job.templates.length === 0 && written.writes.length === 0) return attempt
+  try {
+    return await withOutputs(job, input, attempt, written.writes, log)
+  } catch (error) {
+    // A read or write that failed (git gone, a full disk): the job fails and says so; nothing of it is published.
+    const code =
+      typeof (error as { code?: unknown }).code === 'string' ? (error as { code: string }).code : 'OUTPUT_FAILED'
+    return failed(code, `job '${job.id}': its outputs could not be made: ${(error as Error).message}`)
   }
-  return failed('NOTHING_TO_RUN', `job '${job.id}' has neither 'run' nor 'template' (in ${job.source})`)
+}
+
+/** Renders the job's templates and places every file: in the work tree, or for the output ref. */
+async function withOutputs(
+  job: Job,
+  input: JobInput,
+  attempt: Attempt,
+  fromContext: readonly OutputWrite[],
+  log: TailBuffer,
+): Promise<Attempt> {
+  let writes = fromContext
+  if (job.templates.length > 0) {
+    const rendered = await renderJobTemplates(job, input, attempt.data)
+    if (!rendered.ok) return failed(rendered.code, rendered.message)
+    for (const skipped of rendered.skipped) log.push(`[gitvan: no output from ${skipped}]\n`)
+    writes = [...writes, ...rendered.writes]
+  }
+  if (writes.length === 0) return attempt
+  if (job.output.worktree) {
+    const placed = await writeWorktreeOutputs(input.root, writes, {
+      stage: job.output.stage,
+      ...(input.env ? { env: input.env } : {}),
+    })
+    if (!placed.ok) return failed(placed.code, `job '${job.id}' ${placed.message}`)
+    for (const skipped of placed.skipped) log.push(`[gitvan: nothing written from ${skipped}]\n`)
+    return { ...attempt, outputs: placed.outputs }
+  }
+  if (isBlockingHook(input.hook))
+    return failed(
+      'NO_OUTPUT_REF',
+      `job '${job.id}' writes ${writes.length} file${writes.length === 1 ? '' : 's'} for ${job.output.ref}, but in ${input.hook} a job writes only into the work tree: set output: { worktree: true } (and stage: true to commit them) in ${job.source}, or run it on post-commit`,
+    )
+  const checkout = await checkedOutAt({ root: input.root }, job.output.ref)
+  if (checkout !== undefined)
+    return failed(
+      'OUTPUT_CHECKED_OUT',
+      `job '${job.id}' writes onto ${job.output.ref}, which is checked out in ${checkout}: gitvan does not move a branch under its work tree; check out another branch there, or set another output.ref in ${job.source}`,
+    )
+  return { ...attempt, writes }
 }
 
 /** For a program not found: the project directories that were searched before PATH. */
@@ -295,9 +368,10 @@ async function runFunction(
   env: () => NodeJS.ProcessEnv,
   log: TailBuffer,
   signal: AbortSignal,
+  written: Written,
   reads: Set<TrackedField> | undefined,
 ): Promise<Attempt> {
-  const ctx = makeContext({ job: job.id, input, dir, env, signal, log, ...(reads ? { reads } : {}) })
+  const ctx = makeContext({ job: job.id, input, dir, env, signal, log, written, ...(reads ? { reads } : {}) })
   // A function that ignores ctx.signal cannot be stopped, but the run does not wait for it.
   let stopWaiting: () => void = () => {}
   const aborted = new Promise<'aborted'>((resolve) => {

@@ -14,6 +14,8 @@
  * - With a job cache (jobCache.ts), the batch is looked up in one pass before the queue starts: a
  *   hit is the run's result and runs nothing; the misses' `ok` results are stored in one pass
  *   after the queue drained. Receipts say `cache: hit | miss | off` and carry the key.
+ * - Files runs wrote for output refs are published in the same transaction (schedule/outputs.ts):
+ *   one commit per output ref for the whole batch, and the receipts list them.
  * - `executePlan` returns after publishing; if publishing fails it throws (the caller keeps its
  *   events and tries again later) and nothing was recorded.
  * - With `claims` (schedule/claim.ts), runs go chunk by chunk: claim the chunk's (job, commit)
@@ -30,11 +32,13 @@ import type { Repo } from '../git/repo.js'
 import type { JobInput } from '../job/input.js'
 import type { JobResult } from '../job/result.js'
 import { runJob } from '../job/run.js'
-import { RECEIPT_SCHEMA, type Receipt } from '../receipt.js'
+import { type Output, RECEIPT_SCHEMA, type Receipt } from '../receipt.js'
 import { sleep } from '../sleep.js'
 import { type Claimer, claimRuns } from './claim.js'
 import { type JobCache, type Looked, reuseResult } from './jobCache.js'
+import { hasWrites, outputsAlongside } from './outputs.js'
 import { type PlannedRun, receiptKey } from './plan.js'
+import { batchTemplateFacts } from './templateFacts.js'
 
 export type ExecuteOptions = {
   readonly repo: Repo
@@ -98,6 +102,8 @@ async function executeRuns(runs: readonly PlannedRun[], options: ExecuteOptions)
   const enqueuedAt = performance.now()
   let firstStart: number | undefined
   let queueMs = 0
+  const templateFacts = batchTemplateFacts(options.repo, runs)
+  const inputOptions = templateFacts ? { ...options, templateFacts } : options
   const outcomes: Promise<RunOutcome>[] = []
   for (const [i, run] of runs.entries()) {
     const entry = looked?.[i]
@@ -122,7 +128,7 @@ async function executeRuns(runs: readonly PlannedRun[], options: ExecuteOptions)
             }
           }
           const reads = entry?.kind === 'miss' ? entry.reads : undefined
-          const ran = await runJob(run.job, toInput(run, options), {
+          const ran = await runJob(run.job, toInput(run, inputOptions), {
             ...(options.signal ? { signal: options.signal } : {}),
             ...(reads ? { reads } : {}),
           })
@@ -144,12 +150,22 @@ async function executeRuns(runs: readonly PlannedRun[], options: ExecuteOptions)
     )
 
   const runner = runnerName()
-  const receipts = settled.flatMap(({ run, result }) =>
-    result.status === 'cancelled' ? [] : toReceipts(run, result, runner),
-  )
+  const at = new Date().toISOString()
+  const receiptsWith = (outputs: ReadonlyMap<number, readonly Output[]>): Receipt[] =>
+    settled.flatMap(({ run, result }, index) => {
+      if (result.status === 'cancelled') return []
+      const onRef = outputs.get(index)
+      return toReceipts(run, onRef ? { ...result, outputs: [...result.outputs, ...onRef] } : result, runner, at)
+    })
+  let receipts: readonly Receipt[] = receiptsWith(new Map())
   const publishStart = performance.now()
   const publishing = options.publish !== false && receipts.length > 0
-  if (publishing) await publishReceipts(options.repo, receipts, start ? { start } : {})
+  if (publishing) {
+    const alongside = hasWrites(settled)
+      ? outputsAlongside(options.repo, settled, runner, (outputs) => (receipts = receiptsWith(outputs)))
+      : undefined
+    await publishReceipts(options.repo, receipts, { ...(start ? { start } : {}), ...(alongside ? { alongside } : {}) })
+  }
   const publishMs = performance.now() - publishStart
   return {
     outcomes: settled,
@@ -334,7 +350,7 @@ function withCache(result: JobResult, entry: Looked, cache: JobCache): JobResult
 
 const round = (ms: number): number => Math.round(ms * 10) / 10
 
-const toInput = (run: PlannedRun, options: ExecuteOptions): JobInput => ({
+const toInput = (run: PlannedRun, options: ExecuteOptions & Pick<JobInput, 'templateFacts'>): JobInput => ({
   hook: run.hook,
   args: run.args,
   stdin: run.stdin,
@@ -344,6 +360,7 @@ const toInput = (run: PlannedRun, options: ExecuteOptions): JobInput => ({
   branch: run.branch,
   root: options.repo.root,
   ...(options.env ? { env: options.env } : {}),
+  ...(options.templateFacts ? { templateFacts: options.templateFacts } : {}),
 })
 
 /** One receipt per commit the run covered. */

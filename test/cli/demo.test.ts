@@ -23,6 +23,10 @@ describe('gitvan demo', () => {
     expect(r.stdout).toContain('+A line not staged yet.')
     expect(r.stdout).toMatch(/Reword the last commit[^\n]*\n[\s\S]*"job":"touched"[^\n]*"cache":"hit"/)
     expect(r.stdout).toMatch(/the runner's last batch: ([1-9]\d*) events, \d+ runs/)
+    expect(r.stdout).toMatch(
+      /\$ git show refs\/gitvan\/outputs\/summary:summaries\/[0-9a-f]{7}\.md\n {3}# Add more notes\n/,
+    )
+    expect(r.stdout).toContain('(nothing: the work tree is untouched)')
     const kept = /kept at (\S+)/.exec(r.stdout)?.[1]
     expect(kept && existsSync(kept)).toBe(true)
   })

@@ -29,7 +29,7 @@ describe('resolveConfig: defaults', () => {
           timeoutMs: 300_000,
           retries: 0,
           cache: { inputs: [], by: 'content' },
-          output: { ref: 'refs/gitvan/outputs/lint', worktree: false },
+          output: { ref: 'refs/gitvan/outputs/lint', worktree: false, stage: false, replace: false },
           fix: false,
           after: [],
           cwd: '',

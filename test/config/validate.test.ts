@@ -203,6 +203,23 @@ const BAD: readonly (readonly [string, unknown, readonly string[]])[] = [
     ['jobs.lint.template: expected a string, got 5 (number)'],
   ],
   [
+    'a pre-commit template writing onto a ref',
+    job({ on: 'pre-commit', template: 'a.liquid' }),
+    [
+      'jobs.lint.output: a template of a pre-commit job writes into the work tree: set output: { worktree: true } (and stage: true to commit what it writes)',
+    ],
+  ],
+  [
+    'a replace that is not a boolean, and replace with worktree',
+    job({ on: 'post-commit', template: 'a.liquid', output: { worktree: true, replace: 1 } }),
+    ['jobs.lint.output.replace: expected true or false, got 1 (number)'],
+  ],
+  [
+    'output.stage without worktree',
+    job({ on: 'post-commit', template: 'a.liquid', output: { stage: true } }),
+    ["jobs.lint.output.stage: stages files written into the work tree: add 'worktree: true'"],
+  ],
+  [
     'templates as one string',
     job({ on: 'post-commit', templates: 'a.liquid' }),
     ["jobs.lint.templates: expected a list of strings, got 'a.liquid' (string)"],

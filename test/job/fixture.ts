@@ -22,7 +22,7 @@ export const makeJob = (over: Partial<Job> & Pick<Job, 'id'>): Job => ({
   timeoutMs: 60_000,
   retries: 0,
   cache: false,
-  output: { ref: `refs/gitvan/outputs/${over.id}`, worktree: false },
+  output: { ref: `refs/gitvan/outputs/${over.id}`, worktree: false, stage: false, replace: false },
   fix: false,
   after: [],
   cwd: '',

@@ -296,10 +296,18 @@ describe('runJob: functions', () => {
 })
 
 describe('runJob: templates and empty jobs', () => {
-  it('says template rendering is not available yet', async () => {
+  it('names a template file that does not exist, and fails without outputs', async () => {
     const r = await runJob(makeJob({ id: 'tpl', templates: ['templates/CHANGELOG.md.liquid'] }), input)
-    expect(r.status).toBe('failed')
-    expect(r.error?.message).toContain('template rendering is not available in this version')
+    expect(r).toMatchObject({ status: 'failed', error: { code: 'NO_TEMPLATE' }, outputs: [] })
+    expect(r.error?.message).toContain('templates/CHANGELOG.md.liquid: no such template file')
+    expect(r.writes).toBeUndefined()
+  })
+
+  it('refuses, in a blocking hook, files meant for an output ref (ctx.write)', async () => {
+    const job = makeJob({ id: 'gen', run: (ctx) => ctx.write('out.txt', 'x') })
+    const r = await runJob(job, input)
+    expect(r).toMatchObject({ status: 'failed', error: { code: 'NO_OUTPUT_REF' } })
+    expect(r.error?.message).toContain('set output: { worktree: true }')
   })
 
   it('says a job with nothing to run has nothing to run', async () => {

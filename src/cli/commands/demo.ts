@@ -14,6 +14,7 @@ import { parseCommandArgs } from '../args.js'
 import type { Command, Io } from '../command.js'
 import { showRebaseStorm } from './demoRebase.js'
 import { showRewordHit } from './demoReword.js'
+import { demoTemplates } from './demoTemplates.js'
 
 const CONFIG = `// In a project, wrap this in defineConfig() from 'gitvan' for editor types; a plain object works the same.
 export default {
@@ -153,6 +154,8 @@ async function demo({ dir, cli, io, step }: { dir: string; cli: string; io: Io; 
   if (fixed.code !== 0) return 1
   show(`$ git show HEAD:more.txt | cat -A\n${git('show', 'HEAD:more.txt').replace(/$/gm, '$')}`)
   show(`$ git diff\n${git('diff')}`)
+
+  if (demoTemplates({ dir, git, gitvan, show, step }) !== 0) return 1
 
   step('The runner records receipts in git notes, after the hooks returned')
   const count = await waitForReceipts(gitvan, () => git('notes', '--ref=gitvan/results', 'list'), 2, show)

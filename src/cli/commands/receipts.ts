@@ -34,7 +34,9 @@ function formatReceipt(receipt: Receipt): string {
     parts.push(`      error: ${receipt.error.message}${receipt.error.code ? ` (${receipt.error.code})` : ''}`)
   if (receipt.data !== undefined) parts.push(`      data: ${JSON.stringify(receipt.data)}`)
   for (const output of receipt.outputs)
-    parts.push(`      output: ${output.path} on ${output.ref} (${output.oid.slice(0, 12)})`)
+    parts.push(
+      `      output: ${output.path} ${output.ref === '' ? 'in the work tree' : `on ${output.ref}`} (${output.oid.slice(0, 12)})`,
+    )
   return parts.join('\n')
 }
 
