@@ -155,8 +155,6 @@ async function demo({ dir, cli, io, step }: { dir: string; cli: string; io: Io; 
   show(`$ git show HEAD:more.txt | cat -A\n${git('show', 'HEAD:more.txt').replace(/$/gm, '$')}`)
   show(`$ git diff\n${git('diff')}`)
 
-  if (demoTemplates({ dir, git, gitvan, show, step }) !== 0) return 1
-
   step('The runner records receipts in git notes, after the hooks returned')
   const count = await waitForReceipts(gitvan, () => git('notes', '--ref=gitvan/results', 'list'), 2, show)
   show(`$ git log --notes=gitvan/results --format='%h %s%n%N'`)
@@ -165,6 +163,7 @@ async function demo({ dir, cli, io, step }: { dir: string; cli: string; io: Io; 
     io.stderr(`gitvan demo: expected receipts for the two new commits, found ${count}. See 'gitvan log'.\n`)
     return 1
   }
+  if (demoTemplates({ dir, git, gitvan, show, step }) !== 0) return 1
   if ((await showRewordHit({ step, git, show, stderr: io.stderr })) !== 0) return 1
   if (
     (await showRebaseStorm({
