@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import { gitQuiet, log, sh, WORK } from '../lib/env.mjs'
-import { gitvan, linkGitvan } from '../lib/gitvan.mjs'
+import { gitvan, linkGitvan, stateOf } from '../lib/gitvan.mjs'
 
 const TEMPLATE = `---
 to: summaries/{{ commit.short }}.md
@@ -79,6 +79,7 @@ export function runTemplates({ commits, runs, timeoutMs, importRuns }) {
     const times = []
     for (let i = 0; i < runs; i++) {
       gitQuiet(dir, 'update-ref', '-d', 'refs/notes/gitvan/results')
+      fs.rmSync(path.join(stateOf(dir), 'cache'), { recursive: true, force: true }) // every run renders or runs
       if (name === 'template')
         sh('git', ['update-ref', '-d', 'refs/gitvan/outputs/summary'], { cwd: dir, allowFail: true })
       const r = timeRun(dir, timeoutMs)

@@ -343,7 +343,9 @@ function restrict(runs: readonly PlannedRun[], heldPairs: readonly Pair[]): Plan
 
 /** A run's result as the cache saw it: `miss` with the key it is stored under, or `off`. */
 function withCache(result: JobResult, entry: Looked, cache: JobCache): JobResult {
-  if (entry.kind !== 'miss') return { ...result, cache: 'off' }
+  // Files for an output ref are published from the run itself: a hit, which runs nothing, could not
+  // put them back (after `output.replace`, a deleted ref, a forced re-run), so such a run is not cached.
+  if (entry.kind !== 'miss' || (result.writes?.length ?? 0) > 0) return { ...result, cache: 'off' }
   const key = cache.keyOf(entry)
   return key === undefined ? { ...result, cache: 'off' } : { ...result, cache: 'miss', key }
 }

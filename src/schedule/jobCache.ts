@@ -187,7 +187,7 @@ export function openJobCache(options: JobCacheOptions): JobCache | undefined {
     looked.forEach((entry, i) => {
       const result = results[i]
       // A result reused from an earlier run of the batch is stored under that run's key already.
-      if (entry.kind !== 'miss' || result?.status !== 'ok' || result.cache === 'hit') return
+      if (entry.kind !== 'miss' || result?.status !== 'ok' || result.cache === 'hit' || result.cache === 'off') return
       const key = keyOf(entry)
       if (key === undefined) return
       fresh.push({

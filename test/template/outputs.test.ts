@@ -148,6 +148,13 @@ describe('gitvan run with templates', () => {
       repo.git(['rev-list', '--max-count=1', '--skip=1', 'refs/gitvan/outputs/fresh']).stdout.trim(),
     )
     expect(repo.git(['rev-list', '--count', 'refs/gitvan/outputs/kept']).stdout.trim()).toBe('2')
+    // a run that wrote files is never answered from the job cache: with the ref and the receipts
+    // gone, running again renders and publishes the files again
+    repo.git(['update-ref', '-d', 'refs/gitvan/outputs/kept'])
+    repo.git(['update-ref', '-d', NOTES])
+    expect(repo.gitvan(['run', 'HEAD~2..HEAD']).code).toBe(0)
+    expect(treeFiles(repo, 'refs/gitvan/outputs/kept')).toEqual([`${short(second)}.txt`, `${short(third)}.txt`].sort())
+    expect(repo.git(['notes', '--ref=gitvan/results', 'show', 'HEAD']).stdout).toContain('"cache":"off"')
   })
 
   it('an injected line appears once after two forced runs (idempotent without skip_if); force and skip_if', () => {
