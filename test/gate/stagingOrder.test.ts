@@ -80,8 +80,17 @@ describe('nothing is lost when a commit is killed', () => {
       const before = snapshot(repo)
       const head = repo.rev('HEAD')
       const commit = startCommit(repo)
-      // From before node is up to past the fixer: 0 to ~900 ms, with a little jitter.
-      await sleep(round * 90 + Math.floor(Math.random() * 40))
+      const backups = path.join(repo.dir, '.git/gitvan/backups')
+      if (round % 2 === 0) {
+        // From before node is up to past the fixer: 0 to ~900 ms, with a little jitter.
+        await sleep(round * 90 + Math.floor(Math.random() * 40))
+      } else {
+        // While the fixer runs, however slow the machine: once the backup's marker is there (the
+        // fixer sleeps 200 ms before it writes), with a little jitter.
+        const marked = () => existsSync(backups) && readdirSync(backups).some((name) => name.endsWith('.pending'))
+        for (let i = 0; i < 600 && !marked(); i++) await sleep(10)
+        await sleep(Math.floor(Math.random() * 60))
+      }
       commit.kill()
       await commit.done
       // The fixer runs in its own process group (as every job does), so the kill does not reach it:
@@ -96,8 +105,7 @@ describe('nothing is lost when a commit is killed', () => {
         expect(repo.git(['diff']).stdout).toContain(`+unstaged ${round}`)
         continue
       }
-      const dir = path.join(repo.dir, '.git/gitvan/backups')
-      const pending = existsSync(dir) ? readdirSync(dir).filter((name) => name.endsWith('.pending')) : []
+      const pending = existsSync(backups) ? readdirSync(backups).filter((name) => name.endsWith('.pending')) : []
       if (pending.length > 0) {
         const r = repo.gitvan(['restore'])
         expect(r.code, r.stderr).toBe(0)
