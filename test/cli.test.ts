@@ -57,6 +57,13 @@ describe('gitvan CLI', () => {
     }
   })
 
+  it('names in gitvan hook --help every environment variable a hook reads', () => {
+    const help = repo.gitvan(['hook', '--help']).stdout
+    for (const name of ['GITVAN=0', 'HUSKY=0', 'GITVAN_DEBUG=1', 'GITVAN_WARM=0', 'CI set'])
+      expect(help, name).toContain(name)
+    expect(help).toContain('130 interrupted')
+  })
+
   it("prints a command's own help for gitvan help <command>", () => {
     for (const name of ['run', 'cache', 'install']) {
       const r = repo.gitvan(['help', name])

@@ -41,3 +41,20 @@ describe('gitvan status: hooks', () => {
     expect(r.stdout).not.toContain('warning:')
   })
 })
+
+describe('gitvan status --help', () => {
+  it('names every field that status --json prints', () => {
+    const repo = makeRepo()
+    repo.write('gitvan.config.mjs', CONFIG)
+    const json = repo.gitvan(['status', '--json'])
+    expect(json.code).toBe(0)
+    const status = JSON.parse(json.stdout) as Record<string, unknown>
+    const fields = [
+      ...Object.keys(status),
+      ...Object.keys(status.runner as object),
+      ...Object.keys(status.hooks as object),
+    ]
+    const help = repo.gitvan(['status', '--help']).stdout
+    for (const field of fields) expect(help, field).toContain(`"${field}"`)
+  })
+})

@@ -34,8 +34,10 @@ pre-push reads the pushed refs from standard input.
 Environment:
   GITVAN=0, HUSKY=0   do nothing and exit 0
   GITVAN_DEBUG=1      say which jobs ran and how long they took
+  GITVAN_WARM=0       run the gates here, not in a warm runner (runner.keepWarm: 0 in the config)
+  CI set (non-empty)  async hooks run their jobs now, in the foreground; no warm runner
 
-Exit codes: 0 passed (or nothing to run), 1 a gate failed, 2 usage or config error.
+Exit codes: 0 passed (or nothing to run), 1 a gate failed, 2 usage or config error, 130 interrupted.
 `
 
 export const command: Command = {

@@ -23,14 +23,16 @@ import type { Command } from '../command.js'
 const USAGE = `Usage: gitvan status [--json]
 
 Shows the async pipeline: events waiting in the spool, whether the runner is alive, the lock refs
-held (refs/gitvan/locks/), and the last batch the runner finished.
+held (refs/gitvan/locks/), the last batch the runner finished, and a background job that failed
+since you last looked (the line every hook prints until this command shows it).
 
 It warns when the config has jobs on hooks that are not installed.
 
 Options:
   --json   one JSON object: {"spool": <events not yet published>, "waiting", "claimed", "bad",
            "runner": {"alive", "pid", "warm", "rssMB"}, "locks": [...], "lastBatch": {...} | null,
-           "hooks": {"installed": [...], "missing": [...]}}
+           "hooks": {"installed": [...], "missing": [...]}, "unseenFailure": <that line> | null}
+           (--json does not mark the failure seen)
 `
 
 /** The hooks installed, and those the config has jobs on that are not (none when it does not load). */
