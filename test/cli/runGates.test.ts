@@ -61,7 +61,7 @@ describe('gitvan run --hook pre-commit over a range', () => {
     const clean = repo.gitvan(['run', '--hook', 'pre-commit', 'main..HEAD', '--reporter', 'github'])
     expect(clean.code, clean.stdout + clean.stderr).toBe(0)
     expect(clean.stdout).not.toContain('::error')
-    expect(clean.stdout).toContain('pre-commit gates over main..HEAD (1 file)')
+    expect(clean.stdout).toContain('pre-commit gates over main..HEAD (1 file): 1 run, 1 ok, 0 failed;')
 
     const all = repo.gitvan(['run', '--hook', 'pre-commit', '--all-files', '--reporter', 'github'])
     expect(all.code, all.stdout).toBe(1)

@@ -306,7 +306,7 @@ export async function runGatesOverRange(request: GatesRequest, io: Io): Promise<
     const summary =
       jobs.length === 0
         ? `gitvan run: no gate runs on ${request.hook}; nothing to check in ${where}`
-        : `gitvan run: ${request.hook} gates over ${where} (${over}): ${tally.done} runs, ${ok} ok, ${tally.failed} failed${notRun}; ${(facts.ms / 1000).toFixed(1)} s`
+        : `gitvan run: ${request.hook} gates over ${where} (${over}): ${tally.done} run${tally.done === 1 ? '' : 's'}, ${ok} ok, ${tally.failed} failed${notRun}; ${(facts.ms / 1000).toFixed(1)} s`
     await printReport(io, request.reporter, tally, facts, {
       repo,
       jobs,
