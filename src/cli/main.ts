@@ -68,7 +68,8 @@ const COMMANDS: Record<string, Entry> = {
     load: async () => (await import('./commands/doctor.js')).command,
   },
   restore: {
-    summary: 'bring back work tree and index saved before fix gates ran (after a crash)',
+    summary:
+      'bring back work tree and index saved before gates changed them (fix gates, partial staging) (after a crash)',
     load: async () => (await import('./commands/restore.js')).command,
   },
   demo: {

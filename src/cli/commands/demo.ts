@@ -1,8 +1,9 @@
 /**
  * `gitvan demo`: a throw-away repository that shows the pipeline end to end, with real git and
  * the real shims: install, a gate refusing a commit and then accepting the fix, a fix gate
- * re-staging what it fixed while an unstaged edit stays put, and the receipts
- * the runner records for the commits.
+ * re-staging what it fixed while an unstaged edit stays put, the receipts the runner records for
+ * the commits, a template's output on a ref, a reworded commit answered from the cache, and a
+ * rebase's post-commit events taken as a batch.
  */
 import { spawnSync } from 'node:child_process'
 import { mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs'
@@ -67,8 +68,11 @@ export const command: Command = {
   summary: 'make a throw-away repository and show the whole pipeline on it',
   usage: `Usage: gitvan demo [--keep]
 
-Makes a throw-away git repository, installs gitvan in it, and shows a gate refusing a commit,
-the fix being accepted, and the receipts the runner records in git notes.
+Makes a throw-away git repository, installs gitvan in it, and shows: a gate refusing a commit and
+the fix being accepted; a fix gate re-staging the staged half of a file while the unstaged half
+stays; the receipts the runner records in git notes; a template rendered onto an output ref; a
+reworded commit whose receipt comes from the cache; a rebase whose post-commit events the runner
+takes as one batch.
 
 Options:
   --keep   leave the repository in place and print its path

@@ -31,7 +31,7 @@ const when = (ms: number): string =>
 
 export const command: Command = {
   name: 'restore',
-  summary: 'bring back work tree and index saved before fix gates ran',
+  summary: 'bring back work tree and index saved before gates changed them (fix gates, partial staging)',
   usage: USAGE,
   run: async (args, io) => {
     const { values, positionals } = parseCommandArgs('restore', args, { list: { type: 'boolean' } })
