@@ -16,6 +16,8 @@ export type ErrorCode =
   | 'CONFIG_INVALID'
   | 'CONFIG_NOT_FOUND'
   | 'CONFIG_LOAD'
+  | 'CONFIG_TIMEOUT'
+  | 'UNTRUSTED'
   | 'NOT_A_REPO'
   | 'UNSUPPORTED_PATH'
   | 'NOT_BUILT'
@@ -29,6 +31,8 @@ const EXIT_BY_CODE: Record<ErrorCode, number> = {
   CONFIG_INVALID: EXIT.usage,
   CONFIG_NOT_FOUND: EXIT.usage,
   CONFIG_LOAD: EXIT.usage,
+  CONFIG_TIMEOUT: EXIT.usage,
+  UNTRUSTED: EXIT.usage,
   NOT_A_REPO: EXIT.usage,
   UNSUPPORTED_PATH: EXIT.usage,
   NOT_BUILT: EXIT.usage,

@@ -58,18 +58,27 @@ export type Config = {
   /** The repository's top-level directory. */
   readonly root: string
   /**
-   * sha256 (hex) of the config's source files, for trust and cache keys: the config file's bytes
-   * (for package.json, its "gitvan" key), then each jobs/ file's path and bytes in path order (see
-   * `hashConfigFiles` in load.ts).
-   * Modules the config imports from elsewhere are not part of it.
+   * sha256 (hex) of the config's files, for trust and cache keys: the config file (for
+   * package.json, its "gitvan" key), each jobs/ file, and each file of the repository the config
+   * imported when it was approved, by path and content (see `trustHash` in config/trust.ts).
    */
   readonly hash: () => string
+  /** What evaluating the config read (set by the loader). */
+  readonly evaluation?: ConfigEvaluation
   readonly jobs: readonly Job[]
   readonly debounce: { readonly waitMs: number; readonly maxWaitMs: number; readonly maxBatch: number }
   readonly concurrency: number
   readonly cache: { readonly enabled: boolean; readonly maxSizeBytes: number; readonly ttlMs: number }
   /** keepWarmMs: how long the runner stays warm for gate requests after its last work (0: off). */
   readonly runner: { readonly idleMs: number; readonly maxHeapMB: number; readonly keepWarmMs: number }
+}
+
+/** What a config's evaluation depended on beyond its own files. */
+export type ConfigEvaluation = {
+  /** Environment variables read, sorted by name, each with its value (undefined: unset); 'all' when it enumerated them. */
+  readonly env: readonly (readonly [name: string, value: string | undefined])[] | 'all'
+  /** Files of the repository it imports (paths under the top level), as the trust record names them. */
+  readonly imports: readonly string[]
 }
 
 /** One commit's metadata, as `ctx.git.commit()` and templates see it. */

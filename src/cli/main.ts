@@ -59,9 +59,8 @@ const COMMANDS: Record<string, Entry> = {
     load: async () => (await import('./commands/sync.js')).command,
   },
   trust: {
-    summary: 'approve the current config',
+    summary: 'approve the current config (hooks run only an approved config); --show prints what changed',
     load: async () => (await import('./commands/trust.js')).command,
-    notBuilt: true,
   },
   doctor: {
     summary: 'check git, node, install state and config',
@@ -96,16 +95,19 @@ const list = (keep: (entry: Entry) => boolean): string =>
     .map(([name, entry]) => `  ${name.padEnd(11)}${entry.summary}`)
     .join('\n')
 
+/** Commands of the contract whose stage does not exist yet, listed apart (none when all are built). */
+function notBuiltSection(): string {
+  const names = list((entry) => entry.notBuilt === true)
+  return names === '' ? '' : `\nNot built yet in this version (they say so and exit 2):\n${names}\n`
+}
+
 const HELP = `gitvan ${__GITVAN_VERSION__}: a git hooks runner with batching
 
 Usage: gitvan <command> [options]
 
 Commands:
 ${list((entry) => !entry.notBuilt)}
-
-Not built yet in this version (they say so and exit 2):
-${list((entry) => entry.notBuilt === true)}
-
+${notBuiltSection()}
 Options:
   -h, --help     show help (also: gitvan <command> --help, gitvan help <command>)
   -v, --version  print the version
@@ -209,6 +211,9 @@ async function instrumentedMain(args: readonly string[]): Promise<number> {
     if (isGitvanError(error)) {
       io.stderr(formatError(error))
       process.exitCode = error.exitCode
+      // A config that never finished loading may keep node alive (a timer, an open handle): go now.
+      if (error.code === 'CONFIG_TIMEOUT' || (error.cause as GitvanError | undefined)?.code === 'CONFIG_TIMEOUT')
+        process.exit(error.exitCode)
       return
     }
     io.stderr(`gitvan: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)

@@ -12,8 +12,7 @@
  * level), CONFIG_LOAD (a file threw or does not parse: names the file and the line), CONFIG_INVALID
  * (every problem, one per line in `details`).
  */
-import { existsSync, readFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
+import { existsSync, readFileSync, realpathSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { GitvanError } from '../errors.js'
@@ -34,35 +33,22 @@ import {
 } from './discover.js'
 import { importDefault, type LoadPlace, loadFile } from './loaders.js'
 import { resolveConfig } from './resolve.js'
+import { watchEnv, watchImports } from './track.js'
+import {
+  type CurrentFile,
+  importsOf,
+  makeRecord,
+  readCurrent,
+  readTrust,
+  type TrustRecord,
+  toTrusted,
+  trustChanges,
+  trustHash,
+} from './trust.js'
+import { parseDuration } from './units.js'
 import { formatProblem, type JobFile, type Problem, validateConfig } from './validate.js'
 
 export { findConfigFile } from './discover.js'
-
-/**
- * sha256 (hex) over the config file's bytes (for package.json: its "gitvan" key as JSON), then each
- * jobs/ file's relative path and bytes in path order; every part is length-prefixed, so no two
- * different sets of files hash alike.
- */
-export function hashConfigFiles(
-  config: Buffer | undefined,
-  jobs: readonly { readonly relative: string; readonly bytes: Buffer }[],
-): string {
-  // node:crypto loads only here: a blocking hook that never reads the hash does not pay for it.
-  const { createHash } = nodeRequire('node:crypto') as typeof import('node:crypto')
-  const hash = createHash('sha256')
-  const part = (data: Buffer | string): void => {
-    const buffer = typeof data === 'string' ? Buffer.from(data) : data
-    hash.update(`${buffer.length}:`).update(buffer)
-  }
-  part(config ?? '')
-  for (const job of jobs) {
-    part(job.relative)
-    part(job.bytes)
-  }
-  return hash.digest('hex')
-}
-
-const nodeRequire = createRequire(import.meta.url)
 
 /**
  * A cheap fingerprint of the same bytes (FNV-1a, 32 bits) that only has to tell one version of the
@@ -136,8 +122,98 @@ const placeOf = (root: string, stateDir: string | undefined): LoadPlace => ({
   stateDir: stateDir === undefined ? memoise(() => findRepo(root).stateDir) : () => stateDir,
 })
 
+/** How a load treats trust (see trust.ts). */
+export type TrustMode =
+  /** A hook or the runner: refuse a config that differs from the one approved, before importing it. */
+  | 'check'
+  /** install, trust: note every file of the repository the config imports, for the record. */
+  | 'record'
+  /** CI and explicit commands: run the checked-out config. */
+  | 'ignore'
+
+type How = { readonly trust: TrustMode; readonly timeoutMs: number }
+
+/** What a load saw of the config's files, kept for `trustRecordOf`. */
+const seenFiles = new WeakMap<Config, readonly CurrentFile[]>()
+
+/** The trust record for a config loaded with trust 'record' (undefined for any other load). */
+export function trustRecordOf(config: Config): TrustRecord | undefined {
+  const files = seenFiles.get(config)
+  return files === undefined ? undefined : makeRecord(files)
+}
+
+/** The config's own files (the config file or package.json's key, jobs/), as `CurrentFile`s. */
+function ownFiles(
+  top: string,
+  source: Source,
+  configBytes: Buffer | undefined,
+  jobBytes: readonly { readonly relative: string; readonly bytes: Buffer }[],
+): CurrentFile[] {
+  return [
+    ...(source.kind === 'none'
+      ? []
+      : [{ path: relativeName(top, source.file), role: 'config' as const, bytes: configBytes }]),
+    ...jobBytes.map((job) => ({ path: job.relative, role: 'job' as const, bytes: job.bytes })),
+  ]
+}
+
+function untrusted(changes: readonly string[] | undefined): GitvanError {
+  return new GitvanError(
+    'UNTRUSTED',
+    changes === undefined
+      ? 'the config was never approved in this clone, so gitvan runs nothing from it.'
+      : 'the config changed since it was approved, so gitvan runs nothing from it:',
+    {
+      details: [...(changes ?? []), "run 'gitvan trust' to approve it ('gitvan trust --show' prints what changed)"],
+    },
+  )
+}
+
+/** Files of the repository among `files` (absolute paths): not under node_modules or .git. */
+function repositoryFiles(top: string, files: readonly string[], own: readonly CurrentFile[]): string[] {
+  const real = (file: string): string => {
+    try {
+      return realpathSync(file)
+    } catch {
+      return file
+    }
+  }
+  const root = real(top)
+  const skip = new Set(own.map((file) => file.path))
+  const found = new Set<string>()
+  for (const file of files) {
+    const relative = path.relative(root, real(file))
+    if (relative === '' || relative.startsWith('..') || path.isAbsolute(relative)) continue
+    const parts = relative.split(path.sep)
+    if (parts.includes('node_modules') || parts[0] === '.git') continue
+    const name = parts.join('/')
+    if (!skip.has(name)) found.add(name)
+  }
+  return [...found].sort()
+}
+
+function timedOut(top: string, source: Source, ms: number): GitvanError {
+  const name = source.kind === 'file' ? relativeName(top, source.file) : `${JOBS_DIR}/`
+  return new GitvanError(
+    'CONFIG_TIMEOUT',
+    `loading ${name} did not finish within ${ms / 1000} s (a top-level await that never settles, or a module that waits on something that never comes)`,
+    {
+      details: [`fix ${name} so that it finishes loading, or give it longer with ${TIMEOUT_ENV}=30s`],
+    },
+  )
+}
+
+/** Settles as `promise` does, or rejects with `error()` after `ms` (the timer keeps node alive until then). */
+function bounded<T>(promise: Promise<T>, ms: number, error: () => Error): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(error()), ms)
+  })
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer))
+}
+
 /** Loads, validates and resolves the config whose source is `source`, with the job files under jobs/. */
-async function loadFrom(place: LoadPlace, source: Source): Promise<Config> {
+async function loadFrom(place: LoadPlace, source: Source, how: How): Promise<Config> {
   const top = place.root
   const jobPaths: readonly JobPath[] = listJobFiles(top)
   if (source.kind === 'none' && jobPaths.length === 0) throw notFound(top)
@@ -151,32 +227,86 @@ async function loadFrom(place: LoadPlace, source: Source): Promise<Config> {
         : undefined
   const jobBytes = jobPaths.map((job) => ({ ...job, bytes: readFileSync(job.file) }))
   const version = importVersion(configBytes, jobBytes)
+  const own = ownFiles(top, source, configBytes, jobBytes)
 
-  const [raw, ...jobRaws] = await Promise.all([
-    source.kind === 'file'
-      ? loadFile(place, source.file, configBytes as Buffer, version)
-      : Promise.resolve(source.kind === 'package' ? source.value : {}),
-    ...jobPaths.map((job) => importDefault(top, job.file, version)),
-  ])
+  // Before anything is imported: the files as approved, the modules the config imported then included.
+  const record = readTrust(place.stateDir())
+  const approved = (imports: readonly string[]): CurrentFile[] => [
+    ...own,
+    ...imports.map((file) => ({ path: file, role: 'import' as const, bytes: readCurrent(top, file) })),
+  ]
+  let files = approved(importsOf(record))
+  if (how.trust === 'check') {
+    if (record === undefined) throw untrusted(undefined)
+    const changes = trustChanges(record, files)
+    if (changes.length > 0) throw untrusted(changes)
+  }
+
+  const evaluate = () =>
+    Promise.all([
+      source.kind === 'file'
+        ? loadFile(place, source.file, configBytes as Buffer, version)
+        : Promise.resolve(source.kind === 'package' ? source.value : {}),
+      ...jobPaths.map((job) => importDefault(top, job.file, version)),
+    ])
+  const watched =
+    how.trust === 'record'
+      ? async () => {
+          const { value, files: imported } = await watchImports(evaluate)
+          files = approved(repositoryFiles(top, imported, own))
+          return value
+        }
+      : evaluate
+  const { value, env } = await bounded(watchEnv(watched), how.timeoutMs, () => timedOut(top, source, how.timeoutMs))
+  const [raw, ...jobRaws] = value
   const jobFiles: JobFile[] = jobPaths.map((job, i) => ({ ...job, raw: jobRaws[i] }))
 
   const problems = validateConfig(raw, jobFiles)
   if (problems.length > 0) throw invalid(top, source, problems)
   const file = source.kind === 'none' ? path.join(top, JOBS_DIR) : source.file
-  return resolveConfig({
-    raw: raw as GitvanConfig,
-    jobFiles,
-    root: top,
-    file,
-    // The sha256 is for trust and cache keys; computed on the first call, so the commit path skips it.
-    hash: memoise(() => hashConfigFiles(configBytes, jobBytes)),
-    cpus: os.availableParallelism(),
-  })
+  const trusted = toTrusted(files)
+  const config: Config = {
+    ...resolveConfig({
+      raw: raw as GitvanConfig,
+      jobFiles,
+      root: top,
+      file,
+      // The config's identity for trust and cache keys: its files and the modules it imports.
+      hash: memoise(() => trustHash(trusted)),
+      cpus: os.availableParallelism(),
+    }),
+    evaluation: {
+      env: env === 'all' ? 'all' : [...env].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+      imports: files.filter((f) => f.role === 'import').map((f) => f.path),
+    },
+  }
+  if (how.trust === 'record') seenFiles.set(config, files)
+  return config
+}
+
+/** The environment variable that bounds how long loading the config may take. */
+export const TIMEOUT_ENV = 'GITVAN_CONFIG_TIMEOUT'
+const DEFAULT_TIMEOUT_MS = 10_000
+
+/** The bound on loading the config: GITVAN_CONFIG_TIMEOUT (a duration: '10s', '500ms'; a bare number is ms), 10 s by default. */
+export function loadTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
+  const value = env[TIMEOUT_ENV]
+  if (value === undefined || value === '') return DEFAULT_TIMEOUT_MS
+  const ms = parseDuration(value)
+  if (ms === undefined || ms <= 0)
+    throw new GitvanError('USAGE', `${TIMEOUT_ENV}=${value} is not a duration`, {
+      details: [
+        `give it as '10s', '500ms' or '2m' (a bare number is milliseconds), or unset it for the default of 10 s`,
+      ],
+    })
+  return ms
 }
 
 export type LoadOptions = {
   /** `<git-common-dir>/gitvan`, where transpiled TypeScript configs are kept; asked of git when needed and not given. */
   readonly stateDir?: string
+  /** 'ignore' by default: commands run the checked-out config. */
+  readonly trust?: TrustMode
 }
 
 /**
@@ -192,7 +322,10 @@ export async function loadConfig(root: string, options: LoadOptions = {}): Promi
   } catch (error) {
     throw packageError(error)
   }
-  return loadFrom(placeOf(top, options.stateDir), source)
+  return loadFrom(placeOf(top, options.stateDir), source, {
+    trust: options.trust ?? 'ignore',
+    timeoutMs: loadTimeoutMs(),
+  })
 }
 
 export type InstalledConfig = {
@@ -211,9 +344,11 @@ export async function loadInstalledConfig(
   root: string,
   stateDir: string,
   recorded: string | null | undefined,
+  trust: TrustMode = 'check',
 ): Promise<InstalledConfig> {
   const top = path.resolve(root)
   const place = placeOf(top, stateDir)
+  const how: How = { trust, timeoutMs: loadTimeoutMs() }
   let why: string | undefined
   if (recorded !== undefined) {
     const above = presentAbove(top, recorded)
@@ -231,7 +366,7 @@ export async function loadInstalledConfig(
           : recorded === PACKAGE_FILE
             ? packageSource(top)
             : { kind: 'file', file: path.join(top, recorded) }
-      return { config: await loadFrom(place, source), notice: undefined }
+      return { config: await loadFrom(place, source, how), notice: undefined }
     }
   }
   let source: Source
@@ -248,7 +383,7 @@ export async function loadInstalledConfig(
         : 'no config is left'
   const notice =
     why === undefined ? undefined : `${why}; ${using}: run 'gitvan install' to record the config there is now`
-  return { config: await loadFrom(place, source), notice }
+  return { config: await loadFrom(place, source, how), notice }
 }
 
 function packageSource(root: string): Source {
@@ -266,5 +401,52 @@ const memoise = <T>(compute: () => T): (() => T) => {
   return () => {
     value ??= { v: compute() }
     return value.v
+  }
+}
+
+/**
+ * The config's files as they are now, next to what was approved, without importing anything
+ * (`gitvan trust --show`): the file install recorded (else the ranked list's), jobs/, and the
+ * modules the approved config imported. A module a changed config imports for the first time shows
+ * only as the change to the file that imports it.
+ */
+export function configFilesNow(
+  root: string,
+  stateDir: string,
+  recorded: string | null | undefined,
+): { readonly record: TrustRecord | undefined; readonly files: readonly CurrentFile[] } {
+  const top = path.resolve(root)
+  let source: Source
+  try {
+    source =
+      recorded === undefined ||
+      (recorded !== null && !isPresent(top, recorded)) ||
+      presentAbove(top, recorded).length > 0
+        ? discoverConfig(top)
+        : recorded === null
+          ? { kind: 'none' }
+          : recorded === PACKAGE_FILE
+            ? packageSource(top)
+            : { kind: 'file', file: path.join(top, recorded) }
+  } catch (error) {
+    throw packageError(error)
+  }
+  const configBytes =
+    source.kind === 'file'
+      ? readCurrent(top, relativeName(top, source.file))
+      : source.kind === 'package'
+        ? Buffer.from(JSON.stringify(source.value))
+        : undefined
+  const jobBytes = listJobFiles(top).flatMap((job) => {
+    const bytes = readCurrent(top, job.relative)
+    return bytes === undefined ? [] : [{ relative: job.relative, bytes }]
+  })
+  const record = readTrust(stateDir)
+  return {
+    record,
+    files: [
+      ...ownFiles(top, source, configBytes, jobBytes),
+      ...importsOf(record).map((file) => ({ path: file, role: 'import' as const, bytes: readCurrent(top, file) })),
+    ],
   }
 }

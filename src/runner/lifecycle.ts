@@ -17,7 +17,7 @@
  * the events wait for the next runner. A signal cancels running jobs; what finished is published,
  * and the batch's files go back to the spool (receipts keep done work from running twice).
  */
-import { loadConfig } from '../config/load.js'
+import { type LoadOptions, loadConfig } from '../config/load.js'
 import type { Repo } from '../git/repo.js'
 import { afterFlush, type DebounceSettings, decide, EMPTY, observe } from '../schedule/debounce.js'
 import { sleep } from '../sleep.js'
@@ -60,6 +60,15 @@ export type RunnerExit = {
   readonly failed: number
 }
 
+/**
+ * The config the runner runs: the approved one (a changed config leaves every event in the spool
+ * until 'gitvan trust'), or with CI set the checked-out one.
+ */
+const loadOptions = (options: RunnerOptions): LoadOptions => ({
+  stateDir: options.repo.stateDir,
+  trust: options.env?.CI ? 'ignore' : 'check',
+})
+
 const POLL_MS = 25
 const IDLE_POLL_MS = 100
 const MAX_FAILURES = 5
@@ -73,7 +82,7 @@ export async function runRunner(options: RunnerOptions): Promise<RunnerExit> {
   const { owner, waited } = acquired
   let config: Config
   try {
-    config = await loadConfig(repo.root)
+    config = await loadConfig(repo.root, loadOptions(options))
   } catch (error) {
     releaseLock(stateDir, owner)
     log.info(`cannot load the config, events stay in the spool: ${describeError(error)}`)
@@ -191,7 +200,7 @@ async function serve(
     if (batch.events.length > 0) {
       if (!fresh) {
         try {
-          config = await loadConfig(repo.root)
+          config = await loadConfig(repo.root, loadOptions(options))
         } catch (error) {
           releaseBatch(options, batch)
           log.info(`cannot load the config, events stay in the spool: ${describeError(error)}`)

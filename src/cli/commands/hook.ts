@@ -70,8 +70,16 @@ export const command: Command = {
 async function runBlockingHook(hook: string, args: readonly string[], io: Io): Promise<number> {
   const started = performance.now()
   const repo = hookRepo(io.cwd, io.env) ?? findRepo(io.cwd)
-  // The config file install recorded, imported without a search (cosmiconfig never loads here).
-  const { config, notice } = await loadInstalledConfig(repo.root, repo.stateDir, readRecord(repo.stateDir)?.config)
+  // The config file install recorded, imported without a search (cosmiconfig never loads here),
+  // and only when it is the config the user approved (with CI set: the checked-out one).
+  const { config, notice } = await loadInstalledConfig(
+    repo.root,
+    repo.stateDir,
+    readRecord(repo.stateDir)?.config,
+    io.env.CI ? 'ignore' : 'check',
+  ).catch((error: unknown) => {
+    throw refusal(hook, error)
+  })
   if (notice !== undefined) io.stderr(`gitvan: ${notice}\n`)
   const loaded = performance.now()
   await syncShims(repo, config, io)
@@ -110,6 +118,29 @@ async function runBlockingHook(hook: string, args: readonly string[], io: Io): P
     for (const signal of signals) process.off(signal, interrupt)
   }
 }
+
+/**
+ * A config that cannot be loaded (not approved, broken, too slow) refuses the hook: no gate is
+ * skipped without a word. The error gains the way out for one commit.
+ */
+function refusal(hook: string, error: unknown): unknown {
+  if (!(error instanceof GitvanError)) return error
+  return new GitvanError(error.code, `${hook}: ${error.message}`, {
+    details: [...error.details, `to go ahead without gitvan this once: GITVAN=0 git ${gitVerb(hook)} ...`],
+    cause: error,
+  })
+}
+
+const gitVerb = (hook: string): string =>
+  hook === 'pre-push'
+    ? 'push'
+    : hook === 'pre-rebase'
+      ? 'rebase'
+      : hook === 'pre-merge-commit'
+        ? 'merge'
+        : hook === 'pre-applypatch'
+          ? 'am'
+          : 'commit'
 
 /**
  * Cold start: this hook started node, so the next one should not. A runner is started (detached)

@@ -18,7 +18,8 @@
  */
 import { realpathSync } from 'node:fs'
 import path from 'node:path'
-import { loadConfig } from '../../config/load.js'
+import { loadConfig, trustRecordOf } from '../../config/load.js'
+import { writeTrust } from '../../config/trust.js'
 import { GitvanError } from '../../errors.js'
 import { notesRefspec } from '../../git/remoteNotes.js'
 import { findRepo, type Repo } from '../../git/repo.js'
@@ -35,7 +36,7 @@ Installs a shim in git's hooks directory for each hook that has jobs in gitvan.c
 removes the shims of hooks that no longer have any. A hook that was already there is kept as
 <hook>.gitvan-chained and runs first; 'gitvan uninstall' puts it back. In a husky 9 repository
 (core.hooksPath .husky/_) it adds a 'gitvan hook <hook>' line to .husky/<hook> instead.
-Running it again changes nothing.
+Running it again changes nothing. Installing approves the config as it is (see 'gitvan trust').
 
 Options:
   --force          chain the hook in place even when a <hook>.gitvan-chained file that gitvan did
@@ -118,9 +119,12 @@ export async function installFromConfig(io: Io, force: boolean): Promise<number>
     return 0
   }
   const { repo } = target
-  const config = await loadConfig(repo.root)
+  // Installing approves the config as it is now (DESIGN 5): a hook later runs this one only.
+  const config = await loadConfig(repo.root, { stateDir: repo.stateDir, trust: 'record' })
   const trace = traceTo(io)
   const report = install(repo, config, { force, ...(trace ? { trace } : {}) })
+  const record = trustRecordOf(config)
+  if (record) writeTrust(repo.stateDir, record)
   for (const change of report.changes) io.stdout(`${describeChange(change, io.cwd)}\n`)
   if (report.hooks.length === 0) {
     io.stdout('gitvan: no job in the config runs on a git hook, so no hook is installed.\n')

@@ -67,6 +67,9 @@ export const command: Command = {
       ...(values.foreground ? { report: io.stderr } : {}),
       ...(io.env.GITVAN_RUNNER_STOP_DELAY_MS ? { stopDelayMs: Number(io.env.GITVAN_RUNNER_STOP_DELAY_MS) } : {}),
     })
+    // A config that could not be loaded may hold node open (a load that timed out keeps its
+    // timers): the events are back in the spool and the log says why, so nothing is left to wait for.
+    if (exit.reason === 'config') process.exit(values.foreground && exit.failed > 0 ? 1 : 0)
     return values.foreground && exit.failed > 0 ? 1 : 0
   },
 }
