@@ -8,7 +8,6 @@ hook=@HOOK@
 kind=@KIND@
 node=@NODE@
 cli=@CLI@
-state=@STATE@
 reads_stdin=@STDIN@
 
 if [ "$reads_stdin" = 1 ]; then
@@ -25,6 +24,34 @@ if [ -x "$chained" ]; then
 fi
 
 { [ "${GITVAN-}" = 0 ] || [ "${HUSKY-}" = 0 ]; } && exit 0
+
+# The repository is the one git runs this hook in, found now with builtins (a shared
+# core.hooksPath serves many repositories, each with its own state): gd is its git dir, state
+# its <git-common-dir>/gitvan.
+gd=${GIT_DIR:-.git}
+[ -f "$gd" ] && read -r line 2>/dev/null < "$gd" && gd=${line#gitdir: }  # a linked worktree's .git file
+if [ ! -f "$gd/HEAD" ]; then
+  gd=$(git rev-parse --git-dir 2>/dev/null) || exit 0  # a bare repository or an unusual layout
+fi
+common=${GIT_COMMON_DIR-}
+if [ -z "$common" ]; then
+  common=$gd
+  if read -r line 2>/dev/null < "$gd/commondir"; then
+    case $line in /*) common=$line ;; *) common=$gd/$line ;; esac
+  fi
+fi
+state=$common/gitvan
+if [ ! -f "$state/install.json" ]; then
+  # gitvan is not installed in this repository. Nothing to run, unless it has a gitvan config:
+  # then its gates would be skipped without a word, so a blocking hook refuses instead.
+  for f in gitvan.config.mjs gitvan.config.js gitvan.config.cjs gitvan.config.ts gitvan.config.mts gitvan.config.cts; do
+    [ -f "$f" ] || continue
+    echo "gitvan: $f is here, but gitvan is not installed in this clone ($state), so its $hook jobs cannot run: run 'gitvan install' (or set GITVAN=0 to skip gitvan)." >&2
+    [ "$kind" = blocking ] && exit 1
+    exit 0
+  done
+  exit 0
+fi
 
 # A background job failed since anyone last looked: say so on every hook, with builtins only,
 # until 'gitvan status' or 'gitvan receipts' marks it seen.
@@ -48,15 +75,11 @@ if [ "$kind" = async ] && [ -z "${CI-}" ] && [ -d "$state/spool" ]; then
   # reference-transaction runs up to three times per update (prepared, committed, aborted): only
   # a committed transaction changed anything.
   [ "$hook" = reference-transaction ] && [ "${1-}" != committed ] && exit 0
-  gd=.git
-  if [ -n "${GIT_DIR-}" ]; then gd=$GIT_DIR
-  elif [ -f .git ] && read -r line 2>/dev/null < .git; then gd=${line#gitdir: }  # a linked worktree
-  fi
   head= ref=HEAD
   if read -r line 2>/dev/null < "$gd/HEAD"; then
     case $line in
       "ref: "*) ref=${line#ref: }
-                read -r head 2>/dev/null < "$gd/$ref" || read -r head 2>/dev/null < "${state%/gitvan}/$ref" ;;
+                read -r head 2>/dev/null < "$gd/$ref" || read -r head 2>/dev/null < "$common/$ref" ;;
       *) head=$line  # detached; while a rebase runs, name the branch it rebases
          read -r line 2>/dev/null < "$gd/rebase-merge/head-name" && ref=$line ;;
     esac
@@ -93,39 +116,58 @@ GITVAN_STDIN
   exit 0
 fi
 
+# vouched <entry> <based>: whether a probe entry (src/cache/probe.ts) still holds: HEAD and its tree
+# as they were (they must be there when <based> is 1), no 'absent' file present, the variables the
+# config read as they were, and the files by blob id, with one git process.
+vouched() {
+  v_ok= v_magic= v_based= v_want= v_nl='
+'
+  v_entry=$1 v_need=$2
+  set --
+  while IFS= read -r line; do
+    case $line in
+      "gitvan-probe 1") v_magic=1 ;;
+      "head "*) [ "${line#head }" = "$head" ] || return 1 ;;
+      "base "*) [ "${line#base }" = "$base" ] || return 1; v_based=1 ;;
+      "absent "*) [ -e "${line#absent }" ] && return 1 ;;
+      "env "*|"unset "*)
+        v_name=${line#* }; v_name=${v_name%%=*}
+        case $v_name in ''|*[!A-Z0-9_]*) return 1 ;; esac
+        eval "v_set=\${$v_name+1} v_value=\${$v_name-}"
+        case $line in
+          "unset "*) [ -z "$v_set" ] || return 1 ;;
+          *) [ "$v_set" = 1 ] && [ "$v_value" = "${line#env "$v_name"=}" ] || return 1 ;;
+        esac ;;
+      "file "*) set -- "$@" "${line#file }" ;;
+      "hash "*) v_want=$v_want${v_want:+$v_nl}${line#hash } ;;
+      end) [ "$v_magic" = 1 ] && { [ "$v_need" = 0 ] || [ "$v_based" = 1 ]; } && v_ok=1 ;;
+    esac
+  done < "$v_entry"
+  [ "$v_ok" = 1 ] && [ "$(git hash-object --no-filters -- "$cli" "$@" 2>/dev/null)" = "$v_want" ]
+}
+
 cache=${GITVAN_CACHE_DIR:-$state/cache}
+# A hook the config has no job for (its shim stays for the branches whose config has one): node
+# noted that for this config, its modules and variables, so answer without it.
+if [ -f "$cache/probe/$hook/idle" ] && vouched "$cache/probe/$hook/idle" 0; then
+  [ "${GITVAN_DEBUG-}" = 1 ] && echo "gitvan: $hook: the config has no job for this hook; nothing to run" >&2
+  exit 0
+fi
 if [ "$hook" = pre-commit ] && [ -d "$cache" ] && tree=$(git write-tree 2>/dev/null); then
   base=$(git rev-parse -q --verify 'HEAD^{tree}' 2>/dev/null) || base=none
   # The cache probe: when every gate passed before on this same content (the index's tree and
-  # HEAD's, HEAD's branch, and the config, its declared inputs and this gitvan, by blob id), answer
-  # now without node. Any doubt (no entry, a torn one, a changed file) goes on to node, which is handed the
-  # trees (for this process only: node checks that its pid is GITVAN_SHIM_PID), so it need not ask
-  # git again.
+  # HEAD's, HEAD's branch, and the config, what it imports and reads, its declared inputs and this
+  # gitvan), answer now without node. Any doubt (no entry, a torn one, a changed file) goes on to
+  # node, which is handed the trees (for this process only: node checks that its pid is
+  # GITVAN_SHIM_PID), so it need not ask git again.
   if [ -f "$cache/probe/pre-commit/$tree" ]; then
-    gd=${GIT_DIR:-.git}
-    [ -f "$gd" ] && read -r line 2>/dev/null < "$gd" && gd=${line#gitdir: }  # a linked worktree
     head=detached
     read -r line 2>/dev/null < "$gd/HEAD" && case $line in "ref: "*) head=$line ;; esac
-    ok= magic= based= want= nl='
-'
-    set --
-    while IFS= read -r line; do
-      case $line in
-        "gitvan-probe 1") magic=1 ;;
-        "head "*) [ "${line#head }" = "$head" ] || break ;;
-        "base "*) [ "${line#base }" = "$base" ] || break; based=1 ;;
-        "absent "*) [ -e "${line#absent }" ] && break ;;
-        "file "*) set -- "$@" "${line#file }" ;;
-        "hash "*) want=$want${want:+$nl}${line#hash } ;;
-        end) [ "$magic$based" = 11 ] && ok=1 ;;
-      esac
-    done < "$cache/probe/pre-commit/$tree"
-    if [ "$ok" = 1 ] && [ "$(git hash-object --no-filters -- "$cli" "$@" 2>/dev/null)" = "$want" ]; then
+    if vouched "$cache/probe/pre-commit/$tree" 1; then
       printf 'h probe/pre-commit/%s\n' "$tree" >> "$cache/journal" 2>/dev/null
       [ "${GITVAN_DEBUG-}" = 1 ] && echo "gitvan: pre-commit: every gate passed before on this content (tree $tree); nothing to run" >&2
       exit 0
     fi
-    set --
   fi
   GITVAN_SHIM_TREE=$tree GITVAN_SHIM_BASE=$base GITVAN_SHIM_PID=$$
   export GITVAN_SHIM_TREE GITVAN_SHIM_BASE GITVAN_SHIM_PID

@@ -75,3 +75,7 @@ export const hooksOf = (config: {
 /** Whether two hook lists (each in catalog order) are the same. */
 export const sameHooks = (a: readonly string[], b: readonly string[]): boolean =>
   a.length === b.length && a.every((hook, i) => hook === b[i])
+
+/** Whether every hook of `wanted` is among `installed`. */
+export const coversHooks = (installed: readonly string[], wanted: readonly string[]): boolean =>
+  wanted.every((hook) => installed.includes(hook))

@@ -28,8 +28,13 @@ export type Job = {
   readonly priority: number
   readonly timeoutMs: number
   readonly retries: number
-  /** `by: 'commit'`: a runner job's result is keyed by the commit as well as by what it sees. */
-  readonly cache: false | { readonly inputs: readonly string[]; readonly by: 'content' | 'commit' }
+  /**
+   * `by: 'commit'`: a runner job's result is keyed by the commit as well as by what it sees;
+   * `scope`: what a gate's verdict is keyed by (see define.ts); absent: 'tree'.
+   */
+  readonly cache:
+    | false
+    | { readonly inputs: readonly string[]; readonly by: 'content' | 'commit'; readonly scope?: 'tree' | 'files' }
   readonly output: {
     readonly ref: string
     readonly worktree: boolean

@@ -38,6 +38,8 @@ export type KeyMaterial = {
   readonly job: string
   /** sha256 of the config's files (Config.hash). */
   readonly config: string
+  /** Environment variables the config's evaluation read, with their values (null: unset). */
+  readonly env?: Readonly<Record<string, string | null>>
   readonly hook: string
   /** Declared inputs: path → git blob id, or null when the file does not exist. */
   readonly inputs: Readonly<Record<string, string | null>>

@@ -66,8 +66,16 @@ export type JobConfig = {
    * job's result by the commit too (a command that reads `GITVAN_COMMIT`, `GITVAN_BRANCH`,
    * `GITVAN_HOOK` or its standard input must say so); by default it is keyed by what it sees
    * (its argv and files, or the commit's tree), so rewording or rebasing re-runs nothing.
+   *
+   * `scope` (gates): what a passing verdict is keyed by. `'tree'` (the default): the whole staged
+   * tree and HEAD's tree, so any change anywhere (a linter's own config file too) runs the gate
+   * again. `'files'`: only the staged content of the files the command is given as `{files}` (and
+   * `inputs`): a gate that reads nothing else, such as a formatter check, then keeps its verdict
+   * while other files change. Only for a command that uses `{files}`.
    */
-  readonly cache?: false | { readonly inputs?: readonly string[]; readonly by?: 'content' | 'commit' }
+  readonly cache?:
+    | false
+    | { readonly inputs?: readonly string[]; readonly by?: 'content' | 'commit'; readonly scope?: 'tree' | 'files' }
   /** Where rendered files go: a ref (default `refs/gitvan/outputs/<job>`), or the working tree. */
   readonly output?: {
     /** The ref the output commits go onto (default `refs/gitvan/outputs/<job>`). */

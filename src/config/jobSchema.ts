@@ -192,10 +192,20 @@ function checkMode(problems: Problems, path: string, job: Record<string, unknown
 function checkCache(problems: Problems, path: string, cache: unknown): void {
   if (cache === undefined || typeof cache === 'boolean') return
   if (!isRecord(cache)) {
-    report(problems, path, `expected false or { inputs: [...], by: 'content' | 'commit' }, got ${received(cache)}`)
+    report(
+      problems,
+      path,
+      `expected false or { inputs: [...], by: 'content' | 'commit', scope: 'tree' | 'files' }, got ${received(cache)}`,
+    )
     return
   }
-  checkKeys(problems, path, cache, ['inputs', 'by'])
+  checkKeys(problems, path, cache, ['inputs', 'by', 'scope'])
+  if (cache.scope !== undefined && cache.scope !== 'tree' && cache.scope !== 'files')
+    report(
+      problems,
+      child(path, 'scope'),
+      `expected 'tree' (the default: the whole staged tree and HEAD's) or 'files' (only the files the command is given), got ${received(cache.scope)}`,
+    )
   if (cache.by !== undefined && cache.by !== 'content' && cache.by !== 'commit')
     report(
       problems,
@@ -276,6 +286,16 @@ export function checkJob(problems: Problems, path: string, raw: unknown): void {
   checkDuration(problems, child(path, 'timeout'), raw.timeout, true)
   checkNumber(problems, child(path, 'retries'), raw.retries, 'nonNegativeInteger')
   checkCache(problems, child(path, 'cache'), raw.cache)
+  if (
+    isRecord(raw.cache) &&
+    raw.cache.scope === 'files' &&
+    !(typeof raw.run === 'string' && raw.run.includes('{files}'))
+  )
+    report(
+      problems,
+      child(child(path, 'cache'), 'scope'),
+      "'files' keys a verdict by the files a command is given as {files}, and this job's run has no {files}: remove 'scope' (the default, 'tree', keys it by the whole staged tree)",
+    )
   checkOutput(problems, child(path, 'output'), raw.output)
   checkGateOutput(problems, path, raw)
   checkBoolean(problems, child(path, 'fix'), raw.fix)

@@ -12,7 +12,7 @@
  * level), CONFIG_LOAD (a file threw or does not parse: names the file and the line), CONFIG_INVALID
  * (every problem, one per line in `details`).
  */
-import { existsSync, readFileSync, realpathSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, realpathSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { GitvanError } from '../errors.js'
@@ -35,15 +35,19 @@ import { importDefault, type LoadPlace, loadFile } from './loaders.js'
 import { resolveConfig } from './resolve.js'
 import { watchEnv, watchImports } from './track.js'
 import {
+  addVersion,
   type CurrentFile,
   importsOf,
-  makeRecord,
+  makeVersion,
+  matchTrust,
   readCurrent,
   readTrust,
   type TrustRecord,
+  type TrustVersion,
   toTrusted,
   trustChanges,
   trustHash,
+  writeTrust,
 } from './trust.js'
 import { parseDuration } from './units.js'
 import { formatProblem, type JobFile, type Problem, validateConfig } from './validate.js'
@@ -136,10 +140,21 @@ type How = { readonly trust: TrustMode; readonly timeoutMs: number }
 /** What a load saw of the config's files, kept for `trustRecordOf`. */
 const seenFiles = new WeakMap<Config, readonly CurrentFile[]>()
 
-/** The trust record for a config loaded with trust 'record' (undefined for any other load). */
-export function trustRecordOf(config: Config): TrustRecord | undefined {
+/**
+ * Approves `config` (loaded with trust 'record') in `stateDir`: it becomes the newest approved
+ * version. Returns it, and whether it was approved already.
+ */
+export function approveConfig(
+  stateDir: string,
+  config: Config,
+): { readonly version: TrustVersion; readonly already: boolean } {
   const files = seenFiles.get(config)
-  return files === undefined ? undefined : makeRecord(files)
+  if (files === undefined) throw new Error("approveConfig: the config was not loaded with trust 'record'")
+  const version = makeVersion(files)
+  const previous = readTrust(stateDir)
+  mkdirSync(stateDir, { recursive: true })
+  writeTrust(stateDir, addVersion(previous, version))
+  return { version, already: previous?.versions[0]?.hash === version.hash }
 }
 
 /** The config's own files (the config file or package.json's key, jobs/), as `CurrentFile`s. */
@@ -235,12 +250,11 @@ async function loadFrom(place: LoadPlace, source: Source, how: How): Promise<Con
     ...own,
     ...imports.map((file) => ({ path: file, role: 'import' as const, bytes: readCurrent(top, file) })),
   ]
-  let files = approved(importsOf(record))
-  if (how.trust === 'check') {
-    if (record === undefined) throw untrusted(undefined)
-    const changes = trustChanges(record, files)
-    if (changes.length > 0) throw untrusted(changes)
-  }
+  const match = matchTrust(record, approved)
+  const newest = record?.versions[0]
+  if (how.trust === 'check' && match === undefined)
+    throw untrusted(newest === undefined ? undefined : trustChanges(newest, approved(importsOf(newest))))
+  let files = approved(importsOf(match ?? newest))
 
   const evaluate = () =>
     Promise.all([
@@ -407,14 +421,18 @@ const memoise = <T>(compute: () => T): (() => T) => {
 /**
  * The config's files as they are now, next to what was approved, without importing anything
  * (`gitvan trust --show`): the file install recorded (else the ranked list's), jobs/, and the
- * modules the approved config imported. A module a changed config imports for the first time shows
+ * modules the newest approved version imported. A module a changed config imports for the first time shows
  * only as the change to the file that imports it.
  */
 export function configFilesNow(
   root: string,
   stateDir: string,
   recorded: string | null | undefined,
-): { readonly record: TrustRecord | undefined; readonly files: readonly CurrentFile[] } {
+): {
+  readonly record: TrustRecord | undefined
+  /** The files as they are now, with the modules given (by default those the newest version imported). */
+  readonly files: (imports?: readonly string[]) => readonly CurrentFile[]
+} {
   const top = path.resolve(root)
   let source: Source
   try {
@@ -442,11 +460,12 @@ export function configFilesNow(
     return bytes === undefined ? [] : [{ relative: job.relative, bytes }]
   })
   const record = readTrust(stateDir)
+  const own = ownFiles(top, source, configBytes, jobBytes)
   return {
     record,
-    files: [
-      ...ownFiles(top, source, configBytes, jobBytes),
-      ...importsOf(record).map((file) => ({ path: file, role: 'import' as const, bytes: readCurrent(top, file) })),
+    files: (imports = importsOf(record?.versions[0])) => [
+      ...own,
+      ...imports.map((file) => ({ path: file, role: 'import' as const, bytes: readCurrent(top, file) })),
     ],
   }
 }

@@ -86,6 +86,7 @@ export function resolveJob(id: string, job: JobConfig, source: string): Job {
         : {
             inputs: [...((typeof job.cache === 'object' ? job.cache.inputs : undefined) ?? [])],
             by: typeof job.cache === 'object' && job.cache.by === 'commit' ? 'commit' : 'content',
+            ...(typeof job.cache === 'object' && job.cache.scope !== undefined ? { scope: job.cache.scope } : {}),
           },
     output: {
       ref: job.output?.ref ?? outputRef(id),

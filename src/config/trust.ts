@@ -10,9 +10,10 @@
  * a different config, and nothing of it runs. A module the config imports only since the change is
  * covered too, because the file that imports it changed.
  *
- * `<state dir>/trust` holds the record (JSON, written to a temporary name and renamed), with each
- * file's bytes (base64, up to MAX_KEPT bytes a file), so `gitvan trust --show` can print what
- * changed since.
+ * `<state dir>/trust` holds the record (JSON, written to a temporary name and renamed): the
+ * versions approved in this clone, newest first (up to MAX_VERSIONS), so switching back to a branch
+ * whose config was approved before needs no new approval. The newest keeps each file's bytes
+ * (base64, up to MAX_KEPT bytes a file), so `gitvan trust --show` can print what changed since.
  */
 import { createHash } from 'node:crypto'
 import { readFileSync, renameSync, writeFileSync } from 'node:fs'
@@ -22,6 +23,7 @@ export const TRUST_FILE = 'trust'
 
 /** Files larger than this are approved by hash alone: `--show` then says they changed, not how. */
 const MAX_KEPT = 256 * 1024
+const MAX_VERSIONS = 50
 
 export type TrustRole = 'config' | 'job' | 'import'
 
@@ -35,11 +37,17 @@ export type TrustedFile = {
   readonly content?: string
 }
 
-export type TrustRecord = {
-  readonly schema: 'gitvan.trust.v1'
+/** One approved version of the config. */
+export type TrustVersion = {
   /** sha256 over every file's path and hash: the config's identity (Config.hash). */
   readonly hash: string
   readonly files: readonly TrustedFile[]
+}
+
+export type TrustRecord = {
+  readonly schema: 'gitvan.trust.v2'
+  /** Newest first. */
+  readonly versions: readonly TrustVersion[]
 }
 
 /** A file as it is now: what a record is compared with. `bytes` undefined: it does not exist. */
@@ -72,9 +80,32 @@ export function toTrusted(files: readonly CurrentFile[]): TrustedFile[] {
   }))
 }
 
-export function makeRecord(files: readonly CurrentFile[]): TrustRecord {
+export function makeVersion(files: readonly CurrentFile[]): TrustVersion {
   const trusted = toTrusted(files)
-  return { schema: 'gitvan.trust.v1', hash: trustHash(trusted), files: trusted }
+  return { hash: trustHash(trusted), files: trusted }
+}
+
+/** `previous` with `version` as its newest (older versions keep their hashes, not their bytes). */
+export function addVersion(previous: TrustRecord | undefined, version: TrustVersion): TrustRecord {
+  const older = (previous?.versions ?? [])
+    .filter((v) => v.hash !== version.hash)
+    .slice(0, MAX_VERSIONS - 1)
+    .map((v) => ({ hash: v.hash, files: v.files.map(({ content: _, ...file }) => file) }))
+  return { schema: 'gitvan.trust.v2', versions: [version, ...older] }
+}
+
+/**
+ * The approved version the current files are, or undefined. `current(imports)` gives the files as
+ * they are now with a version's imported modules (each version imported its own).
+ */
+export function matchTrust(
+  record: TrustRecord | undefined,
+  current: (imports: readonly string[]) => readonly CurrentFile[],
+): TrustVersion | undefined {
+  for (const version of record?.versions ?? []) {
+    if (trustHash(toTrusted(current(importsOf(version)))) === version.hash) return version
+  }
+  return undefined
 }
 
 /** The bytes of `relative` under `root`, or undefined when it is not a readable file. */
@@ -96,7 +127,20 @@ export function readTrust(stateDir: string): TrustRecord | undefined {
   }
   if (typeof value !== 'object' || value === null) return undefined
   const v = value as Record<string, unknown>
-  if (v.schema !== 'gitvan.trust.v1' || typeof v.hash !== 'string' || !Array.isArray(v.files)) return undefined
+  if (v.schema !== 'gitvan.trust.v2' || !Array.isArray(v.versions)) return undefined
+  const versions: TrustVersion[] = []
+  for (const item of v.versions as unknown[]) {
+    const version = parseVersion(item)
+    if (version === undefined) return undefined
+    versions.push(version)
+  }
+  return versions.length === 0 ? undefined : { schema: 'gitvan.trust.v2', versions }
+}
+
+function parseVersion(value: unknown): TrustVersion | undefined {
+  if (typeof value !== 'object' || value === null) return undefined
+  const v = value as Record<string, unknown>
+  if (typeof v.hash !== 'string' || !Array.isArray(v.files)) return undefined
   const files: TrustedFile[] = []
   for (const item of v.files as unknown[]) {
     if (typeof item !== 'object' || item === null) return undefined
@@ -110,9 +154,9 @@ export function readTrust(stateDir: string): TrustRecord | undefined {
       ...(typeof f.content === 'string' ? { content: f.content } : {}),
     })
   }
-  // A record whose hash does not match its own files was not written by gitvan: trust nothing.
+  // A version whose hash does not match its own files was not written by gitvan: trust nothing.
   if (trustHash(files) !== v.hash) return undefined
-  return { schema: 'gitvan.trust.v1', hash: v.hash, files }
+  return { hash: v.hash, files }
 }
 
 export function writeTrust(stateDir: string, record: TrustRecord): void {
@@ -122,12 +166,12 @@ export function writeTrust(stateDir: string, record: TrustRecord): void {
   renameSync(tmp, file)
 }
 
-/** The imported files a record names: what a later check reads again. */
-export const importsOf = (record: TrustRecord | undefined): string[] =>
-  record?.files.filter((file) => file.role === 'import').map((file) => file.path) ?? []
+/** The imported files a version names: what a later check reads again. */
+export const importsOf = (version: TrustVersion | undefined): string[] =>
+  version?.files.filter((file) => file.role === 'import').map((file) => file.path) ?? []
 
 /** One line per difference between the approved files and the current ones; empty when they match. */
-export function trustChanges(record: TrustRecord, current: readonly CurrentFile[]): string[] {
+export function trustChanges(record: TrustVersion, current: readonly CurrentFile[]): string[] {
   const before = new Map(record.files.map((file) => [file.path, file]))
   const lines: string[] = []
   const seen = new Set<string>()

@@ -4,9 +4,10 @@
  * shim answer the next such commit without node.
  *
  * What a gate's key holds (cache/key.ts), by hook:
- * - pre-commit, pre-merge-commit: the staged blob and mode of each path a command's `{files}`
- *   receives, or else (a command without `{files}`, a function) the tree the index would commit
- *   and HEAD's tree, which together fix the staged diff;
+ * - pre-commit, pre-merge-commit: the tree the index would commit and HEAD's tree, which together
+ *   fix the staged diff and everything a tool can read (its own config files too); only a command
+ *   given `{files}` whose job sets `cache: { scope: 'files' }` is keyed by the staged blob and mode
+ *   of each path `{files}` receives;
  * - pre-push: the hook's arguments, the refs on stdin, the paths the job gets, the index's tree and
  *   HEAD's;
  * - functions and commands using `{commit}` or `{branch}` add HEAD itself;
@@ -27,12 +28,12 @@ import path from 'node:path'
 import { blobId, type Content, cacheKey, type KeyMaterial } from '../cache/key.js'
 import { PROBE_HOOKS, probeHead, probePath, renderProbe } from '../cache/probe.js'
 import { CacheStore, cacheDirOf } from '../cache/store.js'
-import { CONFIG_FILES, JOBS_DIR } from '../config/discover.js'
 import { headTree, unstagedPaths, writeTree } from '../git/staged.js'
 import { parseCommand } from '../job/command.js'
 import type { JobResult } from '../job/result.js'
 import type { Config, Job } from '../types.js'
 import { type GateFacts, type GateRequest, once } from './facts.js'
+import { configVouchers } from './vouch.js'
 
 declare const __GITVAN_VERSION__: string
 const VERSION = typeof __GITVAN_VERSION__ === 'string' ? __GITVAN_VERSION__ : 'dev'
@@ -87,7 +88,7 @@ function commandUses(job: Job): { readonly files: boolean; readonly context: boo
  * computed in-process; `diff-files` runs once, after every gate has finished (`settle`).
  */
 export function openGateCache(
-  config: Pick<Config, 'cache' | 'hash' | 'file' | 'root' | 'jobs'>,
+  config: Pick<Config, 'cache' | 'hash' | 'file' | 'root' | 'jobs' | 'evaluation'>,
   request: GateRequest,
 ): GateCache | undefined {
   if (!config.cache.enabled || !CACHED_HOOKS.includes(request.hook)) return undefined
@@ -102,7 +103,6 @@ export function openGateCache(
   )
   // A CI run over the checked-out tree says nothing about a commit's staged changes: no probe.
   const probing = request.checkout === undefined && (PROBE_HOOKS as readonly string[]).includes(request.hook)
-  const configFile = path.relative(config.root, config.file).split(path.sep).join('/')
 
   const indexFile = request.env.GIT_INDEX_FILE
     ? path.resolve(request.cwd, request.env.GIT_INDEX_FILE)
@@ -139,26 +139,8 @@ export function openGateCache(
     } catch {
       return undefined
     }
-    let cli:
-      | { readonly oid: string; readonly configOid: string; readonly hook: string; readonly hookOid: string }
-      | undefined
-    if (probing) {
-      try {
-        // The CLI's entry and the hook's own bundle beside it (cli.js names it by a fixed path, so
-        // a changed hook bundle must be seen by its bytes).
-        const entry = process.argv[1] ?? ''
-        const hook = path.join(path.dirname(entry), 'hook', 'hook.js')
-        cli = {
-          oid: blobId(readFileSync(entry)),
-          configOid: blobId(readFileSync(config.file)),
-          hook,
-          hookOid: blobId(readFileSync(hook)),
-        }
-      } catch {
-        // no probe without the CLI's bytes; inputs still count
-      }
-    }
-    return { inputs, cli }
+    const vouchers = probing ? configVouchers(config, request.root, path.join(request.commonDir, 'gitvan')) : undefined
+    return { inputs, vouchers }
   })
   // Start them now: each is needed on a miss, and on two cores they overlap the facts and the job.
   void tree()
@@ -168,13 +150,24 @@ export function openGateCache(
   async function lookup(job: Job, files: readonly string[], facts: GateFacts): Promise<Lookup | undefined> {
     if (job.cache === false) return undefined
     const uses = commandUses(job)
-    const [print, content, baseTree] = await Promise.all([fingerprint(), contentOf(uses, files, facts), base()])
+    const [print, content, baseTree] = await Promise.all([
+      fingerprint(),
+      contentOf(uses, job.cache.scope === 'files', files, facts),
+      base(),
+    ])
     if (print === undefined || content === undefined) return undefined
+    // A config that enumerated the environment may depend on any of it: nothing to key it by.
+    const evaluated = config.evaluation?.env
+    if (evaluated === 'all') return undefined
     const probeSafe = uses !== undefined && !uses.context
     const material: KeyMaterial = {
       version: VERSION,
       job: job.id,
       config: config.hash(),
+      // What the config's evaluation read decides what it resolved to (a command chosen by a variable).
+      ...(evaluated === undefined || evaluated.length === 0
+        ? {}
+        : { env: Object.fromEntries(evaluated.map(([name, value]) => [name, value ?? null])) }),
       hook: request.hook,
       inputs: Object.fromEntries(job.cache.inputs.map((file) => [file, print.inputs.get(file) ?? null])),
       content: content.content,
@@ -205,6 +198,7 @@ export function openGateCache(
 
   async function contentOf(
     uses: ReturnType<typeof commandUses>,
+    byFiles: boolean,
     files: readonly string[],
     facts: GateFacts,
   ): Promise<{ readonly content: Content; readonly keyedBy: Lookup['keyedBy'] } | undefined> {
@@ -218,7 +212,9 @@ export function openGateCache(
             keyedBy: 'push',
           }
     }
-    if (uses?.files) {
+    // Keyed by its files only when the job opts in (cache.scope 'files'): a tool reads config files
+    // it is not given (a linter's own config), so by default the whole staged tree keys the verdict.
+    if (uses?.files && byFiles) {
       let blobs: ReadonlyMap<string, string> | undefined
       try {
         blobs = await facts.stagedBlobs?.()
@@ -277,13 +273,13 @@ export function openGateCache(
   function probeAllowed(candidates: readonly Job[]): boolean {
     if (!probing) return false
     if (candidates.some((job) => job.on.author !== undefined)) return false // the probe cannot ask who commits
-    if (!pending.every((p) => p.lookup?.probeSafe)) return false
-    return !existsSync(path.join(request.root, JOBS_DIR)) // a new file under jobs/ would go unseen
+    return pending.every((p) => p.lookup?.probeSafe)
   }
 
   async function writeProbe(treeOid: string): Promise<void> {
     const [print, baseTree] = await Promise.all([fingerprint(), base()])
-    if (print?.cli === undefined) return
+    if (print?.vouchers === undefined) return
+    const vouchers = print.vouchers
     let headLine: string
     try {
       headLine = (readFileSync(path.join(request.gitDir, 'HEAD'), 'utf8').split('\n')[0] ?? '').trim()
@@ -293,23 +289,13 @@ export function openGateCache(
     // A reftable repository's HEAD file names no branch: the shim could not tell branches apart.
     if (headLine === 'ref: refs/heads/.invalid') return
     const inputs = [...print.inputs]
-    // A config file that would take precedence over this one must stay absent, and so must jobs/.
-    const rank = (CONFIG_FILES as readonly string[]).indexOf(configFile)
     const text = renderProbe({
       head: probeHead(headLine),
       base: baseTree,
-      absent: [
-        ...(rank === -1 ? CONFIG_FILES : CONFIG_FILES.slice(0, rank)),
-        JOBS_DIR,
-        ...inputs.filter(([, oid]) => oid === null).map(([file]) => file),
-      ],
-      files: [configFile, print.cli.hook, ...inputs.filter(([, oid]) => oid !== null).map(([file]) => file)],
-      hashes: [
-        print.cli.oid,
-        print.cli.configOid,
-        print.cli.hookOid,
-        ...inputs.flatMap(([, oid]) => (oid === null ? [] : [oid])),
-      ],
+      absent: [...vouchers.absent, ...inputs.filter(([, oid]) => oid === null).map(([file]) => file)],
+      env: vouchers.env,
+      files: [...vouchers.files, ...inputs.filter(([, oid]) => oid !== null).map(([file]) => file)],
+      hashes: [...vouchers.hashes, ...inputs.flatMap(([, oid]) => (oid === null ? [] : [oid]))],
     })
     if (text !== undefined) store.putFile(probePath(request.hook, treeOid), text)
   }

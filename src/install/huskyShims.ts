@@ -25,7 +25,7 @@ export const shimmedHooks = (hooks: readonly HookName[]): HookName[] => [...hook
 export function writeHuskyShim(stateDir: string, hook: HookName, runtime: Runtime): HookChange {
   mkdirSync(huskyShimsDir(stateDir), { recursive: true })
   const slot = readSlot(huskyShimsDir(stateDir), hook)
-  const wrote = writeShim(slot.file, renderShim(hook, runtime, stateDir, { chain: false }))
+  const wrote = writeShim(slot.file, renderShim(hook, runtime, { chain: false }))
   const kind = !wrote ? 'unchanged' : slot.current === 'shim' ? 'updated' : 'installed'
   return { kind, hook, file: slot.file }
 }

@@ -10,8 +10,8 @@
  *   mode. A `.gitvan-chained` file gitvan did not put there is a conflict: install refuses and
  *   changes nothing, unless forced.
  * - `<state dir>/install.json` records what was done; install reconciles against it (adds shims
- *   for new hooks, removes the shims of hooks that lost their jobs), so running it twice is a no-op
- *   and `ensureInstalled` can keep the shims in step with the config from inside a hook.
+ *   for new hooks, removes the shims of hooks that lost their jobs), so running it twice is a no-op;
+ *   `ensureInstalled` adds, from inside a hook, the shims a config needs, and never removes one.
  * - Every change happens under `<state dir>/install.lock`.
  */
 import { existsSync, mkdirSync } from 'node:fs'
@@ -19,7 +19,7 @@ import path from 'node:path'
 import { recordedName } from '../config/discover.js'
 import { GitvanError } from '../errors.js'
 import type { Repo } from '../git/repo.js'
-import { type HookName, hooksOf, RUNNABLE_HOOKS, sameHooks } from '../hooks.js'
+import { coversHooks, type HookName, hooksOf, RUNNABLE_HOOKS } from '../hooks.js'
 import type { Config } from '../types.js'
 import type { HookChange } from './change.js'
 import { chainExisting, type HookSlot, readSlot, writeShim } from './hookFiles.js'
@@ -103,6 +103,11 @@ function huskyGone(repo: Repo): GitvanError {
 type Plan = {
   readonly desired: readonly HookName[]
   readonly onConflict: 'throw' | 'skip'
+  /**
+   * Remove the shims of hooks that lost their jobs (install); false keeps them (the sync from a
+   * hook: a branch whose config lacks a gate must not take that gate away from every branch).
+   */
+  readonly remove: boolean
   /** The config file to record (see InstallRecord.config); undefined keeps what the record says. */
   readonly config: string | null | undefined
 }
@@ -128,7 +133,9 @@ function apply(repo: Repo, plan: Plan, options: InstallOptions): InstallReport {
   // whole; only an install in this same place counts when judging conflicts and what to drop.
   const moved = recorded !== undefined && (recorded.mode !== mode || recorded.hooksDir !== repo.hooksDir)
   const previous = moved ? undefined : recorded
-  const dropped = previous?.hooks.filter((hook) => !plan.desired.includes(hook)) ?? []
+  const lost = previous?.hooks.filter((hook) => !plan.desired.includes(hook)) ?? []
+  const dropped = plan.remove ? lost : []
+  const kept = plan.remove ? [] : lost
   const slots = mode === 'hooks' ? plan.desired.map((hook) => readSlot(repo.hooksDir, hook)) : []
   const conflicts = slots.filter((slot) => conflictOf(slot, previous))
   if (conflicts.length > 0 && !options.force && plan.onConflict === 'throw') throw conflictError(conflicts)
@@ -151,7 +158,8 @@ function apply(repo: Repo, plan: Plan, options: InstallOptions): InstallReport {
 
   const installed: HookName[] = []
   const chained: HookName[] = []
-  const husky = previous?.husky.filter((edit) => plan.desired.includes(edit.hook)) ?? []
+  const husky = previous?.husky.filter((edit) => plan.desired.includes(edit.hook) || kept.includes(edit.hook)) ?? []
+  if (kept.length > 0) trace(`install: keeping ${kept.join(', ')} (only 'gitvan install' removes hooks)`)
   mkdirSync(path.join(repo.stateDir, 'spool'), { recursive: true })
 
   if (mode === 'hooks') {
@@ -163,7 +171,7 @@ function apply(repo: Repo, plan: Plan, options: InstallOptions): InstallReport {
         changes.push({ kind: 'conflict', hook: slot.hook, file: slot.file, chainedFile: slot.chainedFile })
         continue
       }
-      const shim = renderShim(slot.hook, runtime, repo.stateDir)
+      const shim = renderShim(slot.hook, runtime)
       if (slot.current === 'foreign') {
         trace(`${slot.hook}: keeping the existing hook as ${slot.chainedFile}`)
         chainExisting(slot)
@@ -210,8 +218,10 @@ function apply(repo: Repo, plan: Plan, options: InstallOptions): InstallReport {
     schema: 'gitvan.install.v1',
     mode,
     hooksDir: repo.hooksDir,
-    hooks: installed,
-    chained,
+    hooks: RUNNABLE_HOOKS.filter((hook) => installed.includes(hook) || kept.includes(hook)),
+    chained: RUNNABLE_HOOKS.filter(
+      (hook) => chained.includes(hook) || (kept.includes(hook) && (previous?.chained.includes(hook) ?? false)),
+    ),
     node: runtime.node,
     cli: runtime.cli,
     husky: [...husky].sort((a, b) => RUNNABLE_HOOKS.indexOf(a.hook) - RUNNABLE_HOOKS.indexOf(b.hook)),
@@ -243,7 +253,7 @@ function locked<T>(repo: Repo, body: () => T): T {
 /** Installs shims for the config's hooks (and removes those of hooks that lost their jobs). */
 export function install(repo: Repo, config: InstallConfig, options: InstallOptions = {}): InstallReport {
   return locked(repo, () =>
-    apply(repo, { desired: hooksOf(config), onConflict: 'throw', config: configOf(config) }, options),
+    apply(repo, { desired: hooksOf(config), onConflict: 'throw', remove: true, config: configOf(config) }, options),
   )
 }
 
@@ -265,9 +275,12 @@ export function uninstall(repo: Repo, options: Pick<InstallOptions, 'trace'> = {
 }
 
 /**
- * Keeps the shims in step with the config, from inside a hook: one small JSON read when nothing
- * changed. Does nothing where gitvan was never installed, or while another install runs; skips
- * (and reports) conflicts instead of refusing, so a hook never fails because of one.
+ * Adds the shims a config needs, from inside a hook (or `gitvan trust`): one small JSON read when
+ * nothing is missing. It never removes one: the config of one branch may lack a gate another
+ * branch's has, and taking that hook away would skip the gate there too; a shim whose hook has no
+ * job exits 0 (without node once a hook has seen that, see gate/idle.ts). Does nothing where gitvan
+ * was never installed, or while another install runs; skips (and reports) conflicts instead of
+ * refusing, so a hook never fails because of one.
  */
 export function ensureInstalled(
   repo: Repo,
@@ -277,11 +290,11 @@ export function ensureInstalled(
   const previous = readRecord(repo.stateDir)
   if (!previous) return undefined
   const desired = hooksOf(config)
-  if (sameHooks(previous.hooks, desired)) return undefined
+  if (coversHooks(previous.hooks, desired)) return undefined
   const lock = tryLock(repo.stateDir)
   if (lock.kind === 'held') return undefined
   try {
-    return apply(repo, { desired, onConflict: 'skip', config: configOf(config) }, options)
+    return apply(repo, { desired, onConflict: 'skip', remove: false, config: configOf(config) }, options)
   } finally {
     lock.release()
   }

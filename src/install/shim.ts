@@ -56,13 +56,14 @@ export type ShimOptions = {
 }
 
 /** The shim for `hook`, as bytes to write. */
-export function renderShim(hook: HookName, runtime: Runtime, stateDir: string, options: ShimOptions = {}): string {
+export function renderShim(hook: HookName, runtime: Runtime, options: ShimOptions = {}): string {
+  // No repository's path is written in: a shim finds the repository git runs it in, so one
+  // hooks directory (a global core.hooksPath, a committed .githooks) serves any number of them.
   const values: Record<string, string> = {
     HOOK: hook,
     KIND: isAsyncHook(hook) ? 'async' : 'blocking',
     NODE: runtime.node,
     CLI: runtime.cli,
-    STATE: stateDir,
     STDIN: STDIN_HOOKS.includes(hook) ? '1' : '0',
   }
   const template = readFileSync(runtime.template, 'utf8')

@@ -1,10 +1,10 @@
 /**
- * Keeps the installed shims in step with the config a hook just loaded; a problem here never
- * blocks the hook. The install code loads only when the installed hooks differ from the config's
- * (rarely). Both the cold hook and the warm runner call it before a blocking hook's gates.
+ * Adds the shims the config a hook just loaded needs and are missing (never removes one: see
+ * ensureInstalled); a problem here never blocks the hook. The install code loads only when a shim
+ * is missing (rarely). Both the cold hook and the warm runner call it before a blocking hook's gates.
  */
 import { findRepo, type HookRepo } from '../git/repo.js'
-import { hooksOf, sameHooks } from '../hooks.js'
+import { coversHooks, hooksOf } from '../hooks.js'
 import type { Config } from '../types.js'
 import { readRecord } from './record.js'
 
@@ -15,7 +15,7 @@ export async function syncShims(
 ): Promise<void> {
   try {
     const record = readRecord(repo.stateDir)
-    if (!record || sameHooks(record.hooks, hooksOf(config))) return
+    if (!record || coversHooks(record.hooks, hooksOf(config))) return
     const { ensureInstalled } = await import('./install.js')
     const report = ensureInstalled(findRepo(io.cwd), config)
     if (!report?.changed) return

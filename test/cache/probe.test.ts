@@ -8,6 +8,7 @@ const probe: Probe = {
   head: 'ref: refs/heads/main',
   base: OID('b'),
   absent: ['gitvan.config.mjs', 'jobs', 'lint.cfg'],
+  env: [],
   files: ['gitvan.config.js', 'with space.cfg'],
   hashes: [OID('1'), OID('2'), OID('3')],
 }

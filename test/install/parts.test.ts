@@ -31,8 +31,10 @@ describe('shim rendering', () => {
       cli: "/srv/it's/cli.js",
       template: path.join(PROJECT_ROOT, 'hooks/shim.sh'),
     }
-    const shim = renderShim('post-rewrite', runtime, '/repo/.git/gitvan')
+    const shim = renderShim('post-rewrite', runtime)
     expect(shim).not.toMatch(/@[A-Z]+@/)
+    // No repository's path is written in: the shim finds its repository when it runs.
+    expect(shim).not.toContain('/repo/')
     expect(isShim(Buffer.from(shim))).toBe(true)
     expect(shim).toContain("node='/opt/node 20/bin/node'\ncli='/srv/it'\\''s/cli.js'\n")
     expect(shim).toContain("kind='async'\n")

@@ -12,6 +12,7 @@
 import { loadInstalledConfig } from '../../config/load.js'
 import { GitvanError } from '../../errors.js'
 import { answerHook, noticeUnfinished } from '../../gate/answer.js'
+import { dropIdle, writeIdle } from '../../gate/idle.js'
 import { findRepo, type HookRepo, hookRepo } from '../../git/repo.js'
 import { ASYNC_HOOKS, type AsyncHook, BLOCKING_HOOKS, isAsyncHook, isBlockingHook, STDIN_HOOKS } from '../../hooks.js'
 import { readRecord } from '../../install/record.js'
@@ -83,10 +84,14 @@ async function runBlockingHook(hook: string, args: readonly string[], io: Io): P
   if (notice !== undefined) io.stderr(`gitvan: ${notice}\n`)
   const loaded = performance.now()
   await syncShims(repo, config, io)
+  const place = { root: repo.root, commonDir: repo.commonDir, env: io.env }
   if (!config.jobs.some((job) => (job.on.hooks as readonly string[]).includes(hook))) {
     if (io.env.GITVAN_DEBUG === '1') io.stderr(`gitvan: ${hook}: no jobs\n`)
+    // The shim answers the next time without node (a shim is kept for the branches whose config has jobs).
+    writeIdle(config, hook, place)
     return 0
   }
+  dropIdle(config, hook, place)
   const stdin = STDIN_HOOKS.includes(hook) ? await io.readStdin() : ''
 
   // Ctrl-C reaches git, the shim and gitvan, but not the jobs: each runs in its own process

@@ -18,8 +18,7 @@
  */
 import { realpathSync } from 'node:fs'
 import path from 'node:path'
-import { loadConfig, trustRecordOf } from '../../config/load.js'
-import { writeTrust } from '../../config/trust.js'
+import { approveConfig, loadConfig } from '../../config/load.js'
 import { GitvanError } from '../../errors.js'
 import { notesRefspec } from '../../git/remoteNotes.js'
 import { findRepo, type Repo } from '../../git/repo.js'
@@ -123,8 +122,7 @@ export async function installFromConfig(io: Io, force: boolean): Promise<number>
   const config = await loadConfig(repo.root, { stateDir: repo.stateDir, trust: 'record' })
   const trace = traceTo(io)
   const report = install(repo, config, { force, ...(trace ? { trace } : {}) })
-  const record = trustRecordOf(config)
-  if (record) writeTrust(repo.stateDir, record)
+  approveConfig(repo.stateDir, config)
   for (const change of report.changes) io.stdout(`${describeChange(change, io.cwd)}\n`)
   if (report.hooks.length === 0) {
     io.stdout('gitvan: no job in the config runs on a git hook, so no hook is installed.\n')
@@ -133,8 +131,37 @@ export async function installFromConfig(io: Io, force: boolean): Promise<number>
     io.stdout(
       `gitvan: installed for ${report.hooks.join(', ')} ${where}${report.changed ? '' : ' (nothing changed)'}\n`,
     )
+    const shared = sharedHooksDir(repo, report.hooksDir)
+    if (report.mode === 'hooks' && shared !== undefined) io.stdout(shared)
   }
   return 0
+}
+
+const inside = (dir: string, parent: string): boolean => {
+  const relative = path.relative(parent, dir)
+  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative))
+}
+
+/**
+ * core.hooksPath outside the repository (a global hooks directory): what the shims will do there.
+ * Each shim finds the repository git runs it in, so they serve every repository using that
+ * directory, each with its own events, receipts and config.
+ */
+function sharedHooksDir(repo: Repo, hooksDir: string): string | undefined {
+  const real = (dir: string): string => {
+    try {
+      return realpathSync(dir)
+    } catch {
+      return dir
+    }
+  }
+  const dir = real(hooksDir)
+  if (inside(dir, real(repo.root)) || inside(dir, real(repo.commonDir))) return undefined
+  return `gitvan: core.hooksPath is ${hooksDir}, outside this repository, so git runs these shims in every repository that uses that directory.
+  Each shim works on the repository git runs it in: its events, cache and receipts stay that repository's own.
+  A repository where gitvan is not installed is left alone, unless it has a gitvan config: then its blocking hooks refuse until 'gitvan install' there.
+  Hooks only another repository's config uses run nothing here. 'gitvan uninstall' in any of them removes the shims it installed, for all of them.
+`
 }
 
 export const command: Command = {

@@ -9,8 +9,8 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { configFilesNow, loadConfig, trustRecordOf } from '../../config/load.js'
-import { type CurrentFile, readTrust, type TrustRecord, trustChanges, writeTrust } from '../../config/trust.js'
+import { approveConfig, configFilesNow, loadConfig } from '../../config/load.js'
+import { type CurrentFile, matchTrust, type TrustVersion, trustChanges } from '../../config/trust.js'
 import { GitvanError } from '../../errors.js'
 import { findRepo, type Repo } from '../../git/repo.js'
 import { git } from '../../git/spawn.js'
@@ -46,12 +46,9 @@ export const command: Command = {
 
 async function approve(repo: Repo, io: Io): Promise<number> {
   const config = await loadConfig(repo.root, { stateDir: repo.stateDir, trust: 'record' })
-  const record = trustRecordOf(config) as TrustRecord
-  const before = readTrust(repo.stateDir)
-  mkdirSync(repo.stateDir, { recursive: true })
-  writeTrust(repo.stateDir, record)
-  const names = record.files.filter((file) => file.sha256 !== null).map((file) => file.path)
-  io.stdout(`gitvan: ${before?.hash === record.hash ? 'already approved' : 'approved'}: ${names.join(', ')}\n`)
+  const { version, already } = approveConfig(repo.stateDir, config)
+  const names = version.files.filter((file) => file.sha256 !== null).map((file) => file.path)
+  io.stdout(`gitvan: ${already ? 'already approved' : 'approved'}: ${names.join(', ')}\n`)
   if (readRecord(repo.stateDir) === undefined) {
     io.stdout("gitvan: gitvan is not installed in this clone: run 'gitvan install' for its hooks.\n")
     return 0
@@ -84,26 +81,39 @@ const safePath = (name: string): boolean =>
 
 async function show(repo: Repo, io: Io): Promise<number> {
   const { record, files } = configFilesNow(repo.root, repo.stateDir, readRecord(repo.stateDir)?.config)
-  if (record === undefined) {
-    const present = files.filter((file) => file.bytes !== undefined).map((file) => file.path)
+  const newest = record?.versions[0]
+  if (newest === undefined) {
+    const present = files()
+      .filter((file) => file.bytes !== undefined)
+      .map((file) => file.path)
     io.stdout(
       `gitvan: no config was approved in this clone yet; 'gitvan trust' approves ${present.length > 0 ? present.join(', ') : 'nothing (there is no config)'}.\n`,
     )
     return 0
   }
-  const changes = trustChanges(record, files)
-  if (changes.length === 0) {
+  const match = matchTrust(record, files)
+  if (match === newest) {
     io.stdout('gitvan: the config is as it was approved.\n')
     return 0
   }
-  io.stdout(`gitvan: the config changed since it was approved:\n${changes.map((line) => `  ${line}\n`).join('')}`)
-  io.stdout(await diff(record, files))
-  io.stdout("gitvan: run 'gitvan trust' to approve it as it is now.\n")
+  if (match !== undefined) {
+    io.stdout('gitvan: the config is a version approved before (not the newest), so hooks run it. Since the newest:\n')
+  } else {
+    io.stdout('gitvan: the config changed since it was approved, so hooks run nothing from it:\n')
+  }
+  const now = files()
+  io.stdout(
+    trustChanges(newest, now)
+      .map((line) => `  ${line}\n`)
+      .join(''),
+  )
+  io.stdout(await diff(newest, now))
+  if (match === undefined) io.stdout("gitvan: run 'gitvan trust' to approve it as it is now.\n")
   return 0
 }
 
 /** `git diff --no-index` of the approved files against the current ones, in a scratch directory. */
-async function diff(record: TrustRecord, files: readonly CurrentFile[]): Promise<string> {
+async function diff(record: TrustVersion, files: readonly CurrentFile[]): Promise<string> {
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'gitvan-trust-'))
   const notes: string[] = []
   try {
