@@ -6,7 +6,8 @@
 
 import { existsSync } from 'node:fs'
 import path from 'node:path'
-import { loadConfig } from '../../config/load.js'
+import { configFilesNow, loadConfig } from '../../config/load.js'
+import { matchTrust, trustChanges } from '../../config/trust.js'
 import { GitvanError } from '../../errors.js'
 import { CACHED_HOOKS } from '../../gate/cache.js'
 import { findRepo, type Repo } from '../../git/repo.js'
@@ -14,6 +15,7 @@ import { gitSync } from '../../git/spawn.js'
 import { isAsyncHook, RUNNABLE_HOOKS } from '../../hooks.js'
 import { isHuskyHooksDir } from '../../install/husky.js'
 import { hooksOf, installState } from '../../install/install.js'
+import { readRecord } from '../../install/record.js'
 import { spoolDepth } from '../../spool/depth.js'
 import { isAlive, readLock } from '../../spool/lock.js'
 import type { Config, Job } from '../../types.js'
@@ -61,22 +63,52 @@ what would run on which hook. Exits 0 when every check passes, 2 when one fails.
     checkHooksPath(repo, line)
 
     let config: Config | undefined
+    let timedOut = false
     try {
       config = await loadConfig(repo.root)
       line('ok', `config ${config.file}: ${config.jobs.length} job${config.jobs.length === 1 ? '' : 's'}`)
     } catch (error) {
       if (!(error instanceof GitvanError)) throw error
       line('FAIL', error.message, error.details)
+      timedOut = error.code === 'CONFIG_TIMEOUT'
     }
 
     checkInstall(repo, config, line)
+    checkTrust(repo, line)
     if (config) showHooks(config, io)
     showRunner(repo, io)
+    // A config that never finished loading may hold node open with its own timers.
+    if (timedOut) process.exit(2)
     return failed ? 2 : 0
   },
 }
 
 type Line = (mark: Mark, text: string, details?: readonly string[]) => void
+
+/** Where gitvan is installed: whether hooks will run the config as it is (trust, DESIGN 5). */
+function checkTrust(repo: Repo, line: Line): void {
+  const record = readRecord(repo.stateDir)
+  if (record === undefined) return
+  let now: ReturnType<typeof configFilesNow>
+  try {
+    now = configFilesNow(repo.root, repo.stateDir, record.config)
+  } catch {
+    return // the config itself is reported above
+  }
+  const newest = now.record?.versions[0]
+  if (newest === undefined) {
+    line('FAIL', 'no config was approved in this clone, so hooks run nothing and refuse', [
+      "run 'gitvan trust' to approve the config as it is",
+    ])
+  } else if (matchTrust(now.record, now.files) === undefined) {
+    line('FAIL', 'the config changed since it was approved, so hooks run nothing from it and refuse', [
+      ...trustChanges(newest, now.files()),
+      "run 'gitvan trust --show' to see the changes, 'gitvan trust' to approve them",
+    ])
+  } else {
+    line('ok', 'the config is approved (gitvan trust): hooks run it')
+  }
+}
 
 function checkGit(io: Io, line: Line): void {
   const result = gitSync(['--version'], { cwd: io.cwd })
