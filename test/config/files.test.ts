@@ -174,6 +174,7 @@ describe('the hook and the file install recorded', () => {
     expect(repo.gitvan(['install']).code).toBe(0)
     rmSync(path.join(repo.dir, 'gitvan.config.mjs'))
     repo.write('.config/gitvanrc.json', JSON.stringify({ jobs: { gate: { on: 'pre-commit', run: 'true' } } }))
+    expect(repo.gitvan(['trust']).code).toBe(0)
     const r = repo.commit('moved the config')
     expect(r.code, r.stderr).toBe(0)
     expect(r.stderr).toBe(
@@ -195,6 +196,7 @@ describe('the hook and the file install recorded', () => {
     expect(recordOf(repo).config).toBe('.gitvanrc.json')
     expect(repo.commit('first', { allowEmpty: true }).code).toBe(0)
     repo.write('gitvan.config.mjs', gate('the mjs config ran'))
+    expect(repo.gitvan(['trust']).code).toBe(0)
     const r = repo.commit('a new config file')
     expect(r.code).toBe(1)
     expect(r.stderr).toContain(
@@ -221,6 +223,7 @@ describe('the hook and the file install recorded', () => {
     expect(probe.filter((line) => /^absent (package\.json|\.gitvanrc\.yml|\.config\/)/.test(line))).toEqual([])
 
     repo.write('gitvan.config.ts', "export default { jobs: { gate: { on: 'pre-commit', run: 'false' } } }\n")
+    expect(repo.gitvan(['trust']).code).toBe(0)
     const r = empty()
     expect(r.code).toBe(1)
     expect(r.stderr).not.toContain('nothing to run')

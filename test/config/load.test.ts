@@ -303,20 +303,13 @@ describe('loadConfig: hash and reloads', () => {
     repo.write('jobs/b/c.mjs', jobText)
     const first = await loadConfig(repo.dir)
     expect(first.hash).toMatch(/^[0-9a-f]{64}$/)
-    // The documented recipe, computed independently: length-prefixed parts in path order.
-    const part = (data: string | Buffer) => {
-      const buffer = Buffer.from(data)
-      return Buffer.concat([Buffer.from(`${buffer.length}:`), buffer])
-    }
-    const expected = createHash('sha256')
-      .update(
-        Buffer.concat([
-          part(readFileSync(path.join(repo.dir, 'gitvan.config.mjs'))),
-          part('jobs/b/c.mjs'),
-          part(jobText),
-        ]),
-      )
-      .digest('hex')
+    // The documented recipe, computed independently: each file's length-prefixed path and the
+    // sha256 of its bytes, in path order.
+    const sha = (data: string | Buffer) => createHash('sha256').update(data).digest('hex')
+    const part = (name: string, bytes: string | Buffer) => `${name.length}:${name}${sha(bytes)}\n`
+    const expected = sha(
+      part('gitvan.config.mjs', readFileSync(path.join(repo.dir, 'gitvan.config.mjs'))) + part('jobs/b/c.mjs', jobText),
+    )
     expect(first.hash).toBe(expected)
 
     repo.write('README.md', 'unrelated change\n')

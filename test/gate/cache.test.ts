@@ -9,6 +9,8 @@ import { cmd, gateRepo, readLines, scratch } from './fixture.js'
 afterAll(removeTemp)
 
 const DEBUG = { GITVAN_DEBUG: '1' }
+/** With CI set the checked-out config runs unapproved (trust), so a test may edit it between commits. */
+const CI_DEBUG = { GITVAN_DEBUG: '1', CI: '1' }
 const SHIM_HIT = 'nothing to run'
 
 /** A command job that appends `ran` (or `line`) to `log` and exits with `code`. */
@@ -103,12 +105,12 @@ describe('gate cache through the pre-commit shim', () => {
     expect(readLines(log)).toEqual(['ran', 'ran'])
     expect(commitSame(repo, DEBUG).stderr).toContain(SHIM_HIT)
     appendFileSync(path.join(repo.dir, 'gitvan.config.mjs'), '// a comment\n')
-    const r = commitSame(repo, DEBUG)
+    const r = commitSame(repo, CI_DEBUG)
     expect(r.code, r.stderr).toBe(0)
     expect(r.stderr).not.toContain(SHIM_HIT)
     expect(readLines(log)).toEqual(['ran', 'ran', 'ran'])
     // and the new config's verdict is cached in turn
-    expect(commitSame(repo, DEBUG).stderr).toContain(SHIM_HIT)
+    expect(commitSame(repo, CI_DEBUG).stderr).toContain(SHIM_HIT)
     expect(readLines(log)).toHaveLength(3)
   })
 
@@ -163,7 +165,7 @@ describe('gate cache through the pre-commit shim', () => {
     expect(commitSame(repo).code).toBe(0)
     expect(readLines(log)).toHaveLength(1)
     // The config now has a second gate, which has never run: the shim must not answer for it.
-    const r = commitSame(repo, DEBUG)
+    const r = commitSame(repo, CI_DEBUG)
     expect(r.code, r.stderr).toBe(0)
     expect(r.stderr).not.toContain(SHIM_HIT)
     expect(readLines(other)).toEqual(['ran'])
@@ -197,13 +199,13 @@ describe('gate cache through the pre-commit shim', () => {
   it('goes to node when a jobs/ directory appears, and runs its jobs', () => {
     const { repo, log } = warmRepo(gateConfig)
     repo.write('jobs/extra.mjs', `export default { on: 'pre-commit', run: ${logger(log, { line: 'extra' })} }\n`) // untracked
-    const r = commitSame(repo, DEBUG)
+    const r = commitSame(repo, CI_DEBUG)
     expect(r.code, r.stderr).toBe(0)
     expect(r.stderr).not.toContain(SHIM_HIT)
     // node loaded jobs/ too: the new job ran (the old gate's entry no longer matches: the config hash covers jobs/)
     expect(readLines(log)).toContain('extra')
     // and with jobs/ present no probe is trusted or written for this tree
-    expect(commitSame(repo, DEBUG).stderr).not.toContain(SHIM_HIT)
+    expect(commitSame(repo, CI_DEBUG).stderr).not.toContain(SHIM_HIT)
   })
 
   it('goes to node when a config file that takes precedence appears (gitvan.config.mjs beside package.json\'s "gitvan" key)', () => {
@@ -226,7 +228,7 @@ describe('gate cache through the pre-commit shim', () => {
       'gitvan.config.mjs',
       `export default { jobs: { gate: { on: 'pre-commit', run: ${logger(log, { line: 'mjs' })} } } }\n`,
     ) // untracked
-    const r = commitSame(repo, DEBUG)
+    const r = commitSame(repo, CI_DEBUG)
     expect(r.code, r.stderr).toBe(0)
     expect(r.stderr).not.toContain(SHIM_HIT)
     expect(readLines(log)).toContain('mjs')
@@ -293,10 +295,10 @@ describe('gate cache through the pre-commit shim', () => {
     expect(repo.git(['show', 'HEAD:fmt.txt']).stdout).toBe('formatted\n')
   })
 
-  it('keys a {files} gate by the staged blobs of its files: an unmatched change does not run it, a blob that passed before hits', () => {
+  it('keys a {files} gate with cache.scope files by the staged blobs of its files: an unmatched change does not run it, a blob that passed before hits', () => {
     const log = path.join(scratch(), 'ran.log')
     const repo = gateRepo(
-      `export default { jobs: { txt: { on: { hook: 'pre-commit', paths: ['*.txt'] }, run: ${cmd('sh', '-c', `echo "$@" >> '${log}'`, 'sh', '{files}')} } } }\n`,
+      `export default { jobs: { txt: { on: { hook: 'pre-commit', paths: ['*.txt'] }, run: ${cmd('sh', '-c', `echo "$@" >> '${log}'`, 'sh', '{files}')}, cache: { scope: 'files' } } } }\n`,
     )
     repo.write('a.txt', 'one\n')
     expect(repo.commit('a one').code).toBe(0)

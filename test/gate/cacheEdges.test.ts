@@ -137,7 +137,7 @@ describe('cache.inputs validation', () => {
       'gitvan.config.mjs',
       `export default { jobs: { gate: { on: 'pre-commit', run: 'true', cache: { inputs: ['config/*.json'] } } } }\n`,
     )
-    const r = repo.gitvan(['hook', 'pre-commit'])
+    const r = repo.gitvan(['hook', 'pre-commit'], { env: { CI: '1' } })
     expect(r.code, r.stderr).toBe(2)
     expect(r.stderr + r.stdout).toContain("jobs.gate.cache.inputs[0]: takes file paths, not globs: 'config/*.json'")
   })

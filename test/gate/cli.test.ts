@@ -12,7 +12,8 @@ describe('gitvan hook', () => {
   it('does nothing with GITVAN=0 or HUSKY=0, not even load a config that would throw', () => {
     const repo = makeRepo()
     writeConfig(repo, "throw new Error('this config must not be loaded')\n")
-    const plain = repo.gitvan(['hook', 'pre-commit'])
+    // CI set: the checked-out config is loaded without approval (and throws).
+    const plain = repo.gitvan(['hook', 'pre-commit'], { env: { CI: '1' } })
     expect(plain.code).toBe(2)
     expect(plain.stderr).toContain('this config must not be loaded')
     for (const env of [{ GITVAN: '0' }, { HUSKY: '0' }]) {
@@ -24,12 +25,16 @@ describe('gitvan hook', () => {
     const log = path.join(scratch(), 'ran.log')
     const repo = gateRepo(`export default { jobs: { ok: { on: 'pre-commit', run: ${append(log, 'ran')} } } }\n`)
     repo.write('gitvan.config.mjs', "export default { jobs: { lint: { on: 'pre-comit', run: 'true' } } }\n")
-    const direct = repo.gitvan(['hook', 'pre-commit'])
+    const direct = repo.gitvan(['hook', 'pre-commit'], { env: { CI: '1' } })
     expect(direct.code).toBe(2)
     expect(direct.stderr).toContain("'pre-comit'")
-    const commit = repo.commit('with a broken config')
+    expect(direct.stderr).toContain('GITVAN=0')
+    const commit = repo.commit('with a broken config', { env: { CI: '1' } })
     expect(commit.code).not.toBe(0)
     expect(commit.stderr).toContain("'pre-comit'")
+    // Without CI the changed config is not even loaded; approving it says what is wrong.
+    expect(repo.commit('with a broken config').stderr).toContain('gitvan.config.mjs changed')
+    expect(repo.gitvan(['trust']).stderr).toContain("'pre-comit'")
     expect(readLines(log)).toEqual([])
   })
 
@@ -50,13 +55,15 @@ describe('gitvan hook', () => {
     })
   })
 
-  it('keeps the shims in step with the config and says what it changed', () => {
+  it('adds the shims a config needs from inside a hook and says what it changed', () => {
     const log = path.join(scratch(), 'msg.log')
-    const repo = gateRepo("export default { jobs: { quick: { on: 'pre-commit', run: 'true' } } }\n")
-    repo.write(
-      'gitvan.config.mjs',
-      `export default { jobs: { quick: { on: 'pre-commit', run: 'true' }, msg: { on: 'commit-msg', run: ${append(log, 'msg ran')} } } }\n`,
-    )
+    const v1 = "export default { jobs: { quick: { on: 'pre-commit', run: 'true' } } }\n"
+    const v2 = `export default { jobs: { quick: { on: 'pre-commit', run: 'true' }, msg: { on: 'commit-msg', run: ${append(log, 'msg ran')} } } }\n`
+    // v2 was approved before (on another branch, say); then v1 was installed, without commit-msg.
+    const repo = gateRepo(v2)
+    repo.write('gitvan.config.mjs', v1)
+    expect(repo.gitvan(['install']).stdout).toContain('commit-msg: removed')
+    repo.write('gitvan.config.mjs', v2)
     const r = repo.commit('adds a commit-msg job')
     expect(r.code, r.stderr).toBe(0)
     expect(r.stderr).toMatch(/gitvan: the config changed the hooks: commit-msg: installed .*commit-msg/)

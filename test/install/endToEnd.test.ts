@@ -75,12 +75,13 @@ describe('install, end to end', () => {
 
   it('picks up a hook the config gained, from inside a hook, and says so', () => {
     const repo = makeRepo()
+    const grown = `export default { jobs: { a: { on: 'pre-commit', run: 'true' }, b: { on: 'commit-msg', run: 'true' } } }\n`
+    // The grown config was approved before (on another branch, say), then the small one installed.
+    repo.write('gitvan.config.mjs', grown)
+    expect(repo.gitvan(['install']).code).toBe(0)
     repo.write('gitvan.config.mjs', `export default { jobs: { a: { on: 'pre-commit', run: 'true' } } }\n`)
     expect(repo.gitvan(['install']).code).toBe(0)
-    repo.write(
-      'gitvan.config.mjs',
-      `export default { jobs: { a: { on: 'pre-commit', run: 'true' }, b: { on: 'commit-msg', run: 'true' } } }\n`,
-    )
+    repo.write('gitvan.config.mjs', grown)
     const r = repo.commit('grow')
     expect(r.code).toBe(0)
     expect(r.stderr).toContain('commit-msg: installed .git/hooks/commit-msg')

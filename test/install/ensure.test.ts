@@ -32,26 +32,30 @@ describe('ensureInstalled', () => {
     expect(readFileSync(path.join(repo.dir, '.git/gitvan/install.json'), 'utf8')).toBe(record)
   })
 
-  it('adds shims for new hooks and removes those of hooks that lost their jobs, restoring chained hooks', async () => {
+  it('adds shims for new hooks and never removes one (install does, restoring chained hooks)', async () => {
     const repo = makeRepo()
     const found = findRepo(repo.dir)
     writeHook(path.join(hooksDirOf(repo), 'post-commit'), '#!/bin/sh\necho theirs\n', 0o750)
     writeConfig(repo, ['pre-commit', 'post-commit'])
     install(found, await loadConfig(repo.dir), { runtime })
 
+    // A config without post-commit (another branch's, say) must not take its shim from every branch.
     writeConfig(repo, ['pre-commit', 'commit-msg'])
     const report = ensureInstalled(found, await loadConfig(repo.dir), { runtime })
     expect(report?.changed).toBe(true)
     expect(report?.hooks).toEqual(['pre-commit', 'commit-msg'])
     expect(report?.changes.map((change) => `${change.hook}:${change.kind}`).sort()).toEqual([
       'commit-msg:installed',
-      'post-commit:removed',
       'pre-commit:unchanged',
     ])
-    expect(readFileSync(path.join(hooksDirOf(repo), 'post-commit'), 'utf8')).toBe('#!/bin/sh\necho theirs\n')
+    expect(readFileSync(path.join(hooksDirOf(repo), 'post-commit'), 'utf8')).toContain("hook='post-commit'")
     expect(readFileSync(path.join(hooksDirOf(repo), 'commit-msg'), 'utf8')).toContain("hook='commit-msg'")
-    // In step again: back to the one-read path.
+    // In step again (every hook the config uses has its shim): back to the one-read path.
     expect(ensureInstalled(found, await loadConfig(repo.dir), { runtime })).toBeUndefined()
+    // install removes what the config no longer uses, and puts the chained hook back.
+    const installed = install(found, await loadConfig(repo.dir), { runtime })
+    expect(installed.changes.map((change) => `${change.hook}:${change.kind}`)).toContain('post-commit:removed')
+    expect(readFileSync(path.join(hooksDirOf(repo), 'post-commit'), 'utf8')).toBe('#!/bin/sh\necho theirs\n')
   })
 
   it('reports a conflict instead of refusing, and leaves the hook alone', async () => {

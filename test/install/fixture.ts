@@ -44,7 +44,7 @@ export function fakeNodeDir(): string {
 
 /** The values a shim assigns, as sh sees them: proves the quoting. */
 export function shimValues(shim: string): string[] {
-  return shim.split('\n').filter((line) => /^(hook|kind|node|cli|state|reads_stdin)=/.test(line))
+  return shim.split('\n').filter((line) => /^(hook|kind|node|cli|reads_stdin)=/.test(line))
 }
 
 /** husky 9's files in `.husky/_` (what `husky` writes), for the hooks given. */

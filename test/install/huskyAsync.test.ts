@@ -129,6 +129,7 @@ describe('async hooks through husky', () => {
     install(found, await loadConfig(repo.dir), {
       runtime: { node, cli: CLI, template: path.join(path.dirname(CLI), 'hooks/shim.sh') },
     })
+    expect(repo.gitvan(['trust']).code).toBe(0) // what the CLI's install does besides
     expect(readFileSync(path.join(repo.dir, '.husky/post-commit'), 'utf8')).toBe(`${POST_COMMIT_LINE}\n`)
     // A chained hook beside a per-clone shim is not run: husky runs the hook's other lines itself.
     const chainedRan = path.join(path.dirname(starts), 'chained-ran')
@@ -179,6 +180,14 @@ describe('async hooks through husky', () => {
     commitAll(clone, 'from a teammate')
     const head = clone.rev('HEAD')
     expect(readFileSync(calls, 'utf8')).toBe('hook post-commit\n')
+    // Nothing approved the config in this clone yet: the event waits in the spool for that.
+    const log = path.join(clone.dir, '.git/gitvan/runner.log')
+    await waitFor(
+      () => existsSync(log) && readFileSync(log, 'utf8').includes('events stay in the spool'),
+      () => 'the runner did not leave the event of an unapproved config in the spool',
+    )
+    expect(jobsOn(clone, head)).toEqual([])
+    expect(clone.gitvan(['trust']).code).toBe(0)
     await drained(clone)
     expect(jobsOn(clone, head)).toEqual(['count'])
   })

@@ -1,5 +1,14 @@
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs'
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -27,9 +36,10 @@ describe('gitvan install', () => {
       "kind='blocking'",
       `node='${process.execPath}'`,
       `cli='${realpathSync(CLI)}'`,
-      `state='${state}'`,
       "reads_stdin='0'",
     ])
+    // No repository's path is written in: the shim finds the repository git runs it in.
+    expect(shim).not.toContain(realpathSync(repo.dir))
     expect(shimValues(readFileSync(path.join(hooks, 'post-commit'), 'utf8'))).toContain("kind='async'")
     expect(shimValues(readFileSync(path.join(hooks, 'pre-push'), 'utf8'))).toContain("reads_stdin='1'")
     for (const hook of ['pre-commit', 'post-commit', 'pre-push'])
@@ -197,14 +207,16 @@ describe('gitvan install', () => {
     const r = repo.gitvan(['install'], { cwd: dir })
     expect(r.code).toBe(0)
     const shim = readFileSync(path.join(hooks, 'pre-commit'), 'utf8')
-    // sh reads back exactly the path that was written.
-    const echoed = spawnSync('sh', ['-c', `${shimValues(shim).join('\n')}\nprintf '%s' "$state"`], { encoding: 'utf8' })
-    expect(echoed.stdout).toBe(path.join(realpathSync(dir), '.git', 'gitvan'))
+    // sh reads back exactly the paths that were written.
+    const echoed = spawnSync('sh', ['-c', `${shimValues(shim).join('\n')}\nprintf '%s' "$cli"`], { encoding: 'utf8' })
+    expect(echoed.stdout).toBe(realpathSync(CLI))
     writeFileSync(path.join(dir, 'a.txt'), 'a\n')
     repo.git(['add', 'a.txt'], { cwd: dir })
-    const commit = repo.git(['commit', '-q', '-m', 'a'], { cwd: dir, env: { GITVAN: '0' }, allowFail: true })
-    expect(commit.code).toBe(0)
+    const commit = repo.git(['commit', '-q', '-m', 'a'], { cwd: dir, allowFail: true })
+    expect(commit.code, commit.stderr).toBe(0)
     expect(commit.stderr).toContain(`chained ran in ${realpathSync(dir)}`)
+    // The shim found this repository's state by itself: the gate's verdict is cached there.
+    expect(readdirSync(path.join(dir, '.git', 'gitvan', 'cache', 'entries')).length).toBeGreaterThan(0)
     expect(repo.gitvan(['uninstall'], { cwd: dir }).code).toBe(0)
     expect(readFileSync(path.join(hooks, 'pre-commit'), 'utf8')).toBe('#!/bin/sh\necho "chained ran in $PWD" >&2\n')
     rmSync(parent, { recursive: true, force: true })
