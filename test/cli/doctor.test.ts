@@ -37,15 +37,22 @@ describe('gitvan doctor', () => {
     expect(after.stdout).toMatch(/^ok {4}installed \(shims in .*\) for pre-commit, post-commit$/m)
   })
 
-  it('warns when the config gained a hook that is not installed', () => {
+  it('warns when the config gained a hook that is not installed, and fails while the config is not approved', () => {
     const repo = makeRepo()
     repo.write('gitvan.config.mjs', CONFIG)
     expect(repo.gitvan(['install']).code).toBe(0)
+    expect(repo.gitvan(['doctor']).stdout).toContain('the config is approved (gitvan trust): hooks run it')
     repo.write('gitvan.config.mjs', CONFIG.replace("on: 'post-commit'", "on: ['post-commit', 'post-merge']"))
     const r = repo.gitvan(['doctor'])
-    expect(r.code).toBe(0)
+    expect(r.code).toBe(2)
     expect(r.stdout).toContain("the config's hooks differ from the installed ones")
     expect(r.stdout).toContain('not installed yet: post-merge')
+    expect(r.stdout).toContain('the config changed since it was approved')
+    expect(r.stdout).toContain('gitvan.config.mjs changed')
+    // Approving it adds the hook it gained.
+    const trusted = repo.gitvan(['trust'])
+    expect(trusted.stdout).toContain('post-merge: installed')
+    expect(repo.gitvan(['doctor']).code).toBe(0)
   })
 
   it('fails with exit 2 and lists every config problem', () => {

@@ -64,6 +64,7 @@ describe('gitvan hook', () => {
     repo.write('gitvan.config.mjs', v1)
     expect(repo.gitvan(['install']).stdout).toContain('commit-msg: removed')
     repo.write('gitvan.config.mjs', v2)
+    repo.write('a.txt', 'a\n')
     const r = repo.commit('adds a commit-msg job')
     expect(r.code, r.stderr).toBe(0)
     expect(r.stderr).toMatch(/gitvan: the config changed the hooks: commit-msg: installed .*commit-msg/)

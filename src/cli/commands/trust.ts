@@ -51,15 +51,15 @@ async function approve(repo: Repo, io: Io): Promise<number> {
   io.stdout(`gitvan: ${already ? 'already approved' : 'approved'}: ${names.join(', ')}\n`)
   if (readRecord(repo.stateDir) === undefined) {
     io.stdout("gitvan: gitvan is not installed in this clone: run 'gitvan install' for its hooks.\n")
-    return 0
-  }
-  const { ensureInstalled } = await import('../../install/install.js')
-  const report = ensureInstalled(repo, config)
-  if (report?.changed) {
-    const { describeChange } = await import('../../install/describe.js')
-    for (const change of report.changes)
-      if (change.kind !== 'unchanged' && change.kind !== 'husky-present')
-        io.stdout(`${describeChange(change, io.cwd)}\n`)
+  } else {
+    const { ensureInstalled } = await import('../../install/install.js')
+    const report = ensureInstalled(repo, config)
+    if (report?.changed) {
+      const { describeChange } = await import('../../install/describe.js')
+      for (const change of report.changes)
+        if (change.kind !== 'unchanged' && change.kind !== 'husky-present')
+          io.stdout(`${describeChange(change, io.cwd)}\n`)
+    }
   }
   // Events that waited for this approval: a runner takes them now (CI has no detached runner).
   if (!io.env.CI) {
