@@ -84,6 +84,11 @@ export type ConfigEvaluation = {
   readonly env: readonly (readonly [name: string, value: string | undefined])[] | 'all'
   /** Files of the repository it imports (paths under the top level), as the trust record names them. */
   readonly imports: readonly string[]
+  /**
+   * Files it read (paths under the top level, or absolute outside it), by how: a file's bytes (or
+   * its existence) can be checked again, a directory listing or a read through a descriptor cannot.
+   */
+  readonly reads?: readonly { readonly path: string; readonly kind: 'file' | 'dir' | 'opaque' }[]
 }
 
 /** One commit's metadata, as `ctx.git.commit()` and templates see it. */

@@ -40,6 +40,8 @@ export type KeyMaterial = {
   readonly config: string
   /** Environment variables the config's evaluation read, with their values (null: unset). */
   readonly env?: Readonly<Record<string, string | null>>
+  /** Data files the config's evaluation read: path → git blob id, or null when absent. */
+  readonly reads?: Readonly<Record<string, string | null>>
   readonly hook: string
   /** Declared inputs: path → git blob id, or null when the file does not exist. */
   readonly inputs: Readonly<Record<string, string | null>>

@@ -33,7 +33,7 @@ import {
 } from './discover.js'
 import { importDefault, type LoadPlace, loadFile } from './loaders.js'
 import { resolveConfig } from './resolve.js'
-import { watchEnv, watchImports } from './track.js'
+import { type FileRead, watchEnv, watchFiles, watchImports } from './track.js'
 import {
   addVersion,
   type CurrentFile,
@@ -271,7 +271,14 @@ async function loadFrom(place: LoadPlace, source: Source, how: How): Promise<Con
           return value
         }
       : evaluate
-  const { value, env } = await bounded(watchEnv(watched), how.timeoutMs, () => timedOut(top, source, how.timeoutMs))
+  const {
+    value: { value, reads },
+    env,
+  } = await bounded(
+    watchEnv(() => watchFiles(watched)),
+    how.timeoutMs,
+    () => timedOut(top, source, how.timeoutMs),
+  )
   const [raw, ...jobRaws] = value
   const jobFiles: JobFile[] = jobPaths.map((job, i) => ({ ...job, raw: jobRaws[i] }))
 
@@ -292,10 +299,39 @@ async function loadFrom(place: LoadPlace, source: Source, how: How): Promise<Con
     evaluation: {
       env: env === 'all' ? 'all' : [...env].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
       imports: files.filter((f) => f.role === 'import').map((f) => f.path),
+      reads: dataReads(top, place.stateDir(), reads, files),
     },
   }
   if (how.trust === 'record') seenFiles.set(config, files)
   return config
+}
+
+/**
+ * The files the evaluation read that are data, not code: not the config's own files or the
+ * modules it imports (node's CommonJS loader reads those through node:fs too), nothing under
+ * node_modules, .git or the state directory (gitvan's own transpiled copies). Named under the top
+ * level when inside it, absolute otherwise.
+ */
+function dataReads(
+  top: string,
+  stateDir: string,
+  reads: readonly FileRead[],
+  files: readonly CurrentFile[],
+): { readonly path: string; readonly kind: FileRead['kind'] }[] {
+  const known = new Set(files.map((file) => path.join(top, file.path)))
+  const found = new Map<string, FileRead['kind']>()
+  for (const read of reads) {
+    const full = path.resolve(read.path) // as the read resolved it, against the working directory
+    const relative = path.relative(top, full)
+    const inside = relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative)
+    if (known.has(full) || full.split(path.sep).includes('node_modules')) continue
+    if (full === stateDir || full.startsWith(`${stateDir}${path.sep}`)) continue
+    if (inside && relative.split(path.sep)[0] === '.git') continue
+    const name = inside ? relative.split(path.sep).join('/') : full
+    const before = found.get(name)
+    if (before === undefined || before === 'file') found.set(name, read.kind)
+  }
+  return [...found].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([p, kind]) => ({ path: p, kind }))
 }
 
 /** The environment variable that bounds how long loading the config may take. */

@@ -116,3 +116,64 @@ export async function watchImports<T>(
   for (const file of Object.keys(nodeRequire.cache)) if (!before.has(file)) files.add(file)
   return { value, files: [...files] }
 }
+
+/** A file the evaluation read: its absolute path, and how (a directory listing or an fd cannot be re-checked). */
+export type FileRead = { readonly path: string; readonly kind: 'file' | 'dir' | 'opaque' }
+
+type Patched = { readonly target: Record<string, unknown>; readonly name: string; readonly original: unknown }
+
+/**
+ * Runs `body` with node:fs's reading functions watched (and their ES module bindings synced), so
+ * the files the config reads while it loads are known: a command chosen from a data file is
+ * keyed by that file. Reads through a file descriptor (openSync, a stream) cannot be checked again
+ * later: they are noted as opaque.
+ */
+export async function watchFiles<T>(
+  body: () => Promise<T>,
+): Promise<{ readonly value: T; readonly reads: readonly FileRead[] }> {
+  const fs = nodeRequire('node:fs') as Record<string, unknown> & { promises: Record<string, unknown> }
+  const { syncBuiltinESMExports } = nodeRequire('node:module') as typeof import('node:module')
+  const reads: FileRead[] = []
+  const pathOf = (value: unknown): string | undefined => {
+    if (typeof value === 'string') return value
+    if (value instanceof URL) return value.protocol === 'file:' ? fileURLToPath(value) : undefined
+    if (Buffer.isBuffer(value)) return value.toString()
+    return undefined
+  }
+  const patched: Patched[] = []
+  const wrap = (target: Record<string, unknown>, name: string, kind: FileRead['kind']) => {
+    const original = target[name]
+    if (typeof original !== 'function') return
+    patched.push({ target, name, original })
+    target[name] = function (this: unknown, ...args: unknown[]) {
+      const file = pathOf(args[0])
+      reads.push(file === undefined ? { path: String(args[0]), kind: 'opaque' } : { path: file, kind })
+      return (original as (...a: unknown[]) => unknown).apply(this, args)
+    }
+  }
+  for (const name of [
+    'readFileSync',
+    'readFile',
+    'existsSync',
+    'statSync',
+    'lstatSync',
+    'stat',
+    'lstat',
+    'access',
+    'accessSync',
+  ])
+    wrap(fs, name, 'file')
+  for (const name of ['readdirSync', 'readdir', 'opendirSync', 'opendir']) wrap(fs, name, 'dir')
+  for (const name of ['openSync', 'open', 'createReadStream']) wrap(fs, name, 'opaque')
+  for (const name of ['readFile', 'stat', 'lstat', 'access']) wrap(fs.promises, name, 'file')
+  for (const name of ['readdir', 'opendir']) wrap(fs.promises, name, 'dir')
+  wrap(fs.promises, 'open', 'opaque')
+  syncBuiltinESMExports()
+  try {
+    const value = await body()
+    return { value, reads }
+  } finally {
+    for (const { target, name, original } of patched) target[name] = original
+    syncBuiltinESMExports()
+  }
+}

@@ -33,7 +33,7 @@ import { parseCommand } from '../job/command.js'
 import type { JobResult } from '../job/result.js'
 import type { Config, Job } from '../types.js'
 import { type GateFacts, type GateRequest, once } from './facts.js'
-import { configVouchers } from './vouch.js'
+import { configVouchers, evaluatedReads } from './vouch.js'
 
 declare const __GITVAN_VERSION__: string
 const VERSION = typeof __GITVAN_VERSION__ === 'string' ? __GITVAN_VERSION__ : 'dev'
@@ -140,7 +140,9 @@ export function openGateCache(
       return undefined
     }
     const vouchers = probing ? configVouchers(config, request.root, path.join(request.commonDir, 'gitvan')) : undefined
-    return { inputs, vouchers }
+    // The data files the config read while it loaded (a command chosen from one) join every key.
+    const reads = config.evaluation === undefined ? new Map() : evaluatedReads(config.root, config.evaluation)
+    return { inputs, vouchers, reads }
   })
   // Start them now: each is needed on a miss, and on two cores they overlap the facts and the job.
   void tree()
@@ -156,9 +158,10 @@ export function openGateCache(
       base(),
     ])
     if (print === undefined || content === undefined) return undefined
-    // A config that enumerated the environment may depend on any of it: nothing to key it by.
+    // A config that enumerated the environment, or read what cannot be checked again, may depend
+    // on anything: nothing to key it by.
     const evaluated = config.evaluation?.env
-    if (evaluated === 'all') return undefined
+    if (evaluated === 'all' || print.reads === undefined) return undefined
     const probeSafe = uses !== undefined && !uses.context
     const material: KeyMaterial = {
       version: VERSION,
@@ -168,6 +171,7 @@ export function openGateCache(
       ...(evaluated === undefined || evaluated.length === 0
         ? {}
         : { env: Object.fromEntries(evaluated.map(([name, value]) => [name, value ?? null])) }),
+      ...(print.reads.size === 0 ? {} : { reads: Object.fromEntries(print.reads) }),
       hook: request.hook,
       inputs: Object.fromEntries(job.cache.inputs.map((file) => [file, print.inputs.get(file) ?? null])),
       content: content.content,

@@ -2,7 +2,7 @@
  * A gate is never silently dropped, and a cached verdict never outlives what it rested on:
  * regressions named after what broke.
  */
-import { existsSync, symlinkSync } from 'node:fs'
+import { existsSync, rmSync, symlinkSync } from 'node:fs'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { makeRepo, removeTemp } from '../helpers/repo.js'
@@ -69,11 +69,11 @@ export default { jobs: { gate: { on: 'pre-commit', run: 'false' }, note: { on: '
 })
 
 describe('a cached pass never outlives what it rested on', () => {
-  it('is not reused after a variable the config reads or a module it imports changes the command', () => {
+  it('is not reused after a variable the config reads, a file it reads or a module it imports changes the command', () => {
     const repo = makeRepo()
     repo.write(
       'gitvan.config.mjs',
-      "import { lint } from 'lintpkg'\nexport default { jobs: { lint: { on: 'pre-commit', run: process.env.LINT_STRICT ? 'false' : lint } } }\n",
+      "import { existsSync } from 'node:fs'\nimport { lint } from 'lintpkg'\nexport default { jobs: { lint: { on: 'pre-commit', run: process.env.LINT_STRICT || existsSync('strict.flag') ? 'false' : lint } } }\n",
     )
     // A local package of the repository, linked into node_modules as a workspace would be.
     repo.write('packages/lintpkg/package.json', '{ "name": "lintpkg", "type": "module", "main": "index.js" }\n')
@@ -92,8 +92,14 @@ describe('a cached pass never outlives what it rested on', () => {
     const strict = repo.commit('strict', { allowEmpty: true, env: { LINT_STRICT: '1' } })
     expect(strict.code).not.toBe(0)
     expect(strict.stderr).toContain("job 'lint' failed")
+    // A file the config looks at while it loads (untracked: the staged tree stays the one that passed).
+    repo.write('strict.flag', '')
+    const flagged = repo.git(['commit', '-q', '--allow-empty', '-m', 'flagged'], { allowFail: true })
+    expect(flagged.code).not.toBe(0)
+    expect(flagged.stderr).toContain("job 'lint' failed")
+    rmSync(path.join(repo.dir, 'strict.flag'))
 
-    // The module changes (in the work tree only: the staged tree is the one that passed).
+    // The module changes: the hook refuses until it is approved, then the stricter command runs.
     repo.write('packages/lintpkg/index.js', "export const lint = 'false'\n")
     const changed = repo.commit('changed module', { allowEmpty: true })
     expect(changed.code).not.toBe(0)
