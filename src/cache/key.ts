@@ -16,8 +16,11 @@ import { createHash } from 'node:crypto'
 export const CACHE_FORMAT = 1
 
 export type Content =
-  /** The tree `git write-tree` makes of the index: everything a commit would record. */
-  | { readonly tree: string }
+  /**
+   * The tree `git write-tree` makes of the index: everything a commit would record; with the paths
+   * the gate is given, when it is given any.
+   */
+  | { readonly tree: string; readonly paths?: readonly string[] }
   /** Staged paths and their blob ids, sorted by path: for a command given `{files}`. */
   | { readonly files: readonly (readonly [path: string, oid: string])[] }
   /**

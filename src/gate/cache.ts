@@ -235,7 +235,13 @@ export function openGateCache(
       return { content: { files: pairs }, keyedBy: 'files' }
     }
     const t = await tree()
-    return t === undefined ? undefined : { content: { tree: t.oid }, keyedBy: 'tree' }
+    if (t === undefined) return undefined
+    // The files it is given too: in a hook the staged diff fixes them, but `gitvan run --hook` gives
+    // a range's files or all of them (--all-files) on the same tree.
+    return {
+      content: files.length === 0 ? { tree: t.oid } : { tree: t.oid, paths: [...files].sort() },
+      keyedBy: 'tree',
+    }
   }
 
   function record(job: Job, files: readonly string[], found: Lookup | undefined, result: JobResult): void {

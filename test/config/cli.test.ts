@@ -67,8 +67,9 @@ describe('config errors through the CLI', () => {
       "jobs['']: job id '' is empty",
       "jobs/my job/x*y.mjs: jobs['my job.x*y']: job id 'my job.x*y' contains a space",
     ]
-    for (const args of [['install'], ['run', '--all'], ['doctor'], ['hook', 'pre-commit']]) {
-      const r = repo.gitvan(args)
+    for (const args of [['install'], ['trust'], ['run', '--all'], ['doctor'], ['hook', 'pre-commit']]) {
+      // A hook loads an unapproved config only with CI set (otherwise it refuses without loading it).
+      const r = repo.gitvan(args, args[0] === 'hook' ? { env: { CI: '1' } } : {})
       expect(r.code, args.join(' ')).toBe(2)
       const out = r.stdout + r.stderr
       expect(out).toContain('gitvan.config.mjs and jobs/ have 7 problems:')

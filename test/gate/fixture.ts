@@ -41,16 +41,14 @@ export function argvRecorder(dir: string): {
 
 /**
  * Writes gitvan.config.mjs (a plain object export) and commits it with hooks off; where gitvan is
- * installed, approves it (`gitvan trust`), as its author would.
+ * installed, approves it (`gitvan trust`), as its author would. A config that does not load or
+ * validate cannot be approved: hooks then refuse it as not approved.
  */
 export function writeConfig(repo: TestRepo, source: string): void {
   repo.write('gitvan.config.mjs', source)
   repo.git(['add', 'gitvan.config.mjs'])
   repo.git(['-c', 'core.hooksPath=/dev/null', 'commit', '-q', '-m', 'gitvan config'])
-  if (existsSync(path.join(repo.dir, '.git/gitvan/install.json'))) {
-    const trusted = repo.gitvan(['trust'])
-    expect(trusted.code, trusted.stderr).toBe(0)
-  }
+  if (existsSync(path.join(repo.dir, '.git/gitvan/install.json'))) repo.gitvan(['trust'])
 }
 
 /** A repository with this config committed and the shims installed. */
