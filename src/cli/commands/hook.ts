@@ -13,6 +13,7 @@ import { loadInstalledConfig } from '../../config/load.js'
 import { GitvanError } from '../../errors.js'
 import { answerHook, noticeUnfinished } from '../../gate/answer.js'
 import { dropIdle, writeIdle } from '../../gate/idle.js'
+import { loadRefusal } from '../../gate/refusal.js'
 import { findRepo, type HookRepo, hookRepo } from '../../git/repo.js'
 import { ASYNC_HOOKS, type AsyncHook, BLOCKING_HOOKS, isAsyncHook, isBlockingHook, STDIN_HOOKS } from '../../hooks.js'
 import { readRecord } from '../../install/record.js'
@@ -79,7 +80,7 @@ async function runBlockingHook(hook: string, args: readonly string[], io: Io): P
     readRecord(repo.stateDir)?.config,
     io.env.CI ? 'ignore' : 'check',
   ).catch((error: unknown) => {
-    throw refusal(hook, error)
+    throw loadRefusal(hook, error)
   })
   if (notice !== undefined) io.stderr(`gitvan: ${notice}\n`)
   const loaded = performance.now()
@@ -123,29 +124,6 @@ async function runBlockingHook(hook: string, args: readonly string[], io: Io): P
     for (const signal of signals) process.off(signal, interrupt)
   }
 }
-
-/**
- * A config that cannot be loaded (not approved, broken, too slow) refuses the hook: no gate is
- * skipped without a word. The error gains the way out for one commit.
- */
-function refusal(hook: string, error: unknown): unknown {
-  if (!(error instanceof GitvanError)) return error
-  return new GitvanError(error.code, `${hook}: ${error.message}`, {
-    details: [...error.details, `to go ahead without gitvan this once: GITVAN=0 git ${gitVerb(hook)} ...`],
-    cause: error,
-  })
-}
-
-const gitVerb = (hook: string): string =>
-  hook === 'pre-push'
-    ? 'push'
-    : hook === 'pre-rebase'
-      ? 'rebase'
-      : hook === 'pre-merge-commit'
-        ? 'merge'
-        : hook === 'pre-applypatch'
-          ? 'am'
-          : 'commit'
 
 /**
  * Cold start: this hook started node, so the next one should not. A runner is started (detached)

@@ -17,6 +17,8 @@ import { Socket } from 'node:net'
 import { loadInstalledConfig } from '../../config/load.js'
 import { GitvanError } from '../../errors.js'
 import { answerHook } from '../../gate/answer.js'
+import { dropIdle, writeIdle } from '../../gate/idle.js'
+import { loadRefusal } from '../../gate/refusal.js'
 import { findRepo, hookRepo, type Repo } from '../../git/repo.js'
 import { readRecord } from '../../install/record.js'
 import { syncShims } from '../../install/sync.js'
@@ -25,7 +27,6 @@ import type { Log } from '../../spool/log.js'
 import type { Config } from '../../types.js'
 import { pidAlive, requestFiles } from './files.js'
 import { parseRequest } from './request.js'
-import { refusal } from './trust.js'
 
 const OPEN_WAIT_MS = 1500
 const CANCEL_POLL_MS = 50
@@ -130,21 +131,27 @@ async function answer(
     })
   // Imported again only when its bytes changed (load.ts versions the import), so a gate's modules
   // stay loaded between commits.
-  const { config, notice } = await loadInstalledConfig(repo.root, repo.stateDir, readRecord(repo.stateDir)?.config)
+  // Only the approved config is imported (trust), as in a cold hook.
+  const { config, notice } = await loadInstalledConfig(
+    repo.root,
+    repo.stateDir,
+    readRecord(repo.stateDir)?.config,
+    request.env.CI ? 'ignore' : 'check',
+  ).catch((error: unknown) => {
+    throw loadRefusal(request.hook, error)
+  })
   if (notice !== undefined) stderr(`gitvan: ${notice}\n`)
-  const refused = refusal(config, repo)
-  if (refused !== undefined) {
-    stderr(refused.text)
-    return { code: refused.code }
-  }
   const own = repo.root === runner.root ? { config } : {}
   const loaded = performance.now()
   const io = { cwd: request.cwd, env: request.env, stderr, stderrIsTTY: request.tty }
   await syncShims(repo, config, io)
+  const place = { root: repo.root, commonDir: repo.commonDir, env: request.env }
   if (!config.jobs.some((job) => (job.on.hooks as readonly string[]).includes(request.hook))) {
     if (request.env.GITVAN_DEBUG === '1') stderr(`gitvan: ${request.hook}: no jobs\n`)
+    writeIdle(config, request.hook, place)
     return { code: 0, ...own }
   }
+  dropIdle(config, request.hook, place)
   const ms = (from: number, to = performance.now()) => `${Math.round(to - from)} ms`
   const code = await answerHook(
     config,
