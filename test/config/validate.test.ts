@@ -292,7 +292,9 @@ const BAD: readonly (readonly [string, unknown, readonly string[]])[] = [
   [
     'a job cache of the wrong type',
     job({ on: 'pre-commit', run: 'x', cache: 'no' }),
-    ["jobs.lint.cache: expected false or { inputs: [...], by: 'content' | 'commit', scope: 'tree' | 'files' }, got 'no' (string)"],
+    [
+      "jobs.lint.cache: expected false or { inputs: [...], by: 'content' | 'commit', scope: 'tree' | 'files' }, got 'no' (string)",
+    ],
   ],
   [
     'a cache keyed by something it does not know',

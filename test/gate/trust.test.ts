@@ -93,7 +93,7 @@ describe('trust', () => {
     expect(repo.commit('in CI', { env: { CI: '1' } }).code).toBe(0)
     expect(readLines(ran)).toContain('v2')
     expect(readLines(ran)).toContain('note v2') // CI: the async job ran in the foreground
-    const run = repo.gitvan(['run', 'HEAD~1..HEAD', '--force'])
+    const run = repo.gitvan(['run', 'HEAD~1..HEAD', '--force', '--no-cache'])
     expect(run.code, run.stderr).toBe(0)
     expect(readLines(ran).filter((line) => line === 'note v2')).toHaveLength(2)
   })

@@ -304,6 +304,13 @@ describe('warm gates', () => {
     )
     repo.write('e.txt', 'edited\n')
     repo.git(['add', 'e.txt'])
+    // Not approved yet: the warm runner imports nothing of it, and says how to approve it.
+    const refused = git(repo, ['commit', '-q', '-m', 'e'], { env: { GITVAN_DEBUG: '1' } })
+    expect(refused.code).not.toBe(0)
+    expect(refused.stderr).toContain('gitvan.config.mjs changed')
+    expect(refused.stderr).toContain("'gitvan trust'")
+    expect(refused.stderr).not.toContain('the edited config ran')
+    expect(repo.gitvan(['trust']).code).toBe(0)
     const r = git(repo, ['commit', '-q', '-m', 'e'], { env: { GITVAN_DEBUG: '1' } })
     expect(r.code).toBe(1)
     expect(r.stderr).toContain('the edited config ran')
