@@ -34,18 +34,16 @@ const lastBatch = (status: string): LastBatch | undefined => {
   }
 }
 
-/** Waits (at most ~30 s) until the spool is empty and the last batch is not `before`. */
-async function settled(status: () => string, before: string | undefined): Promise<LastBatch | undefined> {
+/** Waits (at most ~30 s) until HEAD carries a receipt, so the runner has taken its event. */
+async function receipted(git: (...argv: string[]) => string): Promise<boolean> {
+  const head = git('rev-parse', 'HEAD')
   const deadline = Date.now() + 30_000
-  let batch: LastBatch | undefined
   while (Date.now() < deadline) {
-    const text = status()
-    batch = lastBatch(text)
-    const spool = /"spool":(\d+)/.exec(text)?.[1] ?? '0'
-    if (spool === '0' && batch !== undefined && batch.at !== before) return batch
+    const notes = git('notes', '--ref=gitvan/results', 'list')
+    if (notes.split('\n').some((line) => line.endsWith(` ${head}`))) return true
     await sleep(100)
   }
-  return batch
+  return false
 }
 
 /** Makes COMMITS commits on a branch, then rebases them and shows the runner's batch: 0 when it ran one. */
@@ -57,14 +55,20 @@ export async function showRebaseStorm({ dir, step, git, show, stderr, status }: 
     git('add', `topic-${i}.txt`)
     git('commit', '-q', '--no-verify', '-m', `Topic step ${i}`)
   }
-  const before = await settled(status, lastBatch(status())?.at)
+  await receipted(git)
   git('switch', '-q', 'main')
   git('commit', '-q', '--allow-empty', '--no-verify', '-m', 'Meanwhile on main')
-  await settled(status, before?.at)
-  const rebaseFrom = lastBatch(status())?.at
+  await receipted(git)
   git('switch', '-q', 'topic')
+  const rebasedAt = new Date().toISOString()
   git('rebase', '-q', '--autostash', 'main')
-  const batch = await settled(status, rebaseFrom)
+  // The runner records its batch summary just after publishing the receipts: wait (briefly) for
+  // the summary of a batch recorded after the rebase began that holds more than one event.
+  let batch = (await receipted(git)) ? lastBatch(status()) : undefined
+  for (let i = 0; i < 100 && batch !== undefined && !(batch.at > rebasedAt && batch.events > 1); i++) {
+    await sleep(100)
+    batch = lastBatch(status())
+  }
   show(`$ git rebase main   (replays ${COMMITS} commits; git runs post-commit for each)`)
   show(
     batch === undefined
