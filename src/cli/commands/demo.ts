@@ -177,6 +177,7 @@ async function demo({ dir, cli, io, step }: { dir: string; cli: string; io: Io; 
       show,
       stderr: io.stderr,
       status: () => gitvan('status', '--json').out,
+      ci: Boolean(io.env.CI),
     })) !== 0
   )
     return 1
