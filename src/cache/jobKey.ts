@@ -13,7 +13,7 @@
  *   the commits of the run, the branch, the hook, its arguments and standard input.
  * Material is plain JSON with object keys sorted, so equal material always hashes alike.
  */
-import { sha256 } from './key.js'
+import { canonical, sha256 } from './key.js'
 
 /** Bumped when the meaning of a job key or entry changes: older entries then simply miss. */
 export const JOB_CACHE_FORMAT = 1
@@ -79,18 +79,6 @@ export type Fingerprint = {
   readonly inputs: Readonly<Record<string, string | null>>
   /** Template path → sha256 of its bytes. */
   readonly templates: Readonly<Record<string, string>>
-}
-
-const canonical = (value: unknown): unknown => {
-  if (Array.isArray(value)) return value.map(canonical)
-  if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.keys(value)
-        .sort()
-        .map((key) => [key, canonical((value as Record<string, unknown>)[key])]),
-    )
-  }
-  return value
 }
 
 /** The fingerprint's own hash, computed once per job and batch. */

@@ -59,7 +59,8 @@ export type KeyMaterial = {
   readonly context: Readonly<Record<string, string | null>>
 }
 
-const canonical = (value: unknown): unknown => {
+/** `value` with every object's keys sorted, so equal values serialise to equal JSON. */
+export const canonical = (value: unknown): unknown => {
   if (Array.isArray(value)) return value.map(canonical)
   if (value !== null && typeof value === 'object') {
     return Object.fromEntries(
