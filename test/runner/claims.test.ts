@@ -9,21 +9,13 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { formatEvent } from '../../src/event.js'
+import { isRunning } from '../helpers/process.js'
 import { CLI, removeTemp, runAsync } from '../helpers/repo.js'
 import { type AsyncRepo, asyncRepo, drained, receipts, runs, status, waitFor } from './fixture.js'
 
 afterAll(removeTemp)
 
 const noHooks = ['-c', 'core.hooksPath=/dev/null']
-
-const isRunning = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
 
 /** Commits with hooks off; when `spool`, also writes their events the way the shim does. */
 function makeCommits(repo: AsyncRepo, count: number, spool: boolean): string[] {

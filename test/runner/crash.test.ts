@@ -3,21 +3,13 @@ import { existsSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { formatEvent } from '../../src/event.js'
+import { isRunning } from '../helpers/process.js'
 import { CLI, removeTemp, runAsync } from '../helpers/repo.js'
 import { type AsyncRepo, asyncRepo, drained, logText, receipts, runs, status, waitFor } from './fixture.js'
 
 afterAll(removeTemp)
 
 const noHooks = ['-c', 'core.hooksPath=/dev/null']
-
-const isRunning = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
 
 /** A pid that surely belongs to no process: one that ran and exited. */
 const deadPid = (): number => Number(spawnSync('sh', ['-c', 'echo $$'], { encoding: 'utf8' }).stdout.trim())
