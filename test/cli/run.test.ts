@@ -3,26 +3,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
+import { addCommits } from '../helpers/history.js'
 import { CLI, makeRepo, removeTemp, runAsync, type TestRepo } from '../helpers/repo.js'
 
 afterAll(removeTemp)
 
 const NOTES = 'refs/notes/gitvan/results'
-
-/** Adds `count` commits on main with fast-import, each changing one file; returns all commits oldest first. */
-function addCommits(repo: TestRepo, count: number): string[] {
-  let stream = ''
-  for (let i = 1; i <= count; i++) {
-    const message = `c${i}\n`
-    const body = `line ${i}\n`
-    stream += `commit refs/heads/main\nmark :${i}\ncommitter T <t@example.invalid> ${1700000000 + i} +0000\ndata ${message.length}\n${message}`
-    stream += i === 1 ? `from ${repo.rev('HEAD')}\n` : `from :${i - 1}\n`
-    stream += `M 100644 inline f${i % 7}.txt\ndata ${body.length}\n${body}\n`
-  }
-  repo.git(['fast-import', '--quiet'], { input: stream })
-  repo.git(['reset', '-q', '--hard', 'main'])
-  return repo.git(['rev-list', '--reverse', 'HEAD']).stdout.trim().split('\n')
-}
 
 function withConfig(repo: TestRepo, jobs: string): void {
   repo.write('gitvan.config.mjs', `export default { jobs: { ${jobs} } }\n`)

@@ -1,27 +1,12 @@
 import { readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
+import { addCommits } from '../helpers/history.js'
 import { CLI, makeRepo, removeTemp, runAsync, type TestRepo, tempDir } from '../helpers/repo.js'
 
 afterAll(removeTemp)
 
 const NOTES = 'refs/notes/gitvan/results'
-
-/** `count` commits on main (fast-import), commit i changing `f<i % 7>.txt` (and `other.txt` when `other`). */
-function addCommits(repo: TestRepo, count: number, other = false): string[] {
-  let stream = ''
-  for (let i = 1; i <= count; i++) {
-    const message = `c${i}\n`
-    const body = `line ${i}\n`
-    stream += `commit refs/heads/main\nmark :${i}\ncommitter T <t@example.invalid> ${1700000000 + i} +0000\ndata ${message.length}\n${message}`
-    stream += i === 1 ? `from ${repo.rev('HEAD')}\n` : `from :${i - 1}\n`
-    stream += `M 100644 inline f${i % 7}.txt\ndata ${body.length}\n${body}\n`
-    if (other) stream += `M 100644 inline other.txt\ndata ${body.length}\n${body}\n`
-  }
-  repo.git(['fast-import', '--quiet'], { input: stream })
-  repo.git(['reset', '-q', '--hard', 'main'])
-  return repo.git(['rev-list', '--reverse', 'HEAD']).stdout.trim().split('\n')
-}
 
 /** Gives every commit of main a new message, keeping trees (as `git rebase -i` with `reword` does); returns the new oids. */
 function rewordAll(repo: Pick<TestRepo, 'git'>): string[] {

@@ -5,24 +5,12 @@
 import { spawn } from 'node:child_process'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
+import { addCommits } from '../helpers/history.js'
 import { CLI, makeRepo, removeTemp, runAsync, type TestRepo } from '../helpers/repo.js'
 
 afterAll(removeTemp)
 
 const REF = 'refs/gitvan/outputs/summary'
-
-function addCommits(repo: TestRepo, count: number): string[] {
-  let stream = ''
-  for (let i = 1; i <= count; i++) {
-    const message = `c${i}\n`
-    stream += `commit refs/heads/main\nmark :${i}\ncommitter T <t@example.invalid> ${1700000000 + i} +0000\ndata ${message.length}\n${message}`
-    stream += i === 1 ? `from ${repo.rev('HEAD')}\n` : `from :${i - 1}\n`
-    stream += `M 100644 inline f${i % 7}.txt\ndata ${String(i).length + 1}\n${i}\n\n`
-  }
-  repo.git(['fast-import', '--quiet'], { input: stream })
-  repo.git(['reset', '-q', '--hard', 'main'])
-  return repo.git(['rev-list', '--reverse', 'HEAD']).stdout.trim().split('\n')
-}
 
 const SUMMARY = '---\nto: s/{{ commit.oid }}.txt\n---\n{{ commit.subject }}\n'
 
