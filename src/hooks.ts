@@ -72,10 +72,20 @@ export const hooksOf = (config: {
   return RUNNABLE_HOOKS.filter((hook) => used.has(hook))
 }
 
-/** Whether two hook lists (each in catalog order) are the same. */
-export const sameHooks = (a: readonly string[], b: readonly string[]): boolean =>
-  a.length === b.length && a.every((hook, i) => hook === b[i])
-
 /** Whether every hook of `wanted` is among `installed`. */
 export const coversHooks = (installed: readonly string[], wanted: readonly string[]): boolean =>
   wanted.every((hook) => installed.includes(hook))
+
+/** The git command a blocking hook holds up (`GITVAN=0 git <it> ...` skips gitvan for it once). */
+const OPERATION: Readonly<Record<string, string>> = {
+  'pre-commit': 'commit',
+  'prepare-commit-msg': 'commit',
+  'commit-msg': 'commit',
+  'pre-merge-commit': 'merge',
+  'pre-push': 'push',
+  'pre-rebase': 'rebase',
+  'pre-applypatch': 'am',
+  'applypatch-msg': 'am',
+}
+
+export const gitOperationOf = (hook: string): string | undefined => OPERATION[hook]

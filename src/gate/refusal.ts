@@ -4,23 +4,16 @@
  * load's error into this one, which adds the way out for one operation.
  */
 import { GitvanError } from '../errors.js'
-
-const gitVerb = (hook: string): string =>
-  hook === 'pre-push'
-    ? 'push'
-    : hook === 'pre-rebase'
-      ? 'rebase'
-      : hook === 'pre-merge-commit'
-        ? 'merge'
-        : hook === 'pre-applypatch'
-          ? 'am'
-          : 'commit'
+import { gitOperationOf } from '../hooks.js'
 
 /** `error` with the hook named and the `GITVAN=0` hint; anything but a GitvanError as it is. */
 export function loadRefusal(hook: string, error: unknown): unknown {
   if (!(error instanceof GitvanError)) return error
   return new GitvanError(error.code, `${hook}: ${error.message}`, {
-    details: [...error.details, `to go ahead without gitvan this once: GITVAN=0 git ${gitVerb(hook)} ...`],
+    details: [
+      ...error.details,
+      `to go ahead without gitvan this once: GITVAN=0 git ${gitOperationOf(hook) ?? 'commit'} ...`,
+    ],
     cause: error,
   })
 }

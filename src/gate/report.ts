@@ -4,19 +4,9 @@
  * only when a gate fails, so a passing commit never pays for it.
  */
 import path from 'node:path'
+import { gitOperationOf } from '../hooks.js'
 import type { JobResult } from '../job/result.js'
 import type { GateRun, GateVerdict } from './gates.js'
-
-const OPERATION: Record<string, string> = {
-  'pre-commit': 'commit',
-  'prepare-commit-msg': 'commit',
-  'commit-msg': 'commit',
-  'pre-merge-commit': 'merge',
-  'pre-push': 'push',
-  'pre-rebase': 'rebase',
-  'pre-applypatch': 'am',
-  'applypatch-msg': 'am',
-}
 
 const NOT_THROWN = new Set(['NOT_JSON', 'NO_RENDERER', 'NOTHING_TO_RUN', 'BAD_COMMAND', 'CANCELLED', 'TIMEOUT'])
 
@@ -61,7 +51,7 @@ export function formatVerdict(verdict: GateVerdict, root: string, shown: Readonl
   }
   const skipped = verdict.runs.filter((run) => run.state === 'skipped').map((run) => run.job.id)
   if (skipped.length > 0) lines.push(`gitvan: ${verdict.hook}: not run after the failure: ${skipped.join(', ')}\n`)
-  const operation = OPERATION[verdict.hook] ?? verdict.hook
+  const operation = gitOperationOf(verdict.hook) ?? verdict.hook
   lines.push(
     `gitvan: the ${operation} was refused. Fix the problem and try again (to skip gitvan once: GITVAN=0 git ${operation} ...).\n`,
   )
