@@ -139,9 +139,11 @@ export function openGateCache(
     } catch {
       return undefined
     }
-    const vouchers = probing ? configVouchers(config, request.root, path.join(request.commonDir, 'gitvan')) : undefined
     // The data files the config read while it loaded (a command chosen from one) join every key.
     const reads = config.evaluation === undefined ? new Map() : evaluatedReads(config.root, config.evaluation)
+    const vouchers = probing
+      ? configVouchers(config, request.root, path.join(request.commonDir, 'gitvan'), reads)
+      : undefined
     return { inputs, vouchers, reads }
   })
   // Start them now: each is needed on a miss, and on two cores they overlap the facts and the job.

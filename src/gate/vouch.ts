@@ -49,10 +49,12 @@ export function configVouchers(
   config: Pick<Config, 'root' | 'file' | 'evaluation'>,
   root: string,
   stateDir: string,
+  /** What `evaluatedReads` gives for the config, when the caller has it already. */
+  known?: ReturnType<typeof evaluatedReads>,
 ): Vouchers | undefined {
   const evaluation = config.evaluation
   if (evaluation === undefined || evaluation.env === 'all') return undefined
-  const reads = evaluatedReads(config.root, evaluation)
+  const reads = known ?? evaluatedReads(config.root, evaluation)
   if (reads === undefined) return undefined
   if (existsSync(path.join(root, JOBS_DIR))) return undefined
   const configFile = path.relative(config.root, config.file).split(path.sep).join('/')
