@@ -40,7 +40,7 @@ import {
 } from '../git/remoteNotes.js'
 import type { Repo } from '../git/repo.js'
 import { latestPerJob, type Receipt } from '../receipt.js'
-import { type PlannedRun, receiptKey } from './plan.js'
+import { keepCommits, type PlannedRun, receiptKey } from './plan.js'
 
 export type Claimer = {
   /** Where the claims live, for messages: `local`, or the remote's name. */
@@ -228,12 +228,6 @@ export async function claimRuns(
       throw error
     }
   }
-  const mine: PlannedRun[] = []
-  for (const run of runs) {
-    const commits = run.commits.filter((commit) => open.has(receiptKey(run.job.id, commit)))
-    if (commits.length === 0) continue
-    if (commits.length === run.commits.length) mine.push(run)
-    else mine.push({ ...run, commits, commit: commits.includes(run.commit) ? run.commit : (commits.at(-1) as string) })
-  }
+  const mine = keepCommits(runs, (job, commit) => open.has(receiptKey(job, commit)))
   return { runs: mine, claims: outcome.won, held: outcome.held, doneElsewhere }
 }

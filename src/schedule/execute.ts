@@ -37,7 +37,7 @@ import { sleep } from '../sleep.js'
 import { type Claimer, claimRuns } from './claim.js'
 import { type JobCache, type Looked, reuseResult } from './jobCache.js'
 import { hasWrites, outputsAlongside } from './outputs.js'
-import { type PlannedRun, receiptKey } from './plan.js'
+import { keepCommits, type PlannedRun, receiptKey } from './plan.js'
 import { batchTemplateFacts } from './templateFacts.js'
 
 export type ExecuteOptions = {
@@ -301,21 +301,11 @@ async function executeClaimed(
 
 /** The runs without the pairs in `done` (counted in `held`), runs left with none dropped. */
 function dropDone(runs: readonly PlannedRun[], done: ReadonlySet<string>, held: Map<string, number>): PlannedRun[] {
-  const result: PlannedRun[] = []
-  for (const run of runs) {
-    const commits = run.commits.filter((commit) => {
-      if (!done.has(receiptKey(run.job.id, commit))) return true
-      count(held, run.job.id)
-      return false
-    })
-    if (commits.length === 0) continue
-    result.push(
-      commits.length === run.commits.length
-        ? run
-        : { ...run, commits, commit: commits.includes(run.commit) ? run.commit : (commits.at(-1) as string) },
-    )
-  }
-  return result
+  return keepCommits(runs, (job, commit) => {
+    if (!done.has(receiptKey(job, commit))) return true
+    count(held, job)
+    return false
+  })
 }
 
 const count = (counts: Map<string, number>, job: string): void => {
@@ -326,19 +316,7 @@ const count = (counts: Map<string, number>, job: string): void => {
 function restrict(runs: readonly PlannedRun[], heldPairs: readonly Pair[]): PlannedRun[] {
   if (heldPairs.length === 0) return []
   const wanted = new Set(heldPairs.map((pair) => receiptKey(pair.job, pair.commit)))
-  const result: PlannedRun[] = []
-  for (const run of runs) {
-    const commits = run.commits.filter((commit) => {
-      return wanted.has(receiptKey(run.job.id, commit))
-    })
-    if (commits.length === 0) continue
-    result.push(
-      commits.length === run.commits.length
-        ? run
-        : { ...run, commits, commit: commits.includes(run.commit) ? run.commit : (commits.at(-1) as string) },
-    )
-  }
-  return result
+  return keepCommits(runs, (job, commit) => wanted.has(receiptKey(job, commit)))
 }
 
 /** A run's result as the cache saw it: `miss` with the key it is stored under, or `off`. */

@@ -90,6 +90,24 @@ export type Plan = {
 
 export const receiptKey = (job: string, commit: string): string => `${job}\u0000${commit}`
 
+/**
+ * The runs cut down to the commits `keep` says yes to (a run's own commit stays when kept, else
+ * its newest kept one), runs left with none dropped.
+ */
+export function keepCommits(runs: readonly PlannedRun[], keep: (job: string, commit: string) => boolean): PlannedRun[] {
+  const result: PlannedRun[] = []
+  for (const run of runs) {
+    const commits = run.commits.filter((commit) => keep(run.job.id, commit))
+    if (commits.length === 0) continue
+    result.push(
+      commits.length === run.commits.length
+        ? run
+        : { ...run, commits, commit: commits.includes(run.commit) ? run.commit : (commits.at(-1) as string) },
+    )
+  }
+  return result
+}
+
 const ZERO = /^0+$/
 
 /** The commits an event concerns, in the order git gave them. */
