@@ -3,6 +3,7 @@
  * layer looks results up by key among them (a receipt fetched from CI or a teammate whose key
  * matches is a hit). One `git notes list` and one cat-file session, however many notes there are.
  */
+import { isObjectId } from '../names.js'
 import { parseReceipts, type Receipt } from '../receipt.js'
 import { withCatFile } from './catfile.js'
 import { NOTES_REF } from './notes.js'
@@ -14,7 +15,7 @@ export async function readAllReceipts(repo: Repo): Promise<Receipt[]> {
   if (!listed) return []
   const blobs = listed.split('\n').flatMap((line) => {
     const [blob] = line.split(' ')
-    return blob && /^[0-9a-f]{40,64}$/.test(blob) ? [blob] : []
+    return blob && isObjectId(blob) ? [blob] : []
   })
   if (blobs.length === 0) return []
   return withCatFile(repo, async (cat) => {

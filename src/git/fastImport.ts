@@ -29,8 +29,8 @@ const data = (text: string): string => `data ${Buffer.byteLength(text)}\n${text}
  * - core.warnAmbiguousRefs=false: otherwise each `N inline <oid>` also looks for refs named like
  *   the oid (a dozen stats per note) only to warn.
  */
-const FAST_IMPORT_ARGS = ['-c', 'core.warnAmbiguousRefs=false', 'fast-import', '--quiet', '--done', '--force']
-const fastImportEnv = (): NodeJS.ProcessEnv => ({
+export const FAST_IMPORT_ARGS = ['-c', 'core.warnAmbiguousRefs=false', 'fast-import', '--quiet', '--done', '--force']
+export const fastImportEnv = (): NodeJS.ProcessEnv => ({
   GLIBC_TUNABLES: [process.env.GLIBC_TUNABLES, 'glibc.malloc.top_pad=1048576'].filter(Boolean).join(':'),
 })
 

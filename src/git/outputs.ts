@@ -16,6 +16,7 @@
 import { GitvanError } from '../errors.js'
 import { isObjectId } from '../names.js'
 import { withCatFile } from './catfile.js'
+import { FAST_IMPORT_ARGS, fastImportEnv } from './fastImport.js'
 import type { RefUpdate } from './refs.js'
 import type { Repo } from './repo.js'
 import { git, startGit } from './spawn.js'
@@ -161,9 +162,7 @@ export async function buildOutputCommits(
   for (const m of wantMarks) stream.push(Buffer.from(`get-mark :${m}\n`))
   stream.push(Buffer.from('done\n'))
 
-  const child = startGit(['-c', 'core.warnAmbiguousRefs=false', 'fast-import', '--quiet', '--done', '--force'], {
-    cwd: repo.root,
-  })
+  const child = startGit(FAST_IMPORT_ARGS, { cwd: repo.root, env: fastImportEnv() })
   const out: Buffer[] = []
   child.stdout.on('data', (chunk: Buffer) => out.push(chunk))
   child.stdin.end(Buffer.concat(stream))

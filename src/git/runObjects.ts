@@ -2,6 +2,7 @@
  * What a job run can see of its commit, by object id: the commit's tree and the blob id of each of
  * the run's files there, for a whole batch in one `git cat-file --batch-check`.
  */
+import { isObjectId } from '../names.js'
 import { objectTypes } from './objects.js'
 import type { Repo } from './repo.js'
 
@@ -11,8 +12,6 @@ export type RunObjects = {
   /** Each file with its blob id (null: not in the commit), sorted by path; undefined when one could not be named. */
   readonly files: readonly (readonly [path: string, oid: string | null])[] | undefined
 }
-
-const OID = /^[0-9a-f]{40}([0-9a-f]{24})?$/
 
 /**
  * For each `{commit, files}`, its tree and blobs, in order; a commit or path git was not asked
@@ -51,7 +50,7 @@ export async function readRunObjects(
     if (at === undefined) return undefined
     const found = types[at]
     if (found === undefined) return null
-    return OID.test(found.oid) ? found.oid : undefined
+    return isObjectId(found.oid) ? found.oid : undefined
   }
   for (const plan of plans) {
     const tree = oidAt(plan.tree) ?? undefined

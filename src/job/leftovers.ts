@@ -15,6 +15,7 @@
  * Dead processes that nobody reaped yet (zombies) count as gone: they run nothing.
  */
 import { readdirSync, readFileSync } from 'node:fs'
+import { sleep } from '../sleep.js'
 
 /** How long leftovers get between SIGTERM and SIGKILL. */
 export const LEFTOVER_MS = 500
@@ -96,8 +97,6 @@ function marked(marker: string): number[] {
   }
   return found
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /** How long a SIGKILLed leftover may take to be gone (the kernel ends it asynchronously). */
 const KILLED_MS = 2000
