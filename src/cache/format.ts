@@ -18,7 +18,7 @@
  * Lookups of `jobs/` entries (the runner's and `gitvan run`'s results) are also counted apart, so
  * `gitvan cache stats` can say what gates and jobs each get from the cache.
  */
-import { sha256 } from './key.js'
+import { isJobEntry, sha256 } from './key.js'
 
 const ENTRY_MAGIC = 'gitvan-cache 1'
 
@@ -78,12 +78,12 @@ export function replayJournal(text: string, tails: readonly string[] = []): Jour
       if (Number.isFinite(bytes) && Number.isFinite(at)) entries.set(rel, { rel, bytes, at, seq })
     } else if (op === 'h' && rel) {
       hits++
-      if (rel.startsWith('jobs/')) jobHits++
+      if (isJobEntry(rel)) jobHits++
       const entry = entries.get(rel)
       if (entry) entries.set(rel, { ...entry, seq })
     } else if (op === 'm') {
       misses++
-      if (rel?.startsWith('jobs/')) jobMisses++
+      if (rel !== undefined && isJobEntry(rel)) jobMisses++
     } else if (op === 'd' && rel) {
       entries.delete(rel)
     } else if (op === 'c' && rel !== undefined && a !== undefined) {

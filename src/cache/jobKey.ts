@@ -13,7 +13,7 @@
  *   the commits of the run, the branch, the hook, its arguments and standard input.
  * Material is plain JSON with object keys sorted, so equal material always hashes alike.
  */
-import { canonical, sha256 } from './key.js'
+import { canonical, entryPath, sha256 } from './key.js'
 
 /** Bumped when the meaning of a job key or entry changes: older entries then simply miss. */
 export const JOB_CACHE_FORMAT = 1
@@ -149,8 +149,4 @@ export function functionKey(print: string, level: Level, facts: RunFacts, byComm
 }
 
 /** The entry's path under the cache directory: `jobs/<2 hex>/<62 hex>` (gates use entries/). */
-export function jobEntryPath(key: string): string {
-  const hex = key.startsWith('sha256:') ? key.slice(7) : key
-  if (!/^[0-9a-f]{64}$/.test(hex)) throw new Error(`not a cache key: ${key}`)
-  return `jobs/${hex.slice(0, 2)}/${hex.slice(2)}`
-}
+export const jobEntryPath = (key: string): string => entryPath(key, 'jobs')

@@ -81,9 +81,15 @@ export const blobId = (bytes: Buffer): string =>
 export const cacheKey = (material: KeyMaterial): string =>
   `sha256:${sha256(JSON.stringify(canonical({ format: CACHE_FORMAT, ...material })))}`
 
-/** The entry's path under the cache directory: `entries/<2 hex>/<62 hex>`. */
-export function entryPath(key: string): string {
+/** Where the store keeps entries: gates' verdicts, and results of the runner's and `gitvan run`'s jobs. */
+export type EntryDir = 'entries' | 'jobs'
+
+/** The entry's path under the cache directory: `<dir>/<2 hex>/<62 hex>` (gates: `entries/`). */
+export function entryPath(key: string, dir: EntryDir = 'entries'): string {
   const hex = key.startsWith('sha256:') ? key.slice(7) : key
   if (!/^[0-9a-f]{64}$/.test(hex)) throw new Error(`not a cache key: ${key}`)
-  return `entries/${hex.slice(0, 2)}/${hex.slice(2)}`
+  return `${dir}/${hex.slice(0, 2)}/${hex.slice(2)}`
 }
+
+/** Whether a path under the cache directory is a job's entry (`jobs/`), not a gate's. */
+export const isJobEntry = (rel: string): boolean => rel.startsWith('jobs/')

@@ -21,8 +21,7 @@ import path from 'node:path'
 import { acquireLockFile, type Owner, readLockFile, releaseLockFile, selfOwner } from '../lockFile.js'
 import { sleep } from '../sleep.js'
 import { decodeEntry, type JournalEntry, type JournalState } from './format.js'
-import { jobEntryPath } from './jobKey.js'
-import { entryPath } from './key.js'
+import { entryPath, isJobEntry } from './key.js'
 import { parseProbe } from './probe.js'
 import type { CacheStore } from './store.js'
 
@@ -106,7 +105,7 @@ export type ClearReport = {
 }
 
 const isProbe = (rel: string): boolean => rel.startsWith('probe/')
-const isEntry = (rel: string): boolean => rel.startsWith('entries/') || rel.startsWith('jobs/')
+const isEntry = (rel: string): boolean => rel.startsWith('entries/') || isJobEntry(rel)
 
 /** The journal's view of a cache: counts, size, lookups, write times. Pure. */
 export function summarizeCache(
@@ -123,7 +122,7 @@ export function summarizeCache(
   for (const entry of state.entries.values()) {
     if (isProbe(entry.rel)) probes++
     else entries++
-    if (entry.rel.startsWith('jobs/')) jobEntries++
+    if (isJobEntry(entry.rel)) jobEntries++
     oldest = Math.min(oldest, entry.at)
     newest = Math.max(newest, entry.at)
   }
@@ -186,7 +185,7 @@ function checkFile(store: CacheStore, rel: string): string | undefined {
   if (result === undefined) return 'header, length or sha256 does not match the body'
   let expected: string | undefined
   try {
-    expected = rel.startsWith('jobs/') ? jobEntryPath(result.key) : entryPath(result.key)
+    expected = entryPath(result.key, isJobEntry(rel) ? 'jobs' : 'entries')
   } catch {
     expected = undefined
   }
