@@ -25,7 +25,7 @@
  * which leaves room for the environment on every platform gitvan supports.
  */
 
-import { LISTS, type Piece, type Placeholder, placementProblem, type Word } from './placement.js'
+import { LISTS, type Piece, type Placeholder, placementProblem, type Word } from './placeholders.js'
 
 export type { Placeholder, Word }
 
