@@ -77,22 +77,15 @@ export async function claimRemote(
     await fetchRefs(repo, remote, [`+${LOCKS_PREFIX}*:${trackingLocks(remote)}*`], { prune: true })
     if (options.counts) options.counts.fetches++
     const remoteLocks = await listRefs(repo, trackingLocks(remote))
-    const current = new Map<string, string>()
-    for (const claim of lost) {
-      const value = remoteLocks.get(`${trackingLocks(remote)}${claim.ref.slice(LOCKS_PREFIX.length)}`)
-      if (value !== undefined) current.set(claim.ref, value)
-    }
-    const expired = await expiredRefs(repo, current)
     const locks = new Map<string, string>()
     for (const [ref, value] of remoteLocks)
       locks.set(`${LOCKS_PREFIX}${ref.slice(trackingLocks(remote).length)}`, value)
-    const expiredAll = await expiredRefs(repo, new Map([...locks].filter(([ref]) => !current.has(ref))))
-    for (const ref of expired) expiredAll.add(ref)
-    snapshot.value = { locks, expired: expiredAll }
+    const expired = await expiredRefs(repo, locks)
+    snapshot.value = { locks, expired }
     expect = new Map()
     open = []
     for (const claim of lost) {
-      const value = current.get(claim.ref)
+      const value = locks.get(claim.ref)
       if (value === undefined) {
         open.push(claim) // released meanwhile: create it again
         expect.set(claim.ref, null)
