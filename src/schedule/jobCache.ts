@@ -62,7 +62,6 @@ export type Looked =
       readonly kind: 'miss'
       readonly print: string
       readonly facts: RunFacts
-      readonly key: string | undefined
       readonly byCommit: boolean
       readonly reads: Set<ReadField> | undefined
       /** Every key a result for it may be under. */
@@ -131,7 +130,6 @@ export function openJobCache(options: JobCacheOptions): JobCache | undefined {
         kind: 'miss',
         print,
         facts: runFacts,
-        key: candidates.command,
         byCommit,
         reads: typeof run.job.run === 'function' ? new Set() : undefined,
         candidates: candidates.keys,
@@ -178,7 +176,8 @@ export function openJobCache(options: JobCacheOptions): JobCache | undefined {
 
   function keyOf(entry: Looked): string | undefined {
     if (entry.kind !== 'miss') return entry.kind === 'hit' ? entry.result.key : undefined
-    if (entry.reads === undefined) return entry.key
+    // A command has exactly one key: what it was given decides it, nothing it reads.
+    if (entry.reads === undefined) return entry.candidates[0]
     return functionKey(entry.print, levelOf(entry.reads), entry.facts, entry.byCommit)
   }
 
@@ -240,7 +239,7 @@ function candidateKeys(
   print: string,
   facts: RunFacts,
   byCommit: boolean,
-): { readonly keys: string[]; readonly command?: string } | undefined {
+): { readonly keys: string[] } | undefined {
   const job = run.job
   if (typeof job.run === 'function') {
     const levels = byCommit ? (['commit'] as const) : LEVELS
@@ -259,7 +258,7 @@ function candidateKeys(
   const usesFiles = parsed.usesFiles
   const own = usesFiles ? filesOf(facts, job.cwd) : facts
   const key = commandKey(print, argv, usesFiles, own, byCommit)
-  return key === undefined ? undefined : { keys: [key], command: key }
+  return key === undefined ? undefined : { keys: [key] }
 }
 
 /** The facts with only the files a command's `{files}` gets (those under its cwd). */
